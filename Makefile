@@ -1,0 +1,42 @@
+# Every target installs what it needs first, so a fresh clone needs only python3 and make.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint typecheck check-catalog catalog bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/briefbot run
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot briefings tests bench
+	$(BIN)/ruff format --check bot briefings tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+check-catalog: $(STAMP)
+	$(BIN)/briefbot build --check
+
+catalog: $(STAMP)
+	$(BIN)/briefbot build
+
+test: lint typecheck check-catalog
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/build_scale.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The Telegram side of briefbot: command line, rendering and (later) the PTB application."""

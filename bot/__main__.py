@@ -1,0 +1,180 @@
+"""The ``briefbot`` command line: a thin layer over the compiler and the answers.
+
+    briefbot build [--check]     compile seeds/ into the catalog (or check it is current)
+    briefbot ask "/cuba"         print the reply the bot would send, as plain text
+    briefbot topics              list the topics and their commands
+    briefbot chat                talk to the bot in this terminal
+    briefbot run                 run the bot (the console chat when no token is set)
+
+Every failure a user can cause ends with one line on stderr and a non-zero status, never
+a traceback: 1 when a request was not understood, 2 for unusable input or configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from briefings.catalog import CatalogError, SeedError, build, is_stale, load_catalog
+from bot.answers import Reply, answer
+from bot.clock import Clock, FixedClock, SystemClock, parse_moment
+from bot.config import Settings, SettingsError, load_settings
+from bot.render import to_plain
+
+EXIT_NOT_UNDERSTOOD = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+
+
+class UsageError(Exception):
+    """Bad input from the person at the terminal."""
+
+
+def _clock(settings: Settings, as_of: str | None) -> Clock:
+    moment = as_of or settings.now
+    if moment is None:
+        return SystemClock()
+    try:
+        return FixedClock(parse_moment(moment, settings.zone))
+    except ValueError:
+        raise UsageError(
+            f"cannot read the date {moment!r}; expected YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+        ) from None
+
+
+def _print_reply(reply: Reply, out: TextIO) -> None:
+    for number, message in enumerate(reply.messages):
+        if number:
+            out.write("\n" + "─" * 40 + "\n")
+        out.write(to_plain(message) + "\n")
+
+
+def cmd_build(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    seeds = Path(args.seeds) if args.seeds else settings.seeds_dir
+    target = Path(args.catalog) if args.catalog else settings.catalog_path
+    if args.check:
+        problem = is_stale(seeds, target)
+        if problem:
+            print(f"briefbot: the catalog is stale: {problem}; run 'briefbot build'", file=sys.stderr)
+            return 1
+        out.write(f"{target} is up to date\n")
+        return 0
+    catalog = build(seeds, target)
+    out.write(
+        f"wrote {target}: {len(catalog.articles)} articles from {len(catalog.documents)} "
+        f"documents, {len(catalog.briefings)} briefings, version {catalog.version}\n"
+    )
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    text = " ".join(args.text).strip()
+    if not text:
+        raise UsageError('nothing to ask; try: briefbot ask "/cuba"')
+    catalog = load_catalog(Path(args.catalog) if args.catalog else settings.catalog_path)
+    now = _clock(settings, args.as_of).now()
+    reply = answer(catalog, text, now=now, lang=args.lang)
+    _print_reply(reply, out)
+    return 0 if reply.understood else EXIT_NOT_UNDERSTOOD
+
+
+def cmd_topics(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    catalog = load_catalog(Path(args.catalog) if args.catalog else settings.catalog_path)
+    for topic in catalog.topics:
+        out.write(f"/{topic.command:<10} /{topic.command_es:<14} {topic.name_en}\n")
+    return 0
+
+
+def cmd_chat(
+    args: argparse.Namespace, settings: Settings, out: TextIO, stdin: TextIO | None = None
+) -> int:
+    """A console conversation over the same answers the bot sends. Ends on EOF or Ctrl-C."""
+    catalog = load_catalog(Path(args.catalog) if args.catalog else settings.catalog_path)
+    clock = _clock(settings, getattr(args, "as_of", None))
+    source = stdin or sys.stdin
+    interactive = source.isatty()
+    out.write("briefbot console chat — type /help, a topic, or a question; Ctrl-D to quit.\n")
+    while True:
+        if interactive:
+            out.write("you › ")
+            out.flush()
+        try:
+            line = source.readline()
+        except KeyboardInterrupt:
+            break
+        if not line:
+            break
+        if not line.strip():
+            continue
+        reply = answer(catalog, line, now=clock.now(), lang=getattr(args, "lang", "en"))
+        out.write("bot ›\n")
+        _print_reply(reply, out)
+        out.flush()
+    out.write("bye\n")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    if settings.token is None:
+        out.write("TELEGRAM_BOT_TOKEN is not set: starting the console chat instead.\n")
+        return cmd_chat(args, settings, out)
+    print(
+        "briefbot: Telegram mode is not built yet (it lands with the bot issue); "
+        "unset TELEGRAM_BOT_TOKEN to use the console chat",
+        file=sys.stderr,
+    )
+    return EXIT_USAGE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="briefbot", description="Sourced news briefings about Mexico, for Telegram."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, handler: Callable[..., int], help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        sub.add_argument("--catalog", help="catalog file (default: $BRIEFBOT_CATALOG)")
+        return sub
+
+    build_cmd = add("build", cmd_build, "compile the seeds into the catalog file")
+    build_cmd.add_argument("--check", action="store_true", help="fail if the catalog is stale")
+    build_cmd.add_argument("--seeds", help="seed directory (default: $BRIEFBOT_SEEDS)")
+
+    ask = add("ask", cmd_ask, "print the bot's reply to a command or question, as plain text")
+    ask.add_argument("text", nargs="*", help='what to ask, e.g. "/cuba" or "missing people"')
+
+    add("topics", cmd_topics, "list the topics and their commands")
+    chat = add("chat", cmd_chat, "talk to the bot in this terminal (Ctrl-D to quit)")
+    run = add("run", cmd_run, "run the bot; without TELEGRAM_BOT_TOKEN, the console chat")
+    for sub in (ask, chat, run):
+        sub.add_argument("--lang", choices=("en", "es"), default="en", help="reply language")
+        sub.add_argument(
+            "--as-of", help="pretend it is this moment: YYYY-MM-DD[THH:MM] (default: now)"
+        )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    stream = out or sys.stdout
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        handler: Callable[[argparse.Namespace, Settings, TextIO], int] = args.handler
+        return handler(args, settings, stream)
+    except (UsageError, SettingsError, CatalogError, SeedError) as error:
+        print(f"briefbot: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # the last line of defence: one line, never a traceback
+        print(f"briefbot: internal error ({type(error).__name__}: {error})", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,295 @@
+"""Stage 6: build, save and load the catalog — the one file the bot reads.
+
+The catalog is deterministic: the same seeds give the same bytes (sorted keys, no
+timestamps, stable ordering), it carries ``schema_version`` and the sha256 of its inputs,
+and ``version`` is a digest of its content so that buttons can tell a rebuilt catalog.
+A build writes to a temporary file and renames it over the old one, so a failed build
+leaves the old catalog intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from briefings import summarize
+from briefings.chronology import article_date, reference_years
+from briefings.clean import clean_article
+from briefings.events import events_by_article
+from briefings.model import (
+    SCHEMA_VERSION,
+    Article,
+    ArticleInfo,
+    Briefing,
+    Catalog,
+    Document,
+    Event,
+    from_plain,
+    to_plain,
+)
+from briefings.segment import segment
+from briefings.topics import (
+    MORE_TOPIC,
+    Registry,
+    TopicScorer,
+    keyword_pattern,
+    assign_all,
+    load_registry,
+)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SEEDS = REPO_ROOT / "seeds"
+DEFAULT_CATALOG = REPO_ROOT / "catalog" / "briefings.json"
+
+
+class SeedError(Exception):
+    """A seed file the compiler cannot use; the message names the file and the reason."""
+
+
+class CatalogError(Exception):
+    """A catalog file that is missing, unreadable or of another schema."""
+
+
+@dataclass(frozen=True)
+class Seed:
+    name: str
+    text: str
+    sha256: str
+
+
+def read_seeds(directory: Path) -> list[Seed]:
+    """Every ``*.txt`` seed in name order; empty, unreadable or non-UTF-8 files stop the build."""
+    if not directory.is_dir():
+        raise SeedError(f"{directory}: not a directory of seed files")
+    paths = sorted(directory.glob("*.txt"))
+    if not paths:
+        raise SeedError(f"{directory}: no seed files (*.txt) found")
+    seeds = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise SeedError(f"{path.name}: cannot be read ({error.strerror or error})") from None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise SeedError(
+                f"{path.name}: not UTF-8 text (byte {error.start} is {data[error.start]:#04x})"
+            ) from None
+        if not text.strip():
+            raise SeedError(f"{path.name}: the file is empty")
+        if "\x00" in text:
+            raise SeedError(f"{path.name}: binary data, not text")
+        seeds.append(Seed(path.name, text, hashlib.sha256(data).hexdigest()))
+    return seeds
+
+
+def seeds_digest(seeds: Sequence[Seed]) -> str:
+    digest = hashlib.sha256()
+    for seed in seeds:
+        digest.update(f"{seed.name}\0{seed.sha256}\n".encode())
+    return digest.hexdigest()
+
+
+def _topic_briefing(
+    topic_id: str,
+    articles: Sequence[Article],
+    relevance: dict[str, float],
+    registry: Registry,
+    dates: dict[str, tuple[str | None, bool]],
+    events: dict[str, list[Event]],
+    words: frozenset[str],
+) -> Briefing:
+    topic = next(t for t in registry.all if t.id == topic_id)
+    ordered = sorted(articles, key=lambda a: (-relevance[a.key], a.key))
+    candidates = [
+        c for a in ordered for c in summarize.sentences_of(a, relevance[a.key], words)
+    ]
+    keywords = [keyword_pattern(k) for k in topic.keywords]
+    chosen = summarize.summary(candidates, keywords)
+    article_dates = {key: value[0] for key, value in dates.items()}
+    topic_events = sorted(
+        (e for a in ordered for e in events.get(a.key, [])), key=lambda e: (e.start, e.id)
+    )
+    known = [d for a in ordered if (d := article_dates.get(a.key))]
+    lead = ordered[0]
+    return Briefing(
+        topic=topic_id,
+        headline=lead.title,
+        summary=tuple(c.text for c in chosen),
+        summary_sources=tuple(c.ref for c in chosen),
+        facts=tuple(summarize.facts(candidates, article_dates)),
+        timeline=tuple(summarize.timeline(candidates)),
+        quotes=tuple(summarize.pick_quotes(summarize.quotes(candidates))),
+        events=tuple(topic_events),
+        articles=tuple(a.key for a in ordered),
+        as_of=max(known) if known else None,
+    )
+
+
+def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> Catalog:
+    """Seeds -> catalog. Pure: no clock, no randomness, no file access."""
+    registry = registry or load_registry()
+    articles = [clean_article(raw) for seed in seeds for raw in segment(seed.name, seed.text)]
+    articles = [a for a in articles if a.paragraphs]
+    words = summarize.vocabulary(articles)
+    years = reference_years(articles)
+    events = events_by_article(articles, years)
+    dates = {
+        a.key: article_date(a, years.get(a.key), [(e.start, e.end or e.start) for e in events[a.key]])
+        for a in articles
+    }
+    scorer = TopicScorer(registry)
+    assignment = assign_all(
+        articles, scorer, {key: ["events"] for key, found in events.items() if found}
+    )
+    scores = {
+        a.key: scorer.scores(" ".join([a.title, a.caption or "", a.body])) for a in articles
+    }
+    qualities = {a.key: summarize.quality(a, words) for a in articles}
+    briefings = []
+    for topic in registry.all:
+        members = [a for a in articles if topic.id in assignment[a.key]]
+        if not members:
+            continue
+        # How well each article speaks to this topic; listings weigh in for "events".
+        relevance = {
+            a.key: round(
+                (scores[a.key].get(topic.id, 0.0) + (len(events[a.key]) if topic.id == "events" else 0))
+                * qualities[a.key]
+                + (1.0 if topic.id == MORE_TOPIC else 0.0),
+                4,
+            )
+            for a in members
+        }
+        briefings.append(
+            _topic_briefing(topic.id, members, relevance, registry, dates, events, words)
+        )
+    infos = tuple(
+        ArticleInfo(
+            key=a.key,
+            document=a.document,
+            number=a.number,
+            title=a.title,
+            first_line=a.first_line,
+            line=a.line,
+            topics=assignment[a.key],
+            date=dates[a.key][0],
+            date_inferred=dates[a.key][1],
+            author=a.author,
+            dateline=a.dateline,
+            caption=a.caption,
+            credit=a.credit,
+        )
+        for a in articles
+    )
+    documents = tuple(
+        Document(
+            name=seed.name,
+            sha256=seed.sha256,
+            title=next((i.title for i in infos if i.document == seed.name), seed.name),
+            articles=tuple(i.key for i in infos if i.document == seed.name),
+            as_of=max((i.date for i in infos if i.document == seed.name and i.date), default=None),
+        )
+        for seed in seeds
+    )
+    used_topics = {b.topic for b in briefings}
+    catalog = Catalog(
+        schema_version=SCHEMA_VERSION,
+        seeds_sha256=seeds_digest(seeds),
+        version="",
+        topics=tuple(t for t in registry.all if t.id in used_topics or t.id != MORE_TOPIC),
+        briefings=tuple(briefings),
+        documents=documents,
+        articles=infos,
+    )
+    return replace(catalog, version=_content_version(catalog))
+
+
+def _content_version(catalog: Catalog) -> str:
+    body = to_plain(replace(catalog, version=""))
+    return hashlib.sha256(_dumps(body).encode("utf-8")).hexdigest()[:12]
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+
+
+def render_catalog(catalog: Catalog) -> str:
+    """The exact text of the catalog file."""
+    return _dumps(to_plain(catalog))
+
+
+def save_catalog(catalog: Catalog, path: Path) -> None:
+    """Write atomically: a temporary file in the same directory, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = render_catalog(catalog)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def load_catalog(path: Path) -> Catalog:
+    """Read a catalog file; a clear :class:`CatalogError` for every way it can be wrong."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CatalogError(f"no catalog at {path}; run 'briefbot build' first") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CatalogError(f"cannot read the catalog at {path}: {error}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CatalogError(f"the catalog at {path} is not valid JSON (line {error.lineno})") from None
+    if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
+        found = data.get("schema_version") if isinstance(data, dict) else None
+        raise CatalogError(
+            f"the catalog at {path} has schema {found!r}, this bot reads {SCHEMA_VERSION}; "
+            "run 'briefbot build'"
+        )
+    try:
+        return from_plain(Catalog, data)
+    except (TypeError, KeyError, ValueError) as error:
+        raise CatalogError(f"the catalog at {path} is damaged: {error}") from None
+
+
+def build(seeds_dir: Path, catalog_path: Path) -> Catalog:
+    """Compile the seeds and write the catalog file."""
+    catalog = compile_catalog(read_seeds(seeds_dir))
+    save_catalog(catalog, catalog_path)
+    return catalog
+
+
+def is_stale(seeds_dir: Path, catalog_path: Path) -> str | None:
+    """Why the catalog file differs from a fresh build, or None when it is current."""
+    fresh = render_catalog(compile_catalog(read_seeds(seeds_dir)))
+    try:
+        current = catalog_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return f"{catalog_path} does not exist"
+    except (OSError, UnicodeDecodeError) as error:
+        return f"{catalog_path} cannot be read: {error}"
+    if current == fresh:
+        return None
+    try:
+        old_digest = json.loads(current).get("seeds_sha256")
+    except (json.JSONDecodeError, AttributeError):
+        return f"{catalog_path} is not a valid catalog"
+    if old_digest != json.loads(fresh)["seeds_sha256"]:
+        return f"{catalog_path} was built from other seeds"
+    return f"{catalog_path} differs from what the compiler now produces"
+
+

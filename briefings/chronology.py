@@ -1,0 +1,137 @@
+"""When each article was written, as far as its text (and its neighbours) can tell.
+
+Scraped pages lose their publication dates. An article's date is its dateline when it
+has one; the year a dateline or a listing leaves out comes from, in order:
+
+1. the full dates written in the same article ("runs until March 1, 2026");
+2. the dates written elsewhere in the same document (pages scraped together);
+3. the most similar article of another document whose year is known.
+
+Each inference records its basis so a briefing can say "year inferred".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from briefings.dates import find_dates, find_years
+from briefings.model import Article
+from briefings.sentences import split_sentences
+
+_FUTURE = re.compile(
+    r"\b(will|scheduled|upcoming|next|runs (?:until|from)|until|projects?|expected)\b", re.I
+)
+_FIELD = re.compile(r"^(?:When|Where|Cost)\s*:", re.I)
+
+
+@dataclass(frozen=True)
+class YearGuess:
+    year: int
+    basis: str
+    inferred: bool = True
+
+
+def written_years(article: Article, *, full_only: bool = False) -> list[int]:
+    """Years written inside a month-based date ("March 2025"; with ``full_only``, only
+    day-month-year dates such as "March 1, 2026", which place the writer in time)."""
+    text = " ".join([article.caption or "", article.body])
+    return [
+        m.year
+        for m in find_dates(text)
+        if m.year is not None and (m.day is not None or not full_only)
+    ]
+
+
+def document_year(articles: Sequence[Article]) -> int | None:
+    """The newest year written in a month-based date anywhere in one document."""
+    years = [y for a in articles for y in written_years(a)]
+    if not years:
+        years = [y for a in articles for y in find_years(a.body)]
+    return max(years) if years else None
+
+
+def _names(article: Article) -> set[str]:
+    return set(re.findall(r"\b[A-Z][a-záéíóúñ]{3,}\b", article.body)) - {"The", "This", "That"}
+
+
+def _similarity(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def reference_years(articles: Sequence[Article]) -> dict[str, YearGuess]:
+    """Article key -> the year its undated mentions belong to, with the basis."""
+    by_document: dict[str, list[Article]] = {}
+    for article in articles:
+        by_document.setdefault(article.document, []).append(article)
+    guesses: dict[str, YearGuess] = {}
+    for document, members in by_document.items():
+        doc_year = document_year(members)
+        for article in members:
+            own = written_years(article, full_only=True)
+            if own:
+                guesses[article.key] = YearGuess(
+                    max(own), "a full date in the same article", inferred=False
+                )
+            elif doc_year is not None:
+                guesses[article.key] = YearGuess(doc_year, f"dates elsewhere in {document}")
+            elif article.dateline is None:
+                continue  # nothing in this article waits for a year
+    for article in articles:
+        if article.key in guesses:
+            continue
+        related = _most_related(article, [a for a in articles if a.key in guesses])
+        if related is not None:
+            year = guesses[related.key].year
+            guesses[article.key] = YearGuess(year, f"the related article {related.key}")
+    return guesses
+
+
+def _most_related(article: Article, candidates: Sequence[Article]) -> Article | None:
+    """The candidate of another document whose names overlap most with ``article``'s."""
+    names = _names(article)
+    scored = [
+        (_similarity(names, _names(c)), c.key, c)
+        for c in candidates
+        if c.document != article.document and len(names & _names(c)) >= 3
+    ]
+    return max(scored, key=lambda item: (item[0], item[1]))[2] if scored else None
+
+
+def article_date(
+    article: Article, year: YearGuess | None, event_spans: Sequence[tuple[str, str]] = ()
+) -> tuple[str | None, bool]:
+    """ISO date (at the precision the text supports) and whether its year was inferred.
+
+    The dateline wins. Otherwise the newest date the article reports as past, never one
+    it announces for the future, and never older than the year its neighbours were
+    written in.
+    """
+    if article.dateline is not None and article.date is not None:
+        mentions = find_dates(article.date)
+        if mentions:
+            mention = mentions[0]
+            if mention.year is not None:
+                return mention.iso(), False
+            if year is not None:
+                return mention.iso(year.year), True
+    found: list[tuple[str, bool]] = []
+    for paragraph in article.paragraphs:
+        if paragraph.heading or _FIELD.match(paragraph.text):
+            continue
+        for sentence in split_sentences(paragraph.text):
+            if _FUTURE.search(sentence):
+                continue
+            for mention in find_dates(sentence):
+                if mention.day_end is not None:
+                    continue  # a range announces an event
+                iso = mention.iso(year.year if year else None)
+                if iso is not None and not any(a[:10] <= iso <= b[:10] for a, b in event_spans):
+                    found.append((iso, mention.year is None))
+            found.extend((str(y), False) for y in find_years(sentence))
+    if year is not None and not year.basis.startswith("the related article"):
+        found.append((str(year.year), year.inferred))
+    if not found:
+        return None, False
+    return max(found, key=lambda item: (item[0], not item[1]))

@@ -1,0 +1,256 @@
+"""Stage 2: turn a raw article into a clean one, keeping what the junk told us as metadata.
+
+Scraped news pages carry a lot that must never reach a reader: photo captions, embedded
+social posts (and the Spanish post text above them), repeated SEO title lines, site-name
+lines, comment/share footers, author bios, wiki "[ edit ]" marks and footnote numbers.
+Captions, bylines and datelines become metadata; the rest is dropped.
+
+Some sentences lost words when the page was scraped ("InCuba was expelled", "an estimated
+14, Cubans", "the U. Relations"). They are repaired only where the repair is unambiguous
+(a link glued to the word before it: "fromTicketNow"); otherwise :func:`damage` names the
+problem and the summarizer keeps those sentences out of briefings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from rapidfuzz import fuzz
+
+from briefings.dates import MONTHS
+from briefings.model import Article, Paragraph
+from briefings.segment import Line, RawArticle, is_byline, is_heading, split_caption
+
+_SOCIAL_SIGNATURE = re.compile(r"^[—–-]\s*.{1,80}\(@\w{1,30}\)\s+\w+\.? \d{1,2}, \d{4}$")
+_SOCIAL_MARKS = re.compile(r"pic\.twitter\.com/|^#\w|https?://t\.co/|(?:^|\s)@\w+\b.*…$")
+_SITE_TITLE = re.compile(r"(\s[|–—-]\s*[\w .]{2,40})?\s*\|\s*$|\s[-–—]\s(Wikipedia|Xinhua)\s*\|?$")
+_FOOTER = re.compile(
+    r"^(Share(?: this)?:?|This Post Has \d+ Comments?|No comments yet\.?.*|Leave a (?:Reply|Comment)"
+    r"|Comments? \(\d+\)|Related(?: posts| articles)?:?|Tags?:.*)$",
+    re.IGNORECASE,
+)
+_BIO = re.compile(r"\b(?:Her|His|Their) (?:blog|website|newsletter|podcast)\b|\bis a (?:freelance )?"
+                  r"(?:writer|journalist|reporter) (?:based|living)\b")
+_WIKI_EDIT = re.compile(r"^.{0,120}?\[\s*edit\s*\]\s*")
+_FOOTNOTE = re.compile(r"\s?\[\d{1,3}\]")
+_DATELINE = re.compile(
+    r"^(?P<place>[A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ .'-]{2,40}),\s+(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})?)"
+    r"\s+[—–-]+\s+"
+)
+_BYLINE_PARTS = re.compile(r"^By\s+(?P<name>[^|,]+?)\s*(?:[|,]\s*(?P<role>.+))?$")
+
+_SPANISH = frozenset(
+    "de la el que en los del se las por un una con para es al lo como más pero sus le ya o fue "
+    "este esta entre cuando muy sin sobre también hasta desde donde durante todo nos han ha "
+    "mi su y a".split()
+)
+_ENGLISH = frozenset(
+    "the of and to in is was for on that with as by at from it his her are were be has have "
+    "this which who an or not but their they she he will would".split()
+)
+
+# Glue that lost words: a preposition that normally takes a year, stuck to a name.
+_LOST_YEAR_GLUE = re.compile(r"\b(?:[Ii]n|of|since|until|during|by)(?=[A-Z][a-z])")
+_LOST_YEAR_BEFORE_CLAUSE = re.compile(r"\bin (?=(?:It|The|This|He|She|They|We)\b)")
+_LOST_THOUSANDS = re.compile(r"(?<![\d.,–-])\b\d{1,3}, (?=[a-z]*[A-Za-z]{3,})")
+# Search-snippet stitching: a preposition or article straight before a conjunction.
+_STITCHED = re.compile(r"\b(?:with|of|the|to|a|an|from|for|in|on|at|by) (?:and|or|but|although)\b|\w'\.$")
+_TRUNCATED_US = re.compile(r"\bU\.(?!\s?S\.|N\.|K\.)")
+_FOOTNOTE_GLUE = re.compile(r"\b[A-Za-z]{3,}?(?:and|was|were|prime|following|which|who)\b")
+# Glue that lost nothing but a space: a link's text stuck to the word before it.
+_LINK_GLUE = re.compile(r"\b(from|at|via|on|visit|see)(?=[A-Z][a-z]+[A-Z]?\w*)")
+_PAREN_GLUE = re.compile(r"(?<=[a-z])\((?=[A-Z]{2,6}\))")
+
+_TRAILING_MONTHS = tuple(MONTHS)
+TITLE_LIMIT = 160
+
+
+def language_of(text: str) -> str:
+    """'es', 'en' or '' by counting function words; enough to tell a post from the copy."""
+    words = re.findall(r"[a-záéíóúñü]+", text.lower())
+    spanish = sum(w in _SPANISH for w in words)
+    english = sum(w in _ENGLISH for w in words)
+    if spanish + english < 2:
+        return ""
+    return "es" if spanish > english else "en"
+
+
+def is_social_post(text: str) -> bool:
+    return bool(_SOCIAL_SIGNATURE.match(text) or _SOCIAL_MARKS.search(text))
+
+
+def is_site_title(text: str) -> bool:
+    return bool(_SITE_TITLE.search(text))
+
+
+def is_footer(text: str) -> bool:
+    return bool(_FOOTER.match(text.strip()))
+
+
+def repair(text: str) -> str:
+    """Unambiguous fixes only: footnote marks, wiki edit marks, link text glued to a word."""
+    text = _WIKI_EDIT.sub("", text) if "[ edit ]" in text or "[edit]" in text else text
+    text = _FOOTNOTE.sub("", text)
+    text = _LINK_GLUE.sub(r"\1 ", text)
+    text = _PAREN_GLUE.sub(" (", text)
+    text = re.sub(r"(?<=\w)\.com(?=[a-z])", ".com ", text)
+    return re.sub(r"\s{2,}", " ", text).strip()
+
+
+def damage(sentence: str, vocabulary: frozenset[str] = frozenset()) -> str | None:
+    """Why a sentence lost words in scraping, or None when it reads whole.
+
+    ``vocabulary`` (lower-case words seen on their own in the corpus) tells a footnote
+    glue such as "Guevaraand" from an ordinary word such as "Island".
+    """
+    if _LOST_YEAR_GLUE.search(sentence):
+        return "a year was lost before a name"
+    if _LOST_YEAR_BEFORE_CLAUSE.search(sentence):
+        return "a year was lost before a new clause"
+    if _LOST_THOUSANDS.search(sentence) and not _follows_month(sentence):
+        return "the digits of a number were lost"
+    if _STITCHED.search(sentence):
+        return "fragments of different sentences were stitched together"
+    if _TRUNCATED_US.search(sentence):
+        return "'U.S.' and what followed it were cut"
+    for match in _FOOTNOTE_GLUE.finditer(sentence):
+        word = match.group()
+        for suffix in ("and", "was", "were", "prime", "following", "which", "who"):
+            stem = word[: -len(suffix)]
+            if word.lower().endswith(suffix) and len(stem) >= 3:
+                if stem.lower() in vocabulary and word.lower() not in vocabulary:
+                    return f"words were glued together ('{word}')"
+                if suffix in ("was", "were", "following", "prime") and stem[0].isupper():
+                    return f"words were glued together ('{word}')"
+    return None
+
+
+def _follows_month(sentence: str) -> bool:
+    match = _LOST_THOUSANDS.search(sentence)
+    if match is None:
+        return False
+    before = sentence[: match.start()].rstrip().lower().rstrip(".").split()
+    return bool(before) and before[-1] in _TRAILING_MONTHS
+
+
+def _author_from_bio(text: str) -> str | None:
+    match = re.search(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+){1,2}) (?:moved|is|lives|writes)\b", text)
+    return match.group(1) if match else None
+
+
+def _drop_repeated_titles(lines: Sequence[Line]) -> tuple[list[Line], str | None]:
+    """Collapse SEO title lines: any heading repeated (even with a site suffix) goes.
+
+    Returns the kept lines and the first such title, which names the page.
+    """
+    def norm(text: str) -> str:
+        return _SITE_TITLE.sub("", text).strip().lower()
+
+    headings = [line for line in lines if is_heading(line.text) or is_site_title(line.text)]
+    repeated: set[str] = set()
+    for i, a in enumerate(headings):
+        for b in headings[i + 1 :]:
+            if fuzz.ratio(norm(a.text), norm(b.text)) >= 90:
+                repeated.update({norm(a.text), norm(b.text)})
+    title = next((line.text for line in lines if norm(line.text) in repeated), None)
+    kept = [line for line in lines if norm(line.text) not in repeated]
+    return kept, _SITE_TITLE.sub("", title).strip() if title else None
+
+
+def clean_article(raw: RawArticle) -> Article:
+    """Metadata out, junk dropped, unambiguous repairs made."""
+    lines = list(raw.lines)
+    caption = credit = author = dateline = date_text = title = None
+    first = lines[0].text if lines else ""
+    parts = split_caption(first)
+    if parts and parts[0]:
+        caption, credit = parts
+        lines = lines[1:]
+    # footer: everything from the first footer line on
+    for i, line in enumerate(lines):
+        if is_footer(line.text):
+            lines = lines[:i]
+            break
+    lines, seo_title = _drop_repeated_titles(lines)
+    kept: list[tuple[int, Line, bool]] = []
+    for index, line in enumerate(raw.lines, 1):
+        if line not in lines:
+            continue
+        text = line.text
+        if index + 1 <= len(raw.lines) and is_byline(raw.lines[index].text) and title is None:
+            title = text  # the line above a byline is the article's title
+            continue
+        if is_byline(text):
+            byline = _BYLINE_PARTS.match(text)
+            author = byline.group("name").strip() if byline else text[3:].strip()
+            continue
+        if split_caption(text) is not None:
+            continue  # an in-article photo caption or a bare credit
+        if is_social_post(text) or is_site_title(text) or language_of(text) == "es":
+            continue
+        if _BIO.search(text) and index >= len(raw.lines) - 1:
+            author = author or _author_from_bio(text)
+            continue
+        match = _DATELINE.match(text)
+        if match and dateline is None:
+            dateline = match.group("place").title()
+            date_text = match.group("date")
+            text = text[match.end() :]
+            text = text[0].upper() + text[1:]
+        text = repair(text)
+        if not text:
+            continue
+        kept.append((index, Line(line.number, text), is_heading(text)))
+    if title is None and seo_title:
+        title = seo_title[0].upper() + seo_title[1:]
+    paragraphs = tuple(Paragraph(text=ln.text, number=i, line=ln.number, heading=h)
+                       for i, ln, h in kept)
+    if title is None:
+        title = _title_from(paragraphs, caption)
+    return Article(
+        document=raw.document,
+        number=raw.number,
+        title=title,
+        paragraphs=paragraphs,
+        caption=caption,
+        credit=credit,
+        author=author,
+        dateline=dateline,
+        date=date_text,
+        first_line=first,
+        line=raw.lines[0].number if raw.lines else 1,
+    )
+
+
+def _title_from(paragraphs: Iterable[Paragraph], caption: str | None) -> str:
+    """A headline for an untitled article: its lede's first sentence, kept short."""
+    from briefings.sentences import split_sentences
+
+    lede = next((split_sentences(p.text)[0] for p in paragraphs if not p.heading), "")
+    if 0 < len(lede) <= TITLE_LIMIT:
+        return lede.rstrip(".")
+    photo = split_sentences(caption)[0] if caption else ""
+    if 60 <= len(photo) <= TITLE_LIMIT and photo[0] not in "“\"‘":
+        return photo.rstrip(".")
+    return shorten_at_clause(lede or photo or "Untitled", TITLE_LIMIT)
+
+
+def shorten_at_clause(text: str, limit: int) -> str:
+    """Cut a long sentence where a clause ends (", and", ", according to", …), if it can."""
+    if len(text) <= limit:
+        return text.rstrip(".")
+    cuts = [m.start() for m in re.finditer(r",\s|\s(?:and|but|while|according to)\s|\s[—–]\s", text)]
+    fitting = [c for c in cuts if 60 <= c <= limit - 1]
+    if fitting:
+        return text[: fitting[-1]].rstrip(",;: ") + "…"
+    return shorten(text, limit)
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut at a word boundary and mark the cut; a short text is returned as is."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text.rstrip(".")
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—– ")
+    return cut + "…"

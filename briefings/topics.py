@@ -1,0 +1,123 @@
+"""Stage 3: the topic registry and the assignment of articles to topics by content.
+
+The registry is data (``topics.json``): id, command, English and Spanish names and
+aliases, a one-line description and weighted keywords (``kidnap*`` matches a prefix).
+An article's score for a topic is the keyword hits per hundred words, dampened so that a
+word repeated ten times does not outweigh ten different words. An article goes to every
+topic that scores close to its best one; an article that reaches no topic's floor goes to
+the "more news" bucket rather than being misfiled.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from briefings.model import Article, Topic
+
+MORE_TOPIC = "more"
+# A topic needs this much keyword density (dampened hits per 100 words) ...
+MIN_SCORE = 1.2
+# ... and at least this share of the article's best topic score.
+RELATIVE_FLOOR = 0.5
+
+
+@dataclass(frozen=True)
+class Registry:
+    topics: tuple[Topic, ...]
+    more: Topic
+
+    @property
+    def all(self) -> tuple[Topic, ...]:
+        return (*self.topics, self.more)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Mazatlán" and "mazatlan" are one word to a reader."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _topic(data: dict[str, object]) -> Topic:
+    return Topic(
+        id=str(data["id"]),
+        command=str(data["command"]),
+        command_es=str(data["command_es"]),
+        name_en=str(data["name_en"]),
+        name_es=str(data["name_es"]),
+        description_en=str(data["description_en"]),
+        description_es=str(data["description_es"]),
+        aliases=tuple(str(a) for a in data.get("aliases", []) or []),  # type: ignore[attr-defined]
+        keywords=tuple(str(k) for k in data.get("keywords", []) or []),  # type: ignore[attr-defined]
+    )
+
+
+def load_registry(path: Path | None = None) -> Registry:
+    """The registry shipped with the package, or the one at ``path``."""
+    if path is None:
+        text = resources.files("briefings").joinpath("topics.json").read_text(encoding="utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
+    data = json.loads(text)
+    return Registry(tuple(_topic(t) for t in data["topics"]), _topic(data["more"]))
+
+
+def keyword_pattern(keyword: str) -> re.Pattern[str]:
+    folded = fold(keyword)
+    if folded.endswith("*"):
+        return re.compile(r"\b" + re.escape(folded[:-1]) + r"\w*")
+    return re.compile(r"\b" + re.escape(folded) + r"\b")
+
+
+class TopicScorer:
+    """Scores text against every topic; compiled once, used for every article."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self._patterns = {
+            t.id: [keyword_pattern(k) for k in t.keywords] for t in registry.topics
+        }
+
+    def scores(self, text: str) -> dict[str, float]:
+        folded = fold(text)
+        words = max(len(folded.split()), 1)
+        result: dict[str, float] = {}
+        for topic_id, patterns in self._patterns.items():
+            hits = (len(p.findall(folded)) for p in patterns)
+            dampened = sum(math.log1p(h) for h in hits)
+            result[topic_id] = round(100.0 * dampened / math.sqrt(words * 100.0), 4)
+        return result
+
+    def assign(self, article: Article, extra: Iterable[str] = ()) -> tuple[str, ...]:
+        """Topic ids for ``article``, best first; ``extra`` adds structural evidence."""
+        text = " ".join([article.title, article.caption or "", article.body])
+        scored = self.scores(text)
+        best = max(scored.values(), default=0.0)
+        chosen = [
+            t.id
+            for t in self.registry.topics
+            if scored[t.id] >= MIN_SCORE and scored[t.id] >= RELATIVE_FLOOR * best
+        ]
+        chosen.sort(key=lambda t: -scored[t])
+        for topic_id in extra:
+            if topic_id not in chosen:
+                chosen.append(topic_id)
+        return tuple(chosen) or (MORE_TOPIC,)
+
+
+def assign_all(
+    articles: Sequence[Article], scorer: TopicScorer, extra: dict[str, Sequence[str]]
+) -> dict[str, tuple[str, ...]]:
+    """Article key -> topic ids, for every article."""
+    return {a.key: scorer.assign(a, extra.get(a.key, ())) for a in articles}
+
+
+def topic_counts(assignment: dict[str, tuple[str, ...]]) -> Counter[str]:
+    return Counter(t for topics in assignment.values() for t in topics)
