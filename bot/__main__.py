@@ -18,11 +18,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from briefings.catalog import CatalogError, SeedError, build, is_stale, load_catalog
 from bot.answers import Reply, answer
 from bot.clock import Clock, FixedClock, SystemClock, parse_moment
 from bot.config import Settings, SettingsError, load_settings
 from bot.render import to_plain
+from briefings.catalog import CatalogError, SeedError, build, is_stale, load_catalog
 
 EXIT_NOT_UNDERSTOOD = 1
 EXIT_USAGE = 2
@@ -58,7 +58,9 @@ def cmd_build(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if args.check:
         problem = is_stale(seeds, target)
         if problem:
-            print(f"briefbot: the catalog is stale: {problem}; run 'briefbot build'", file=sys.stderr)
+            print(
+                f"briefbot: the catalog is stale: {problem}; run 'briefbot build'", file=sys.stderr
+            )
             return 1
         out.write(f"{target} is up to date\n")
         return 0

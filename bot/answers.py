@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from briefings.model import Catalog, Topic
 from bot.render import escape, format_date, render_briefing, split_message, topic_name
 from bot.search import CONFIDENT, WEAK, rank_topics, topic_by_command
+from briefings.model import Catalog, Topic
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,9 @@ def _topic_lines(catalog: Catalog, lang: str) -> str:
     for topic in catalog.topics:
         command = topic.command_es if lang == "es" else topic.command
         description = topic.description_es if lang == "es" else topic.description_en
-        lines.append(f"/{command} — <b>{escape(topic_name(topic, lang))}</b>: {escape(description)}")
+        lines.append(
+            f"/{command} — <b>{escape(topic_name(topic, lang))}</b>: {escape(description)}"
+        )
     return "\n".join(lines)
 
 
@@ -120,8 +122,10 @@ def answer(catalog: Catalog, text: str, *, now: dt.datetime, lang: str = "en") -
             understood=False,
         )
     ranked = rank_topics(catalog, text)
-    if ranked and ranked[0].score >= CONFIDENT and (
-        len(ranked) == 1 or ranked[0].score - ranked[1].score >= 3
+    if (
+        ranked
+        and ranked[0].score >= CONFIDENT
+        and (len(ranked) == 1 or ranked[0].score - ranked[1].score >= 3)
     ):
         return briefing_reply(catalog, ranked[0].topic, now=now, lang=lang)
     close = [m.topic for m in ranked if m.score >= WEAK][:3]

@@ -37,7 +37,9 @@ LABELS = {
         "next": "next date by its rule",
         "recurs": "recurs",
         "inferred": "year inferred",
-        "all_past": "Today is {today}. These listings are from {span}; every date below has passed.",
+        "all_past": (
+            "Today is {today}. These listings are from {span}; every date below has passed."
+        ),
         "some_past": "Today is {today}. Listings already over are marked past.",
         "none_past": "Today is {today}.",
         "no_events": "No listings match.",
@@ -70,7 +72,19 @@ LABELS = {
     },
 }
 _MONTHS_ES = [
-    "", "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"
+    "",
+    "ene",
+    "feb",
+    "mar",
+    "abr",
+    "may",
+    "jun",
+    "jul",
+    "ago",
+    "sep",
+    "oct",
+    "nov",
+    "dic",
 ]
 _DAYS_ES = ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"]
 _TAG = re.compile(r"<[^>]+>")
@@ -200,8 +214,8 @@ class Citations:
                 guessed = f", {labels['inferred']}" if info.date_inferred else ""
                 dated = f" ({format_date(info.date, lang)}{guessed})"
             cited = ", ".join(
-                f"¶{r.paragraph}" for r in sorted(self.paragraphs[(document, article)],
-                                                  key=lambda r: r.paragraph)
+                f"¶{r.paragraph}"
+                for r in sorted(self.paragraphs[(document, article)], key=lambda r: r.paragraph)
             )
             lines.append(
                 f"[{number}] {escape(document)}, {labels['article']} {article}"
@@ -230,8 +244,10 @@ def render_briefing(
     header = [f"<b>{escape(name)}</b>", f"<i>{escape(briefing.headline)}</i>"]
     if briefing.as_of:
         count = len(briefing.articles)
-        header.append(f"{labels['as_of']} {format_date(briefing.as_of, lang)} · {count} "
-                      f"{'fuentes' if lang == 'es' else 'sources' if count != 1 else 'source'}")
+        header.append(
+            f"{labels['as_of']} {format_date(briefing.as_of, lang)} · {count} "
+            f"{'fuentes' if lang == 'es' else 'sources' if count != 1 else 'source'}"
+        )
     blocks = ["\n".join(header)]
     if briefing.summary:
         sentences = [
@@ -244,7 +260,11 @@ def render_briefing(
     if briefing.facts:
         lines = [f"<b>{labels['facts']}</b>"]
         for fact in briefing.facts:
-            as_of = f" ({labels['as_of'].lower()} {format_date(fact.as_of, lang)})" if fact.as_of else ""
+            as_of = (
+                f" ({labels['as_of'].lower()} {format_date(fact.as_of, lang)})"
+                if fact.as_of
+                else ""
+            )
             lines.append(
                 f"• <b>{escape(fact.value)}</b> {escape(fact.measure)}{as_of} — "
                 f"{escape(fact.text)} {cite.mark(fact.source)}"
@@ -253,8 +273,8 @@ def render_briefing(
     if briefing.timeline:
         lines = [f"<b>{labels['timeline']}</b>"]
         lines.extend(
-            f"• <b>{format_date(entry.date, lang)}</b> — {escape(entry.text)} {cite.mark(entry.source)}"
-            for entry in briefing.timeline
+            f"• <b>{format_date(e.date, lang)}</b> — {escape(e.text)} {cite.mark(e.source)}"
+            for e in briefing.timeline
         )
         blocks.append("\n".join(lines))
     if briefing.quotes:
@@ -366,7 +386,9 @@ def events_preamble(events: Sequence[Event], *, now: dt.datetime, lang: str) -> 
     if events and len(over) == len(events):
         first = min(e.start[:7] for e in events)
         last = max((e.end or e.start)[:7] for e in events)
-        span = format_date(first, lang) + (f" – {format_date(last, lang)}" if last != first else "")
+        span = format_date(first, lang) + (
+            f" – {format_date(last, lang)}" if last != first else ""
+        )
         return labels["all_past"].format(today=today, span=span)
     if over:
         return labels["some_past"].format(today=today)

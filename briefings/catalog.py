@@ -38,8 +38,8 @@ from briefings.topics import (
     MORE_TOPIC,
     Registry,
     TopicScorer,
-    keyword_pattern,
     assign_all,
+    keyword_pattern,
     load_registry,
 )
 
@@ -108,9 +108,7 @@ def _topic_briefing(
 ) -> Briefing:
     topic = next(t for t in registry.all if t.id == topic_id)
     ordered = sorted(articles, key=lambda a: (-relevance[a.key], a.key))
-    candidates = [
-        c for a in ordered for c in summarize.sentences_of(a, relevance[a.key], words)
-    ]
+    candidates = [c for a in ordered for c in summarize.sentences_of(a, relevance[a.key], words)]
     keywords = [keyword_pattern(k) for k in topic.keywords]
     chosen = summarize.summary(candidates, keywords)
     article_dates = {key: value[0] for key, value in dates.items()}
@@ -142,16 +140,16 @@ def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> 
     years = reference_years(articles)
     events = events_by_article(articles, years)
     dates = {
-        a.key: article_date(a, years.get(a.key), [(e.start, e.end or e.start) for e in events[a.key]])
+        a.key: article_date(
+            a, years.get(a.key), [(e.start, e.end or e.start) for e in events[a.key]]
+        )
         for a in articles
     }
     scorer = TopicScorer(registry)
     assignment = assign_all(
         articles, scorer, {key: ["events"] for key, found in events.items() if found}
     )
-    scores = {
-        a.key: scorer.scores(" ".join([a.title, a.caption or "", a.body])) for a in articles
-    }
+    scores = {a.key: scorer.scores(" ".join([a.title, a.caption or "", a.body])) for a in articles}
     qualities = {a.key: summarize.quality(a, words) for a in articles}
     briefings = []
     for topic in registry.all:
@@ -161,7 +159,10 @@ def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> 
         # How well each article speaks to this topic; listings weigh in for "events".
         relevance = {
             a.key: round(
-                (scores[a.key].get(topic.id, 0.0) + (len(events[a.key]) if topic.id == "events" else 0))
+                (
+                    scores[a.key].get(topic.id, 0.0)
+                    + (len(events[a.key]) if topic.id == "events" else 0)
+                )
                 * qualities[a.key]
                 + (1.0 if topic.id == MORE_TOPIC else 0.0),
                 4,
@@ -253,7 +254,9 @@ def load_catalog(path: Path) -> Catalog:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise CatalogError(f"the catalog at {path} is not valid JSON (line {error.lineno})") from None
+        raise CatalogError(
+            f"the catalog at {path} is not valid JSON (line {error.lineno})"
+        ) from None
     if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
         found = data.get("schema_version") if isinstance(data, dict) else None
         raise CatalogError(
@@ -291,5 +294,3 @@ def is_stale(seeds_dir: Path, catalog_path: Path) -> str | None:
     if old_digest != json.loads(fresh)["seeds_sha256"]:
         return f"{catalog_path} was built from other seeds"
     return f"{catalog_path} differs from what the compiler now produces"
-
-

@@ -26,28 +26,110 @@ _SOCIAL_SIGNATURE = re.compile(r"^[—–-]\s*.{1,80}\(@\w{1,30}\)\s+\w+\.? \d{1
 _SOCIAL_MARKS = re.compile(r"pic\.twitter\.com/|^#\w|https?://t\.co/|(?:^|\s)@\w+\b.*…$")
 _SITE_TITLE = re.compile(r"(\s[|–—-]\s*[\w .]{2,40})?\s*\|\s*$|\s[-–—]\s(Wikipedia|Xinhua)\s*\|?$")
 _FOOTER = re.compile(
-    r"^(Share(?: this)?:?|This Post Has \d+ Comments?|No comments yet\.?.*|Leave a (?:Reply|Comment)"
-    r"|Comments? \(\d+\)|Related(?: posts| articles)?:?|Tags?:.*)$",
+    r"^(Share(?: this)?:?|This Post Has \d+ Comments?|No comments yet\.?.*"
+    r"|Leave a (?:Reply|Comment)|Comments? \(\d+\)|Related(?: posts| articles)?:?|Tags?:.*)$",
     re.IGNORECASE,
 )
-_BIO = re.compile(r"\b(?:Her|His|Their) (?:blog|website|newsletter|podcast)\b|\bis a (?:freelance )?"
-                  r"(?:writer|journalist|reporter) (?:based|living)\b")
+_BIO = re.compile(
+    r"\b(?:Her|His|Their) (?:blog|website|newsletter|podcast)\b|\bis a (?:freelance )?"
+    r"(?:writer|journalist|reporter) (?:based|living)\b"
+)
 _WIKI_EDIT = re.compile(r"^.{0,120}?\[\s*edit\s*\]\s*")
 _FOOTNOTE = re.compile(r"\s?\[\d{1,3}\]")
 _DATELINE = re.compile(
-    r"^(?P<place>[A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ .'-]{2,40}),\s+(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})?)"
-    r"\s+[—–-]+\s+"
+    r"^(?P<place>[A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ .'-]{2,40}),\s+"
+    r"(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})?)\s+[—–-]+\s+"
 )
 _BYLINE_PARTS = re.compile(r"^By\s+(?P<name>[^|,]+?)\s*(?:[|,]\s*(?P<role>.+))?$")
 
 _SPANISH = frozenset(
-    "de la el que en los del se las por un una con para es al lo como más pero sus le ya o fue "
-    "este esta entre cuando muy sin sobre también hasta desde donde durante todo nos han ha "
-    "mi su y a".split()
+    [
+        "de",
+        "la",
+        "el",
+        "que",
+        "en",
+        "los",
+        "del",
+        "se",
+        "las",
+        "por",
+        "un",
+        "una",
+        "con",
+        "para",
+        "es",
+        "al",
+        "lo",
+        "como",
+        "más",
+        "pero",
+        "sus",
+        "le",
+        "ya",
+        "o",
+        "fue",
+        "este",
+        "esta",
+        "entre",
+        "cuando",
+        "muy",
+        "sin",
+        "sobre",
+        "también",
+        "hasta",
+        "desde",
+        "donde",
+        "durante",
+        "todo",
+        "nos",
+        "han",
+        "ha",
+        "mi",
+        "su",
+        "y",
+        "a",
+    ]
 )
 _ENGLISH = frozenset(
-    "the of and to in is was for on that with as by at from it his her are were be has have "
-    "this which who an or not but their they she he will would".split()
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "is",
+        "was",
+        "for",
+        "on",
+        "that",
+        "with",
+        "as",
+        "by",
+        "at",
+        "from",
+        "it",
+        "his",
+        "her",
+        "are",
+        "were",
+        "be",
+        "has",
+        "have",
+        "this",
+        "which",
+        "who",
+        "an",
+        "or",
+        "not",
+        "but",
+        "their",
+        "they",
+        "she",
+        "he",
+        "will",
+        "would",
+    ]
 )
 
 # Glue that lost words: a preposition that normally takes a year, stuck to a name.
@@ -55,7 +137,9 @@ _LOST_YEAR_GLUE = re.compile(r"\b(?:[Ii]n|of|since|until|during|by)(?=[A-Z][a-z]
 _LOST_YEAR_BEFORE_CLAUSE = re.compile(r"\bin (?=(?:It|The|This|He|She|They|We)\b)")
 _LOST_THOUSANDS = re.compile(r"(?<![\d.,–-])\b\d{1,3}, (?=[a-z]*[A-Za-z]{3,})")
 # Search-snippet stitching: a preposition or article straight before a conjunction.
-_STITCHED = re.compile(r"\b(?:with|of|the|to|a|an|from|for|in|on|at|by) (?:and|or|but|although)\b|\w'\.$")
+_STITCHED = re.compile(
+    r"\b(?:with|of|the|to|a|an|from|for|in|on|at|by) (?:and|or|but|although)\b|\w'\.$"
+)
 _TRUNCATED_US = re.compile(r"\bU\.(?!\s?S\.|N\.|K\.)")
 _FOOTNOTE_GLUE = re.compile(r"\b[A-Za-z]{3,}?(?:and|was|were|prime|following|which|who)\b")
 # Glue that lost nothing but a space: a link's text stuck to the word before it.
@@ -144,6 +228,7 @@ def _drop_repeated_titles(lines: Sequence[Line]) -> tuple[list[Line], str | None
 
     Returns the kept lines and the first such title, which names the page.
     """
+
     def norm(text: str) -> str:
         return _SITE_TITLE.sub("", text).strip().lower()
 
@@ -204,8 +289,9 @@ def clean_article(raw: RawArticle) -> Article:
         kept.append((index, Line(line.number, text), is_heading(text)))
     if title is None and seo_title:
         title = seo_title[0].upper() + seo_title[1:]
-    paragraphs = tuple(Paragraph(text=ln.text, number=i, line=ln.number, heading=h)
-                       for i, ln, h in kept)
+    paragraphs = tuple(
+        Paragraph(text=ln.text, number=i, line=ln.number, heading=h) for i, ln, h in kept
+    )
     if title is None:
         title = _title_from(paragraphs, caption)
     return Article(
@@ -231,7 +317,7 @@ def _title_from(paragraphs: Iterable[Paragraph], caption: str | None) -> str:
     if 0 < len(lede) <= TITLE_LIMIT:
         return lede.rstrip(".")
     photo = split_sentences(caption)[0] if caption else ""
-    if 60 <= len(photo) <= TITLE_LIMIT and photo[0] not in "“\"‘":
+    if 60 <= len(photo) <= TITLE_LIMIT and photo[0] not in '“"‘':
         return photo.rstrip(".")
     return shorten_at_clause(lede or photo or "Untitled", TITLE_LIMIT)
 
@@ -240,7 +326,9 @@ def shorten_at_clause(text: str, limit: int) -> str:
     """Cut a long sentence where a clause ends (", and", ", according to", …), if it can."""
     if len(text) <= limit:
         return text.rstrip(".")
-    cuts = [m.start() for m in re.finditer(r",\s|\s(?:and|but|while|according to)\s|\s[—–]\s", text)]
+    cuts = [
+        m.start() for m in re.finditer(r",\s|\s(?:and|but|while|according to)\s|\s[—–]\s", text)
+    ]
     fitting = [c for c in cuts if 60 <= c <= limit - 1]
     if fitting:
         return text[: fitting[-1]].rstrip(",;: ") + "…"

@@ -24,7 +24,6 @@ from briefings.chronology import YearGuess
 from briefings.dates import (
     DateMention,
     find_dates,
-    nth_weekday_of_month,
     nth_weekday_phrase,
     year_from_weekday,
 )
@@ -102,7 +101,7 @@ def listing_blocks(article: Article) -> list[Listing]:
         previous_was_field = is_field
     blocks = []
     for heading, paragraphs in sections:
-        fields = {}
+        fields: dict[str, Paragraph] = {}
         for p in paragraphs:
             match = _FIELD.match(p.text)
             if match:
@@ -314,13 +313,17 @@ def _listing_event(article: Article, listing: Listing, year: YearGuess | None) -
     notes: list[str] = []
     if until is not None and year is not None:
         # "runs until March 1, 2026": the run began when the section says it launched.
-        launch = [m for m in find_dates(section_text) if m is not until and "aunch" in section_text]
+        launch = [
+            m for m in find_dates(section_text) if m is not until and "aunch" in section_text
+        ]
         first_day = launch[0].iso(year.year) if launch else None
         hours = parse_time_range(when)
         start_time, end_time = hours if hours else (None, None)
         end_day = until.iso() or ""
         start_day = first_day or end_day
-        occurrences = [Occurrence(_at(start_day, start_time), _at(start_day, end_time) if end_time else None)]
+        occurrences = [
+            Occurrence(_at(start_day, start_time), _at(start_day, end_time) if end_time else None)
+        ]
         inferred = inferred or (launch and launch[0].year is None) or False
         basis = basis or (year.basis if launch and launch[0].year is None else None)
         event_end = _at(end_day, end_time)
@@ -337,7 +340,9 @@ def _listing_event(article: Article, listing: Listing, year: YearGuess | None) -
         # With no closing time given, a run of sessions ends on its last day; one session
         # with no closing time has no known end.
         event_end = last.end or (last.start[:10] if len(occurrences) > 1 else None)
-    cost_p = listing.fields.get("cost") or listing.fields.get("price") or listing.fields.get("tickets")
+    cost_p = (
+        listing.fields.get("cost") or listing.fields.get("price") or listing.fields.get("tickets")
+    )
     price, age = parse_price(cost_p.text.split(":", 1)[1]) if cost_p else (None, None)
     if age is None:
         price_text = " ".join(p.text for p in listing.paragraphs)
@@ -357,7 +362,9 @@ def _listing_event(article: Article, listing: Listing, year: YearGuess | None) -
         end=event_end,
         occurrences=tuple(occurrences),
         timezone=zone,
-        rrule=_rrule(when, weekday_rule, _utc_stamp(event_end, zone) if until else None),
+        rrule=_rrule(
+            when, weekday_rule, _utc_stamp(event_end, zone) if until and event_end else None
+        ),
         price=price,
         age_limit=age,
         notes=tuple(notes),

@@ -15,6 +15,7 @@ section heading, or that is only a credit, illustrates that section and never st
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -28,16 +29,89 @@ WINDOW = 6  # paragraphs of the current article compared with ...
 LOOKAHEAD = 4  # ... the caption and the paragraphs that follow it
 
 _CREDIT = re.compile(r"\((?P<credit>[^()]{2,80})\)\s*\.?\s*$")
-_CREDIT_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "of", "the", "and", "da", "do"})
+_CREDIT_PARTICLES = frozenset(
+    {"de", "del", "la", "las", "los", "y", "of", "the", "and", "da", "do"}
+)
 _BYLINE = re.compile(r"^By\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s*(?:\||,|$)")
 _FIELD_LABEL = re.compile(r"^(?:When|Where|Cost|Price|Tickets|Hours|Venue|Dates?|Info)\s*:", re.I)
 _TERMINAL = re.compile(r"[.!?…:;]['\"”’)\]]*$")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 _STOPWORDS = frozenset(
-    """a an and are as at be been but by for from had has have he her his in into is it its
-    more most not of on or our over she than that the their them there these they this those
-    to was we were which while who will with would you your also after before about then
-    said says one two other such only when where what many much very just""".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "he",
+        "her",
+        "his",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "more",
+        "most",
+        "not",
+        "of",
+        "on",
+        "or",
+        "our",
+        "over",
+        "she",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "to",
+        "was",
+        "we",
+        "were",
+        "which",
+        "while",
+        "who",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "also",
+        "after",
+        "before",
+        "about",
+        "then",
+        "said",
+        "says",
+        "one",
+        "two",
+        "other",
+        "such",
+        "only",
+        "when",
+        "where",
+        "what",
+        "many",
+        "much",
+        "very",
+        "just",
+    ]
 )
 
 
@@ -112,10 +186,10 @@ def _terms(text: str) -> Iterable[tuple[str, float]]:
 
 
 def _vector(lines: Sequence[Line], idf: dict[str, float]) -> dict[str, float]:
-    weights: Counter[str] = Counter()
+    weights: dict[str, float] = {}
     for line in lines:
         for term, weight in _terms(line.text):
-            weights[term] += weight
+            weights[term] = weights.get(term, 0.0) + weight
     return {t: (1.0 + math.log(w)) * idf.get(t, 1.0) for t, w in weights.items()}
 
 
@@ -136,7 +210,9 @@ def _paragraph_idf(lines: Sequence[Line]) -> dict[str, float]:
     return {t: math.log((total + 1) / (n + 0.5)) for t, n in frequency.items()}
 
 
-def cohesion(lines: Sequence[Line], article_start: int, caption: int, idf: dict[str, float]) -> float:
+def cohesion(
+    lines: Sequence[Line], article_start: int, caption: int, idf: dict[str, float]
+) -> float:
     """How much the caption and what follows it continue the current article.
 
     The mean of two cosines: against the article's last few paragraphs (local) and
@@ -191,5 +267,5 @@ def segment(document: str, text: str) -> list[RawArticle]:
     bounds = [*starts, len(lines)]
     return [
         RawArticle(document, n, tuple(lines[a:b]))
-        for n, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False), 1)
+        for n, (a, b) in enumerate(itertools.pairwise(bounds), 1)
     ]

@@ -5,9 +5,58 @@ from __future__ import annotations
 import re
 
 _ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof gen rep sen gov lt col sgt st av ave prol jr sr inc ltd co corp vs
-    no dept est approx jan feb mar apr jun jul aug sep sept oct nov dec a.m p.m u.s u.n
-    e.g i.e etc fla calif tex ariz""".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "gen",
+        "rep",
+        "sen",
+        "gov",
+        "lt",
+        "col",
+        "sgt",
+        "st",
+        "av",
+        "ave",
+        "prol",
+        "jr",
+        "sr",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "vs",
+        "no",
+        "dept",
+        "est",
+        "approx",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "a.m",
+        "p.m",
+        "u.s",
+        "u.n",
+        "e.g",
+        "i.e",
+        "etc",
+        "fla",
+        "calif",
+        "tex",
+        "ariz",
+    ]
 )
 _BOUNDARY = re.compile(r"(?<=[.!?…])([\"”’)\]]*)\s+(?=[\"“‘(\[]?[A-Z0-9¿¡])")
 _OPENING_ELLIPSIS = re.compile(r"^[“\"‘]?\s*…$")
@@ -23,7 +72,7 @@ def split_sentences(text: str) -> list[str]:
         if _OPENING_ELLIPSIS.match(candidate.strip()):
             continue  # "“… We are exploring": the quote resumes, nothing ended
         token = candidate.rsplit(None, 1)[-1] if candidate.split() else ""
-        word = token.rstrip(".").lstrip("(\"“‘").lower()
+        word = token.rstrip(".").lstrip('("“‘').lower()
         if token.endswith(".") and not match.group(1):
             if word == "no" and not text[match.end() : match.end() + 1].isdigit():
                 pass  # "She said no. The …" ends a sentence; "No. 5" does not

@@ -24,7 +24,7 @@ MAX_TIMELINE = 24
 MAX_QUOTES = 5
 NEAR_DUPLICATE = 72  # rapidfuzz token_set_ratio above which two sentences say the same
 
-_QUOTE_MARKS = "“”\"‘’"
+_QUOTE_MARKS = '“”"‘’'
 _FIELD = re.compile(r"^(?:When|Where|Cost|Price|Tickets)\s*:", re.I)
 _FIGURE = re.compile(
     r"(?P<prefix>(?:more than|over|nearly|about|approximately|almost|up to|at least)\s+)?"
@@ -40,7 +40,9 @@ _MEASURE_STOP = re.compile(
     re.I,
 )
 _PERSON = r"(?P<speaker>(?:[A-Z][\w’'.-]+\s){0,3}[A-Z][\w’'-]+)"
-_VERBS = r"(?:said|says|stated|wrote|added|told|declared|explained|warned|asserted|noted|emphasized)"
+_VERBS = (
+    r"(?:said|says|stated|wrote|added|told|declared|explained|warned|asserted|noted|emphasized)"
+)
 _AFTER = re.compile(r"[”\"],?\s+" + _PERSON + r"\s+" + _VERBS + r"\b")
 _AFTER_VERB_FIRST = re.compile(r"[”\"],?\s+" + _VERBS + r"\s+" + _PERSON)
 _BEFORE = re.compile(_PERSON + r"\s+" + _VERBS + r"(?:\s+that)?[,:]?\s+[“\"]")
@@ -85,9 +87,7 @@ def sentences_of(article: Article, relevance: float, words: frozenset[str]) -> l
 
 def quality(article: Article, words: frozenset[str]) -> float:
     """Share of an article's sentences that read whole: 1.0 for clean copy."""
-    sentences = [
-        s for p in article.paragraphs if not p.heading for s in split_sentences(p.text)
-    ]
+    sentences = [s for p in article.paragraphs if not p.heading for s in split_sentences(p.text)]
     if not sentences:
         return 0.0
     whole = sum(damage(s, words) is None for s in sentences)
@@ -111,7 +111,7 @@ def _is_prose(text: str) -> bool:
         and text[0] not in _QUOTE_MARKS
         and text[0].isupper()
         and not text.endswith("?")
-        and text.rstrip()[-1] in ".!”\""
+        and text.rstrip()[-1] in '.!”"'
         and not re.search(r"\b(I|we|you|my|our|us)\b", text)
         and text.count("“") + text.count('"') <= 2
         and not _LEANS_ON_CONTEXT.match(text)
@@ -119,7 +119,9 @@ def _is_prose(text: str) -> bool:
     )
 
 
-def summary(candidates: Sequence[Candidate], keywords: Sequence[re.Pattern[str]]) -> list[Candidate]:
+def summary(
+    candidates: Sequence[Candidate], keywords: Sequence[re.Pattern[str]]
+) -> list[Candidate]:
     """2–4 sentences that read as prose: ranked, no near-duplicates, in reading order."""
     top = max((c.relevance for c in candidates), default=1.0) or 1.0
 
@@ -164,8 +166,28 @@ def _is_calendar_number(text: str, start: int, end: int) -> bool:
 
 
 _VERB_TAIL = {
-    "will", "reach", "reached", "reaches", "be", "is", "was", "are", "were", "to", "of", "at",
-    "rose", "fell", "hit", "totaled", "about", "approximately", "more", "than", "nearly", "over",
+    "will",
+    "reach",
+    "reached",
+    "reaches",
+    "be",
+    "is",
+    "was",
+    "are",
+    "were",
+    "to",
+    "of",
+    "at",
+    "rose",
+    "fell",
+    "hit",
+    "totaled",
+    "about",
+    "approximately",
+    "more",
+    "than",
+    "nearly",
+    "over",
 }
 
 
@@ -174,10 +196,12 @@ def _measure(text: str, start: int, end: int) -> str:
     words: list[str] = []
     following = text[end:].split()[:8]
     for index, word in enumerate(following):
-        clean = word.strip(",.;:()“”\"")
+        clean = word.strip(',.;:()“”"')
         if word.startswith("(") or not clean or re.match(r"\d", clean):
             break
-        as_of = clean.lower() == "as" and index + 1 < len(following) and following[index + 1] == "of"
+        as_of = (
+            clean.lower() == "as" and index + 1 < len(following) and following[index + 1] == "of"
+        )
         linked = clean.lower() == "to" and bool(words) and words[-1].endswith("ed")
         if not linked and (
             as_of or _MEASURE_STOP.match(clean) or clean.lower() in ("known", "were", "was", "is")
@@ -212,7 +236,9 @@ def facts(candidates: Sequence[Candidate], dates: dict[str, str | None]) -> list
         for match in _FIGURE.finditer(c.text):
             if _is_calendar_number(c.text, match.start("value"), match.end("value")):
                 continue
-            value = (match.group("prefix") or "") + match.group("value") + (match.group("scale") or "")
+            value = (
+                (match.group("prefix") or "") + match.group("value") + (match.group("scale") or "")
+            )
             value = value.strip()
             digits = re.sub(r"[^\d.]", "", match.group("value"))
             number = float(digits) if digits and digits != "." else 0.0
@@ -259,10 +285,12 @@ def timeline(candidates: Sequence[Candidate]) -> list[TimelineEntry]:
         if not years or c.text[0] in _QUOTE_MARKS or _FUTURE.search(c.text):
             continue
         dated = [m for m in find_dates(c.text) if m.year == years[0]]
-        date = dated[0].iso() if dated and dated[0].iso() else str(years[0])
+        date = (dated[0].iso() if dated else None) or str(years[0])
         text = shorten(c.text, 220)
-        if any(e.date[:4] == date[:4] and fuzz.token_set_ratio(e.text, text) >= NEAR_DUPLICATE
-               for e in entries):
+        if any(
+            e.date[:4] == date[:4] and fuzz.token_set_ratio(e.text, text) >= NEAR_DUPLICATE
+            for e in entries
+        ):
             continue
         entries.append(TimelineEntry(date=date or str(years[0]), text=text, source=c.ref))
     entries.sort(key=lambda e: (e.date, e.source.document, e.source.line))

@@ -81,9 +81,7 @@ class TopicScorer:
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
-        self._patterns = {
-            t.id: [keyword_pattern(k) for k in t.keywords] for t in registry.topics
-        }
+        self._patterns = {t.id: [keyword_pattern(k) for k in t.keywords] for t in registry.topics}
 
     def scores(self, text: str) -> dict[str, float]:
         folded = fold(text)
