@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from bot.render import escape, format_date, render_briefing, split_message, topic_name
-from bot.search import CONFIDENT, WEAK, rank_topics, topic_by_command
+from bot.search import CONFIDENT, WEAK, rank_commands, rank_topics, topic_by_command
 from briefings.model import Catalog, Topic
 
 
@@ -111,10 +111,10 @@ def answer(catalog: Catalog, text: str, *, now: dt.datetime, lang: str = "en") -
         topic = topic_by_command(catalog, command)
         if topic is not None:
             return briefing_reply(catalog, topic, now=now, lang=lang)
-        ranked = rank_topics(catalog, command)
-        if ranked and ranked[0].score >= CONFIDENT:
+        ranked = rank_commands(catalog, command)
+        if ranked and ranked[0].score >= CONFIDENT - 6:
             return briefing_reply(catalog, ranked[0].topic, now=now, lang=lang)
-        close = [m.topic for m in ranked if m.score >= WEAK][:3]
+        close = [m.topic for m in ranked if m.score >= WEAK + 8][:3]
         if close:
             return _choices_reply(close, text.split()[0])
         return Reply(

@@ -62,6 +62,17 @@ def rank_topics(catalog: Catalog, text: str) -> list[TopicMatch]:
     return ranked
 
 
+def rank_commands(catalog: Catalog, command: str) -> list[TopicMatch]:
+    """Topics by how close ``command`` is to their command names (for '/cubaa')."""
+    name = fold(command.lstrip("/").split("@", 1)[0])
+    ranked = [
+        TopicMatch(t, round(max(fuzz.ratio(name, fold(c)) for c in (t.command, t.command_es, t.id)), 1))
+        for t in catalog.topics
+    ]
+    ranked.sort(key=lambda m: (-m.score, m.topic.id))
+    return ranked
+
+
 def topic_by_command(catalog: Catalog, command: str) -> Topic | None:
     """Exact command in English or Spanish (case-insensitive, without the slash)."""
     name = command.lower().lstrip("/").split("@", 1)[0]

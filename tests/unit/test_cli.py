@@ -1,0 +1,186 @@
+"""The ``briefbot`` command line, as a person at a terminal uses it."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import build_parser, main
+
+COMMANDS = ["build", "ask", "topics", "chat", "run"]
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    out = io.StringIO()
+    code = main(argv, out=out)
+    return code, out.getvalue(), capsys.readouterr().err
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("TELEGRAM_BOT_TOKEN", "BRIEFBOT_CATALOG", "BRIEFBOT_NOW", "BRIEFBOT_TIMEZONE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_subcommand_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args([command, "--help"])
+    assert exit_info.value.code == 0
+    assert command in capsys.readouterr().out
+
+
+def test_ask_cuba_prints_a_clean_sourced_briefing(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["ask", "/cuba", "--as-of", "2026-11-25"], capsys)
+    assert code == 0 and err == ""
+    assert out.startswith("Cuba–Mexico relations\nMexico Defies U.S. Pressure")
+    assert "As of 2 Feb 2026" in out
+    assert "1836" in out and "Sources" in out and "[1 ¶" in out
+    assert "<b>" not in out and "&amp;" not in out
+
+
+def test_ask_missing_shows_the_registry_figure(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["ask", "/missing"], capsys)
+    assert code == 0
+    assert "128,059 people as missing (as of Mar 2025)" in out
+
+
+def test_ask_events_today_says_the_listings_are_past(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["ask", "/events", "--as-of", "2026-11-25"], capsys)
+    assert code == 0
+    assert "Today is 25 Nov 2026" in out and "every date below has passed" in out
+    assert "(upcoming)" not in out
+    assert "next date by its rule: Sat 5 Dec 2026, 19:00" in out
+
+
+def test_ask_events_on_february_first_lists_them_as_upcoming(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(["ask", "/events", "--as-of", "2026-02-01T09:00"], capsys)
+    assert code == 0
+    assert "Swan Lake’ — Fri 27 Feb 2026, 20:30; Sat 28 Feb 2026, 19:00 (upcoming)" in out
+    assert "(past)" not in out
+
+
+def test_ask_in_spanish(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["ask", "/desaparecidos", "--lang", "es"], capsys)
+    assert code == 0 and out.startswith("Personas desaparecidas")
+    assert "Cifras clave" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("missing peple", "Missing persons"),
+        ("cuban oil", "Cuba–Mexico relations"),
+        ("what's on in guadalajara", "Events and listings"),
+        ("/cubaa", "Cuba–Mexico relations"),
+        ("/tren", "Toluca–Mexico City train"),
+    ],
+)
+def test_free_text_and_typos_find_the_topic(
+    text: str, start: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["ask", text], capsys)
+    assert code == 0 and out.startswith(start)
+
+
+def test_unknown_command_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["ask", "/frobnicate"], capsys)
+    assert code == 1
+    assert out.strip() == "I don't know the command /frobnicate. Send /help for the topics."
+
+
+def test_nothing_matching_suggests_topics(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["ask", "pizza recipes"], capsys)
+    assert code == 1
+    assert "I have nothing on “pizza recipes”" in out and "/cuba" in out
+
+
+def test_empty_question_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["ask", "  "], capsys)
+    assert (code, out) == (2, "")
+    assert err.strip() == 'briefbot: nothing to ask; try: briefbot ask "/cuba"'
+
+
+def test_missing_catalog_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["ask", "/cuba", "--catalog", str(tmp_path / "none.json")], capsys)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and "run 'briefbot build' first" in err
+
+
+def test_bad_as_of_date_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["ask", "/cuba", "--as-of", "yesterday"], capsys)
+    assert code == 2 and "expected YYYY-MM-DD" in err
+
+
+def test_bad_time_zone_setting_is_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRIEFBOT_TIMEZONE", "Mars/Olympus")
+    code, _, err = run(["ask", "/cuba"], capsys)
+    assert code == 2 and "BRIEFBOT_TIMEZONE='Mars/Olympus' is not an IANA time zone" in err
+
+
+def test_topics_lists_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["topics"], capsys)
+    assert code == 0
+    assert "/missing" in out and "/desaparecidos" in out and "/eventos" in out
+
+
+def test_build_check_fails_on_a_stale_catalog(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "catalog.json"
+    target.write_text("{}", "utf-8")
+    code, _, err = run(["build", "--check", "--catalog", str(target)], capsys)
+    assert code == 1 and "stale" in err
+    code, out, _ = run(["build", "--catalog", str(target)], capsys)
+    assert code == 0 and "11 articles from 3 documents" in out
+    code, out, _ = run(["build", "--check", "--catalog", str(target)], capsys)
+    assert code == 0 and "up to date" in out
+
+
+def test_build_with_a_bad_seed_names_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "001_bad.txt").write_bytes(b"\xff\xfe bad")
+    code, _, err = run(
+        ["build", "--seeds", str(tmp_path), "--catalog", str(tmp_path / "c.json")], capsys
+    )
+    assert code == 2 and "001_bad.txt: not UTF-8" in err
+    assert not (tmp_path / "c.json").exists()
+
+
+def test_console_chat_answers_each_line_until_eof(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.__main__ import cmd_chat
+    from bot.config import load_settings
+
+    args = build_parser().parse_args(["chat", "--as-of", "2026-11-25"])
+    out = io.StringIO()
+    code = cmd_chat(args, load_settings({}), out, stdin=io.StringIO("/train\n\nnonsense xyz\n"))
+    text = out.getvalue()
+    assert code == 0
+    assert "Toluca–Mexico City train" in text
+    assert "I have nothing on “nonsense xyz”" in text
+    assert text.rstrip().endswith("bye")
+
+
+def test_run_without_a_token_opens_the_console_chat() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        input="/cuba\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "starting the console chat" in result.stdout
+    assert "Cuba–Mexico relations" in result.stdout
+    assert "Traceback" not in result.stderr

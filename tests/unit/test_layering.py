@@ -1,0 +1,47 @@
+"""Only the modules that talk to Telegram import it; the compiler and renderer are plain."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PLAIN = [
+    *sorted((ROOT / "briefings").glob("*.py")),
+    ROOT / "bot" / "render.py",
+    ROOT / "bot" / "answers.py",
+    ROOT / "bot" / "search.py",
+    ROOT / "bot" / "clock.py",
+]
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("path", PLAIN, ids=lambda p: str(p.relative_to(ROOT)))
+def test_plain_modules_do_not_import_telegram(path: Path) -> None:
+    assert "telegram" not in _imports(path)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "briefings").glob("*.py")), ids=lambda p: p.name)
+def test_the_compiler_does_not_import_the_bot(path: Path) -> None:
+    assert "bot" not in _imports(path)
+
+
+def test_logic_never_reads_the_wall_clock() -> None:
+    offenders = []
+    for path in [*(ROOT / "briefings").glob("*.py"), *(ROOT / "bot").rglob("*.py")]:
+        text = path.read_text("utf-8")
+        for needle in ("datetime.now(", "dt.datetime.now(", "date.today(", "time.time("):
+            if needle in text and path.name != "clock.py":
+                offenders.append(f"{path.name}: {needle}")
+    assert offenders == []

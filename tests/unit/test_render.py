@@ -1,0 +1,117 @@
+"""One place renders every reply: escaped, split under Telegram's limit, never mid-tag."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from bot.render import (
+    MESSAGE_LIMIT,
+    escape,
+    event_is_over,
+    next_by_rule,
+    render_briefing,
+    split_message,
+    to_plain,
+    utf16_len,
+)
+from briefings.model import Catalog, Event, Occurrence, SourceRef
+from tests.conftest import FEB_FIRST, MEXICO_CITY, TODAY
+
+_TAG = re.compile(r"</?(b|i|code)>")
+
+
+def _balanced(message: str) -> bool:
+    stack: list[str] = []
+    for match in _TAG.finditer(message):
+        tag = match.group(1)
+        if match.group(0).startswith("</"):
+            if not stack or stack.pop() != tag:
+                return False
+        else:
+            stack.append(tag)
+    return not stack
+
+
+def _entities_whole(message: str) -> bool:
+    return all(re.match(r"&(amp|lt|gt|quot);", message[i:]) for i in _ampersands(message))
+
+
+def _ampersands(message: str) -> list[int]:
+    return [m.start() for m in re.finditer("&", message)]
+
+
+def test_escape_makes_source_text_safe() -> None:
+    assert escape("Fish & <Chips>") == "Fish &amp; &lt;Chips&gt;"
+    assert to_plain("<b>Fish &amp; &lt;Chips&gt;</b>") == "Fish & <Chips>"
+
+
+def test_utf16_counts_emoji_twice() -> None:
+    assert utf16_len("🛢️a") == 4  # U+1F6E2 is two units, U+FE0F one, "a" one
+
+
+def test_every_briefing_splits_into_valid_messages(catalog: Catalog) -> None:
+    for briefing in catalog.briefings:
+        messages = split_message(render_briefing(catalog, briefing, now=TODAY))
+        for message in messages:
+            assert 0 < utf16_len(message) <= MESSAGE_LIMIT
+            assert _balanced(message) and _entities_whole(message)
+
+
+@pytest.mark.parametrize("limit", [40, 100, 4096])
+def test_oversized_blocks_are_cut_between_words_not_inside_entities(limit: int) -> None:
+    block = "<b>Head</b>\n" + " ".join(["R&amp;D 🛢️ costs &lt;more&gt;"] * 400)
+    messages = split_message([block, "<i>tail</i>"], limit=limit)
+    assert all(utf16_len(m) <= limit for m in messages)
+    assert all(_balanced(m) and _entities_whole(m) for m in messages)
+    assert to_plain("".join(messages)).replace(" ", "").replace("\n", "") == to_plain(
+        block + "<i>tail</i>"
+    ).replace(" ", "").replace("\n", "")
+
+
+def test_blocks_are_never_split_when_they_fit() -> None:
+    blocks = ["a" * 3000, "b" * 1200, "c" * 100]
+    assert split_message(blocks) == ["a" * 3000, "b" * 1200 + "\n\n" + "c" * 100]
+
+
+def _event(start: str, end: str | None = None, rrule: str | None = None) -> Event:
+    return Event(
+        id="e",
+        title="Test <event> & co",
+        city="Guadalajara",
+        area="Guadalajara",
+        venue="Teatro",
+        address=None,
+        start=start,
+        end=end,
+        occurrences=(Occurrence(start, end if end and "T" in end else None),),
+        timezone="America/Mexico_City",
+        source=SourceRef("x.txt", 1, 1, 1),
+        rrule=rrule,
+    )
+
+
+def test_an_event_is_over_only_after_it_ends_in_its_own_zone() -> None:
+    event = _event("2026-02-17T20:30", "2026-02-17T23:00")
+    assert not event_is_over(event, dt.datetime(2026, 2, 17, 22, 59, tzinfo=MEXICO_CITY))
+    assert event_is_over(event, dt.datetime(2026, 2, 17, 23, 0, tzinfo=MEXICO_CITY))
+    all_day = _event("2026-02-01")
+    assert not event_is_over(all_day, dt.datetime(2026, 2, 1, 23, 59, tzinfo=MEXICO_CITY))
+    assert event_is_over(all_day, dt.datetime(2026, 2, 2, 0, 0, tzinfo=MEXICO_CITY))
+
+
+def test_recurring_event_gives_its_next_date_after_now() -> None:
+    event = _event("2026-02-07T19:00", "2026-02-07T23:00", "FREQ=MONTHLY;BYDAY=1SA")
+    following = next_by_rule(event, TODAY)
+    assert following is not None and following.isoformat() == "2026-12-05T19:00:00-06:00"
+    first = next_by_rule(event, FEB_FIRST)
+    assert first is not None and first.date() == dt.date(2026, 2, 7)
+
+
+def test_event_text_is_escaped(catalog: Catalog) -> None:
+    from bot.render import render_event
+
+    html = render_event(_event("2026-02-17T20:30"), now=TODAY, lang="en", cite=None)
+    assert "Test &lt;event&gt; &amp; co" in html and "(past)" in html
