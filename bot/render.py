@@ -12,7 +12,7 @@ import calendar
 import datetime as dt
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -228,6 +228,15 @@ def topic_name(topic: Topic, lang: str) -> str:
     return topic.name_es if lang == "es" else topic.name_en
 
 
+def _section(title: str, items: Iterable[str]) -> str:
+    """A bold heading and one bullet per item: one block, never split inside."""
+    return "\n".join([f"<b>{title}</b>", *(f"• {item}" for item in items)])
+
+
+def _as_of(iso: str | None, lang: str) -> str:
+    return f" ({LABELS[lang]['as_of'].lower()} {format_date(iso, lang)})" if iso else ""
+
+
 def render_briefing(
     catalog: Catalog,
     briefing: Briefing,
@@ -258,32 +267,36 @@ def render_briefing(
     if briefing.events:
         blocks.extend(render_events(briefing.events, now=now, lang=lang, cite=cite))
     if briefing.facts:
-        lines = [f"<b>{labels['facts']}</b>"]
-        for fact in briefing.facts:
-            as_of = (
-                f" ({labels['as_of'].lower()} {format_date(fact.as_of, lang)})"
-                if fact.as_of
-                else ""
+        blocks.append(
+            _section(
+                labels["facts"],
+                (
+                    f"<b>{escape(f.value)}</b> {escape(f.measure)}{_as_of(f.as_of, lang)} — "
+                    f"{escape(f.text)} {cite.mark(f.source)}"
+                    for f in briefing.facts
+                ),
             )
-            lines.append(
-                f"• <b>{escape(fact.value)}</b> {escape(fact.measure)}{as_of} — "
-                f"{escape(fact.text)} {cite.mark(fact.source)}"
-            )
-        blocks.append("\n".join(lines))
+        )
     if briefing.timeline:
-        lines = [f"<b>{labels['timeline']}</b>"]
-        lines.extend(
-            f"• <b>{format_date(e.date, lang)}</b> — {escape(e.text)} {cite.mark(e.source)}"
-            for e in briefing.timeline
+        blocks.append(
+            _section(
+                labels["timeline"],
+                (
+                    f"<b>{format_date(e.date, lang)}</b> — {escape(e.text)} {cite.mark(e.source)}"
+                    for e in briefing.timeline
+                ),
+            )
         )
-        blocks.append("\n".join(lines))
     if briefing.quotes:
-        lines = [f"<b>{labels['quotes']}</b>"]
-        lines.extend(
-            f"• “{escape(q.text)}” — <i>{escape(q.speaker)}</i> {cite.mark(q.source)}"
-            for q in briefing.quotes
+        blocks.append(
+            _section(
+                labels["quotes"],
+                (
+                    f"“{escape(q.text)}” — <i>{escape(q.speaker)}</i> {cite.mark(q.source)}"
+                    for q in briefing.quotes
+                ),
+            )
         )
-        blocks.append("\n".join(lines))
     if with_sources and cite.refs:
         blocks.append(cite.block(lang))
     return blocks

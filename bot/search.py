@@ -66,7 +66,9 @@ def rank_commands(catalog: Catalog, command: str) -> list[TopicMatch]:
     """Topics by how close ``command`` is to their command names (for '/cubaa')."""
     name = fold(command.lstrip("/").split("@", 1)[0])
     ranked = [
-        TopicMatch(t, round(max(fuzz.ratio(name, fold(c)) for c in (t.command, t.command_es, t.id)), 1))
+        TopicMatch(
+            t, round(max(fuzz.ratio(name, fold(c)) for c in (t.command, t.command_es, t.id)), 1)
+        )
         for t in catalog.topics
     ]
     ranked.sort(key=lambda m: (-m.score, m.topic.id))

@@ -43,93 +43,17 @@ _DATELINE = re.compile(
 _BYLINE_PARTS = re.compile(r"^By\s+(?P<name>[^|,]+?)\s*(?:[|,]\s*(?P<role>.+))?$")
 
 _SPANISH = frozenset(
-    [
-        "de",
-        "la",
-        "el",
-        "que",
-        "en",
-        "los",
-        "del",
-        "se",
-        "las",
-        "por",
-        "un",
-        "una",
-        "con",
-        "para",
-        "es",
-        "al",
-        "lo",
-        "como",
-        "más",
-        "pero",
-        "sus",
-        "le",
-        "ya",
-        "o",
-        "fue",
-        "este",
-        "esta",
-        "entre",
-        "cuando",
-        "muy",
-        "sin",
-        "sobre",
-        "también",
-        "hasta",
-        "desde",
-        "donde",
-        "durante",
-        "todo",
-        "nos",
-        "han",
-        "ha",
-        "mi",
-        "su",
-        "y",
-        "a",
-    ]
+    (
+        "de la el que en los del se las por un una con para es al lo como más pero sus le ya o "
+        "fue este esta entre cuando muy sin sobre también hasta desde donde durante todo nos "
+        "han ha mi su y a"
+    ).split()
 )
 _ENGLISH = frozenset(
-    [
-        "the",
-        "of",
-        "and",
-        "to",
-        "in",
-        "is",
-        "was",
-        "for",
-        "on",
-        "that",
-        "with",
-        "as",
-        "by",
-        "at",
-        "from",
-        "it",
-        "his",
-        "her",
-        "are",
-        "were",
-        "be",
-        "has",
-        "have",
-        "this",
-        "which",
-        "who",
-        "an",
-        "or",
-        "not",
-        "but",
-        "their",
-        "they",
-        "she",
-        "he",
-        "will",
-        "would",
-    ]
+    (
+        "the of and to in is was for on that with as by at from it his her are were be has have "
+        "this which who an or not but their they she he will would"
+    ).split()
 )
 
 # Glue that lost words: a preposition that normally takes a year, stuck to a name.

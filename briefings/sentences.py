@@ -5,58 +5,11 @@ from __future__ import annotations
 import re
 
 _ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "gen",
-        "rep",
-        "sen",
-        "gov",
-        "lt",
-        "col",
-        "sgt",
-        "st",
-        "av",
-        "ave",
-        "prol",
-        "jr",
-        "sr",
-        "inc",
-        "ltd",
-        "co",
-        "corp",
-        "vs",
-        "no",
-        "dept",
-        "est",
-        "approx",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "a.m",
-        "p.m",
-        "u.s",
-        "u.n",
-        "e.g",
-        "i.e",
-        "etc",
-        "fla",
-        "calif",
-        "tex",
-        "ariz",
-    ]
+    (
+        "mr mrs ms dr prof gen rep sen gov lt col sgt st av ave prol jr sr inc ltd co corp vs "
+        "no dept est approx jan feb mar apr jun jul aug sep sept oct nov dec a.m p.m u.s u.n "
+        "e.g i.e etc fla calif tex ariz"
+    ).split()
 )
 _BOUNDARY = re.compile(r"(?<=[.!?…])([\"”’)\]]*)\s+(?=[\"“‘(\[]?[A-Z0-9¿¡])")
 _OPENING_ELLIPSIS = re.compile(r"^[“\"‘]?\s*…$")
