@@ -71,17 +71,34 @@ _LINK_GLUE = re.compile(r"\b(from|at|via|on|visit|see)(?=[A-Z][a-z]+[A-Z]?\w*)")
 _PAREN_GLUE = re.compile(r"(?<=[a-z])\((?=[A-Z]{2,6}\))")
 
 _TRAILING_MONTHS = tuple(MONTHS)
+_FIELD_LINE = re.compile(r"^(?:When|Where|Cost|Price|Tickets)\s*:", re.I)
 TITLE_LIMIT = 160
 
 
 def language_of(text: str) -> str:
-    """'es', 'en' or '' by counting function words; enough to tell a post from the copy."""
+    """'es', 'en' or '' by counting function words; enough to tell a post from the copy.
+
+    Spanish names in English copy ("Av. 16 de Septiembre", "Luz de Esperanza") bring a few
+    Spanish words, so a language must clearly outnumber the other to count.
+    """
     words = re.findall(r"[a-záéíóúñü]+", text.lower())
     spanish = sum(w in _SPANISH for w in words)
     english = sum(w in _ENGLISH for w in words)
-    if spanish + english < 2:
-        return ""
-    return "es" if spanish > english else "en"
+    if spanish >= 3 and spanish >= 2 * english:
+        return "es"
+    if english >= 2 and english >= spanish:
+        return "en"
+    return ""
+
+
+def dominant_language(lines: Sequence[Line]) -> str:
+    """The language most of an article is written in ('en' when it cannot tell)."""
+    counts = {"en": 0, "es": 0}
+    for line in lines:
+        language = language_of(line.text)
+        if language:
+            counts[language] += len(line.text.split())
+    return "es" if counts["es"] > counts["en"] else "en"
 
 
 def is_social_post(text: str) -> bool:
@@ -182,6 +199,7 @@ def clean_article(raw: RawArticle) -> Article:
             lines = lines[:i]
             break
     lines, seo_title = _drop_repeated_titles(lines)
+    language = dominant_language(lines)
     kept: list[tuple[int, Line, bool]] = []
     for index, line in enumerate(raw.lines, 1):
         if line not in lines:
@@ -196,8 +214,11 @@ def clean_article(raw: RawArticle) -> Article:
             continue
         if split_caption(text) is not None:
             continue  # an in-article photo caption or a bare credit
-        if is_social_post(text) or is_site_title(text) or language_of(text) == "es":
+        if is_social_post(text) or is_site_title(text):
             continue
+        foreign = language_of(text) not in ("", language)
+        if foreign and not _FIELD_LINE.match(text):
+            continue  # an embedded post's text, in another language than the article
         if _BIO.search(text) and index >= len(raw.lines) - 1:
             author = author or _author_from_bio(text)
             continue

@@ -151,6 +151,7 @@ class Topic:
     description_es: str
     aliases: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    anchors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,12 @@ def summary(
     return sorted(chosen, key=lambda c: (-c.relevance, c.article.key, c.position))
 
 
+_NAMED_NUMBER = re.compile(
+    r"\b(?:order|line|route|highway|article|chapter|room|gate|terminal|phase|stage|platform|"
+    r"lane|exit|no\.|number|flight|t)\s*$"
+)
+
+
 def _is_calendar_number(text: str, start: int, end: int) -> bool:
     """Years, days of months, clock times and ordinals are not key figures."""
     before = text[max(0, start - 12) : start].lower()
@@ -158,13 +164,14 @@ def _is_calendar_number(text: str, start: int, end: int) -> bool:
         return True  # a year, or the end of a range of days ("Feb. 12-17")
     if re.search(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*$", before):
         return True
-    if re.match(r"\s+de\s+[A-Z]", after) or re.search(r"\border\s+$", before):
-        return True  # "20 de Noviembre" (a street), "Executive Order 14157" (a name)
+    if re.match(r"\s+de\s+[A-Z]", after) or _NAMED_NUMBER.search(before):
+        return True  # "20 de Noviembre" (a street), "Executive Order 14157", "Line 6" (names)
     return bool(
         re.match(r"(?::\d|st\b|nd\b|rd\b|th\b|\s*(?:a\.m|p\.m|years? old))", after.lower())
     )
 
 
+_MEASURE_VERBS = {"known", "were", "was", "is", "are", "expected", "projected", "set", "likely"}
 _VERB_TAIL = {
     "will",
     "reach",
@@ -203,9 +210,7 @@ def _measure(text: str, start: int, end: int) -> str:
             clean.lower() == "as" and index + 1 < len(following) and following[index + 1] == "of"
         )
         linked = clean.lower() == "to" and bool(words) and words[-1].endswith("ed")
-        if not linked and (
-            as_of or _MEASURE_STOP.match(clean) or clean.lower() in ("known", "were", "was", "is")
-        ):
+        if not linked and (as_of or _MEASURE_STOP.match(clean) or clean.lower() in _MEASURE_VERBS):
             break
         words.append(clean)
         if word.endswith((",", ".", ";", ":", ")")) or len(words) == 5:
@@ -229,13 +234,16 @@ def _as_of(text: str, article_date: str | None) -> str | None:
 
 
 def facts(candidates: Sequence[Candidate], dates: dict[str, str | None]) -> list[Fact]:
-    """Key figures: one per sentence, distinct values, the most telling first."""
+    """Key figures: distinct values, at most two a sentence, the most telling first."""
     found: list[tuple[float, Fact]] = []
     seen_values: set[str] = set()
     for c in candidates:
+        taken = 0
         for match in _FIGURE.finditer(c.text):
             if _is_calendar_number(c.text, match.start("value"), match.end("value")):
                 continue
+            if c.text[: match.start()].rstrip().endswith("("):
+                continue  # "(US $8.1 billion)": the same figure in another currency
             value = (
                 (match.group("prefix") or "") + match.group("value") + (match.group("scale") or "")
             )
@@ -246,17 +254,19 @@ def facts(candidates: Sequence[Candidate], dates: dict[str, str | None]) -> list
                 continue
             key = re.sub(r"[^\d.%]", "", value) + (match.group("scale") or "")
             if key in seen_values:
-                break
+                continue
             measure = _measure(c.text, match.start(), match.end())
             if not measure and not match.group("scale"):
                 continue
+            if taken and measure and measure.split()[0].lower() in ("of", "to", "a", "the"):
+                continue  # a second figure that only makes sense inside its sentence
             if _WEAK_FIGURE.search(value) or _WEAK_FIGURE.search(f"{value} {measure}"):
                 continue
             seen_values.add(key)
             weight = c.relevance * 2.0 + (1.0 if match.group("scale") else 0.0)
             weight += 1.0 if "," in match.group("value") else 0.0
             weight += 1.5 if "as of" in c.text else 0.0
-            weight -= c.position * 0.02
+            weight -= c.position * 0.02 + taken * 0.5
             fact = Fact(
                 value=value,
                 measure=measure,
@@ -265,7 +275,9 @@ def facts(candidates: Sequence[Candidate], dates: dict[str, str | None]) -> list
                 as_of=_as_of(c.text, dates.get(c.article.key)),
             )
             found.append((weight, fact))
-            break
+            taken += 1
+            if taken == 2:
+                break
     found.sort(key=lambda item: (-item[0], item[1].source.line))
     return [fact for _, fact in found[:MAX_FACTS]]
 

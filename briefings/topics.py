@@ -1,7 +1,9 @@
 """Stage 3: the topic registry and the assignment of articles to topics by content.
 
 The registry is data (``topics.json``): id, command, English and Spanish names and
-aliases, a one-line description and weighted keywords (``kidnap*`` matches a prefix).
+aliases, a one-line description, keywords (``kidnap*`` matches a prefix) and anchors: a
+topic is specific ("the Toluca–Mexico City train", not any train), so an article must name
+one of its anchors before its keywords count.
 An article's score for a topic is the keyword hits per hundred words, dampened so that a
 word repeated ten times does not outweigh ten different words. An article goes to every
 topic that scores close to its best one; an article that reaches no topic's floor goes to
@@ -56,6 +58,7 @@ def _topic(data: dict[str, object]) -> Topic:
         description_es=str(data["description_es"]),
         aliases=tuple(str(a) for a in data.get("aliases", []) or []),  # type: ignore[attr-defined]
         keywords=tuple(str(k) for k in data.get("keywords", []) or []),  # type: ignore[attr-defined]
+        anchors=tuple(str(k) for k in data.get("anchors", []) or []),  # type: ignore[attr-defined]
     )
 
 
@@ -82,12 +85,18 @@ class TopicScorer:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self._patterns = {t.id: [keyword_pattern(k) for k in t.keywords] for t in registry.topics}
+        self._anchors = {t.id: [keyword_pattern(k) for k in t.anchors] for t in registry.topics}
 
     def scores(self, text: str) -> dict[str, float]:
+        """Keyword density per topic; 0 for a topic none of whose anchors the text names."""
         folded = fold(text)
         words = max(len(folded.split()), 1)
         result: dict[str, float] = {}
         for topic_id, patterns in self._patterns.items():
+            anchors = self._anchors[topic_id]
+            if anchors and not any(a.search(folded) for a in anchors):
+                result[topic_id] = 0.0
+                continue
             hits = (len(p.findall(folded)) for p in patterns)
             dampened = sum(math.log1p(h) for h in hits)
             result[topic_id] = round(100.0 * dampened / math.sqrt(words * 100.0), 4)
