@@ -134,3 +134,19 @@ def test_a_listing_without_a_year_records_the_inference() -> None:
     assert (event.start, event.city, event.venue) == ("2027-03-14T10:00", "Puebla", "Museo Amparo")
     assert event.year_inferred and event.year_basis == "a test's reference year"
     assert event.price == Price(amount="80", currency="MXN")
+
+
+def test_a_spanish_venue_name_is_not_taken_for_a_spanish_post() -> None:
+    text = (
+        "What to do in Mexico City this April (Photo: CDMX Tourism)\n"
+        "April brings warm afternoons and a packed cultural calendar to Mexico City.\n"
+        "Café Tacvba in concert\nThe rock band from Ciudad Satélite plays a hometown show.\n"
+        "When: Saturday, April 11, 2026 at 9 p.m.\n"
+        "Where: Palacio de los Deportes, Av. Viaducto Río de la Piedad, Mexico City\n"
+        "Cost: Tickets from $850 to $2,400 pesos on Ticketmaster."
+    )
+    article = clean_article(segment("guide.txt", text)[0])
+    [event] = extract_events(article, None)
+    assert (event.venue, event.city) == ("Palacio de los Deportes", "Mexico City")
+    assert (event.start, event.year_inferred) == ("2026-04-11T21:00", False)
+    assert event.price == Price(amount="850", currency="MXN", minimum=True)

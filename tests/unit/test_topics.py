@@ -67,3 +67,40 @@ def test_an_article_that_fits_no_topic_goes_to_more_news() -> None:
     more = catalog.briefing(MORE_TOPIC)
     assert more is not None and more.articles == ("new.txt#2",)
     assert catalog.topic(MORE_TOPIC) is not None
+
+
+OTHER_METRO = (
+    "Monterrey Metro Line 6 Opens After Years of Delays\nBy Laura Méndez | Urban Affairs\n"
+    "MONTERREY, March 10, 2026 — The governor inaugurated Line 6 of the Monterrey Metro, a "
+    "15-kilometer route with 11 stations that links the city center with Apodaca.\n"
+    "The line, which cost 12 billion pesos, is expected to carry 160,000 passengers a day.\n"
+    "Construction of the metro began in 2019, and the train stations opened three years late."
+)
+
+
+def test_a_topic_is_specific_another_citys_train_is_more_news() -> None:
+    catalog = compile_catalog([Seed("metro.txt", OTHER_METRO, "0" * 64)])
+    assert _topics_of(catalog, "metro.txt", 1) == (MORE_TOPIC,)
+    more = catalog.briefing(MORE_TOPIC)
+    assert more is not None
+    assert more.headline == "Monterrey Metro Line 6 Opens After Years of Delays"
+    values = {f.value for f in more.facts}
+    assert "6" not in values  # "Line 6" is a name, not a figure
+    assert more.as_of == "2026-03-10"
+
+
+SPANISH_REPORT = (
+    "Buscan a 12 personas desaparecidas en Jalisco (Cuartoscuro)\n"
+    "Colectivos de madres buscadoras iniciaron este lunes una nueva jornada de búsqueda en el "
+    "municipio de Tlajomulco, Jalisco.\n"
+    "De acuerdo con el Registro Nacional de Personas Desaparecidas, en Jalisco hay más de 15 "
+    "mil personas desaparecidas.\n"
+    "Las familias pidieron a las autoridades estatales mayor apoyo para las búsquedas."
+)
+
+
+def test_an_article_written_in_spanish_is_kept_and_routed() -> None:
+    catalog = compile_catalog([Seed("es.txt", SPANISH_REPORT, "0" * 64)])
+    assert _topics_of(catalog, "es.txt", 1) == ("missing",)
+    missing = catalog.briefing("missing")
+    assert missing is not None and missing.summary
