@@ -78,23 +78,27 @@ def reference_years(articles: Sequence[Article]) -> dict[str, YearGuess]:
                 guesses[article.key] = YearGuess(doc_year, f"dates elsewhere in {document}")
             elif article.dateline is None:
                 continue  # nothing in this article waits for a year
-    for article in articles:
-        if article.key in guesses:
-            continue
-        related = _most_related(article, [a for a in articles if a.key in guesses])
-        if related is not None:
-            year = guesses[related.key].year
-            guesses[article.key] = YearGuess(year, f"the related article {related.key}")
+    waiting = [a for a in articles if a.key not in guesses and a.dateline is not None]
+    if waiting:
+        dated = [a for a in articles if a.key in guesses]
+        names = {a.key: _names(a) for a in [*waiting, *dated]}
+        for article in waiting:
+            related = _most_related(article, dated, names)
+            if related is not None:
+                year = guesses[related.key].year
+                guesses[article.key] = YearGuess(year, f"the related article {related.key}")
     return guesses
 
 
-def _most_related(article: Article, candidates: Sequence[Article]) -> Article | None:
+def _most_related(
+    article: Article, candidates: Sequence[Article], names: dict[str, set[str]]
+) -> Article | None:
     """The candidate of another document whose names overlap most with ``article``'s."""
-    names = _names(article)
+    own = names[article.key]
     scored = [
-        (_similarity(names, _names(c)), c.key, c)
+        (_similarity(own, names[c.key]), c.key, c)
         for c in candidates
-        if c.document != article.document and len(names & _names(c)) >= 3
+        if c.document != article.document and len(own & names[c.key]) >= 3
     ]
     return max(scored, key=lambda item: (item[0], item[1]))[2] if scored else None
 

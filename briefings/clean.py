@@ -201,8 +201,9 @@ def clean_article(raw: RawArticle) -> Article:
     lines, seo_title = _drop_repeated_titles(lines)
     language = dominant_language(lines)
     kept: list[tuple[int, Line, bool]] = []
+    remaining = {line.number for line in lines}
     for index, line in enumerate(raw.lines, 1):
-        if line not in lines:
+        if line.number not in remaining:
             continue
         text = line.text
         if index + 1 <= len(raw.lines) and is_byline(raw.lines[index].text) and title is None:

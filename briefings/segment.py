@@ -27,6 +27,7 @@ from dataclasses import dataclass
 BOUNDARY_COHESION = 0.10
 WINDOW = 6  # paragraphs of the current article compared with ...
 LOOKAHEAD = 4  # ... the caption and the paragraphs that follow it
+WHOLE_LIMIT = 60  # "the whole article so far", bounded so long documents stay linear
 
 _CREDIT = re.compile(r"\((?P<credit>[^()]{2,80})\)\s*\.?\s*$")
 _CREDIT_PARTICLES = frozenset(
@@ -151,7 +152,7 @@ def cohesion(
     """
     right = _vector(lines[caption : caption + LOOKAHEAD], idf)
     local = _vector(lines[max(article_start, caption - WINDOW) : caption], idf)
-    whole = _vector(lines[article_start:caption], idf)
+    whole = _vector(lines[max(article_start, caption - WHOLE_LIMIT) : caption], idf)
     return (_cosine(local, right) + _cosine(whole, right)) / 2
 
 

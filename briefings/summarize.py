@@ -8,7 +8,7 @@ documents that are mostly such sentences rank last or not at all.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -292,7 +292,9 @@ def timeline(candidates: Sequence[Candidate]) -> list[TimelineEntry]:
     a timeline, so a topic with fewer than two gets none.
     """
     entries: list[TimelineEntry] = []
-    for c in candidates:
+    for c in candidates:  # most relevant articles first: stop once the timeline is full
+        if len(entries) == MAX_TIMELINE:
+            break
         years = find_years(c.text)
         if not years or c.text[0] in _QUOTE_MARKS or _FUTURE.search(c.text):
             continue
@@ -333,17 +335,16 @@ def _clean_speaker(raw: str) -> str | None:
     return " ".join(words)
 
 
-def quotes(candidates: Sequence[Candidate]) -> list[Quote]:
+def quotes(candidates: Sequence[Candidate]) -> Iterator[Quote]:
     """Quoted words with who said them; a pronoun takes the article's last speaker."""
-    found: list[Quote] = []
     last_speaker: dict[str, str] = {}
     seen_paragraphs: set[tuple[str, int]] = set()
     for c in candidates:
         paragraph_key = (c.article.key, c.ref.paragraph)
-        paragraph = next(p.text for p in c.article.paragraphs if p.number == c.ref.paragraph)
         if paragraph_key in seen_paragraphs:
             continue
         seen_paragraphs.add(paragraph_key)
+        paragraph = next(p.text for p in c.article.paragraphs if p.number == c.ref.paragraph)
         speaker = None
         for pattern in (_LABELLED, _AFTER, _AFTER_VERB_FIRST, _BEFORE):
             match = pattern.search(paragraph)
@@ -361,11 +362,10 @@ def quotes(candidates: Sequence[Candidate]) -> list[Quote]:
         text = quoted.group(1).strip().rstrip(",")
         if len(text.split()) < 8 or damage(text) is not None:
             continue
-        found.append(Quote(text=shorten(text, 300), speaker=speaker, source=c.ref))
-    return found
+        yield Quote(text=shorten(text, 300), speaker=speaker, source=c.ref)
 
 
-def pick_quotes(all_quotes: Sequence[Quote]) -> list[Quote]:
+def pick_quotes(all_quotes: Iterable[Quote]) -> list[Quote]:
     """A few quotes, one per speaker first, in source order."""
     chosen: list[Quote] = []
     speakers: set[str] = set()
