@@ -253,10 +253,12 @@ def render_briefing(
     header = [f"<b>{escape(name)}</b>", f"<i>{escape(briefing.headline)}</i>"]
     if briefing.as_of:
         count = len(briefing.articles)
-        header.append(
-            f"{labels['as_of']} {format_date(briefing.as_of, lang)} · {count} "
-            f"{'fuentes' if lang == 'es' else 'sources' if count != 1 else 'source'}"
+        noun = (
+            ("artículo" if count == 1 else "artículos")
+            if lang == "es"
+            else ("article" if count == 1 else "articles")
         )
+        header.append(f"{labels['as_of']} {format_date(briefing.as_of, lang)} · {count} {noun}")
     blocks = ["\n".join(header)]
     if briefing.summary:
         sentences = [
