@@ -27,9 +27,11 @@ from dataclasses import dataclass
 BOUNDARY_COHESION = 0.10
 WINDOW = 6  # paragraphs of the current article compared with ...
 LOOKAHEAD = 4  # ... the caption and the paragraphs that follow it
+LISTING_REACH = 6  # paragraphs between a guide's listing photo and that listing's fields
 WHOLE_LIMIT = 60  # "the whole article so far", bounded so long documents stay linear
 
 _CREDIT = re.compile(r"\((?P<credit>[^()]{2,80})\)\s*\.?\s*$")
+_PHOTO_AGENCIES = frozenset({"AP", "AFP", "EFE", "UPI", "DPA", "EPA", "ANSA", "NTX", "SSPC"})
 _CREDIT_PARTICLES = frozenset(
     {"de", "del", "la", "las", "los", "y", "of", "the", "and", "da", "do"}
 )
@@ -76,8 +78,10 @@ def split_caption(text: str) -> tuple[str, str] | None:
     credit = match.group("credit").strip()
     if credit.startswith("@"):
         return text[: match.start()].strip(), credit  # a social handle, digits allowed
-    if re.search(r"[\d$%€£]", credit) or re.fullmatch(r"[A-Z]{2,6}", credit):
+    if re.search(r"[\d$%€£]", credit):
         return None
+    if re.fullmatch(r"[A-Z]{2,6}", credit) and credit not in _PHOTO_AGENCIES:
+        return None  # "(PAN)" ends sentences; "(AP)" credits photos
     words = credit.split()
     if len(words) > 7 or not all(
         w[0].isupper() or "." in w or w.lower() in _CREDIT_PARTICLES for w in words
@@ -162,10 +166,18 @@ def _caption_candidates(lines: Sequence[Line]) -> list[int]:
         parts = split_caption(lines[i].text)
         if parts is None or not parts[0]:
             continue  # not a caption, or a bare credit under a photo inside an article
-        if is_heading(lines[i - 1].text) or _FIELD_LABEL.match(lines[i - 1].text):
-            continue  # the photo of the section a heading opens, or of a guide's next listing
+        if is_heading(lines[i - 1].text):
+            continue  # the photo of the section this heading opens
+        if _FIELD_LABEL.match(lines[i - 1].text) and _listing_follows(lines, i):
+            continue  # a guide's photo of its next listing, between two listings
         found.append(i)
     return found
+
+
+def _listing_follows(lines: Sequence[Line], caption: int) -> bool:
+    """Whether another listing (a ``When:`` line) comes soon after this caption."""
+    following = lines[caption + 1 : caption + 1 + LISTING_REACH]
+    return any(_FIELD_LABEL.match(line.text) for line in following)
 
 
 def _byline_starts(lines: Sequence[Line]) -> list[int]:

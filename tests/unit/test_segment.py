@@ -113,6 +113,7 @@ def test_a_title_with_a_byline_starts_an_article() -> None:
         ("Quote here. (@Defensamx1/X)", ("Quote here.", "@Defensamx1/X")),
         ("Made in roughly 45 minutes for 90 pesos (US $5).", None),
         ("The party was founded in 1939 (PAN).", None),
+        ("Rescuers reach the ravine. (AP)", ("Rescuers reach the ravine.", "AP")),
     ],
 )
 def test_caption_credits_are_told_from_ordinary_parentheses(
