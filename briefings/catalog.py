@@ -36,10 +36,10 @@ from briefings.model import (
 from briefings.segment import segment
 from briefings.topics import (
     MORE_TOPIC,
+    Keyword,
     Registry,
     TopicScorer,
     assign_all,
-    keyword_pattern,
     load_registry,
 )
 
@@ -109,7 +109,7 @@ def _topic_briefing(
     topic = next(t for t in registry.all if t.id == topic_id)
     ordered = sorted(articles, key=lambda a: (-relevance[a.key], a.key))
     candidates = [c for a in ordered for c in summarize.sentences_of(a, relevance[a.key], words)]
-    keywords = [keyword_pattern(k) for k in topic.keywords]
+    keywords = [Keyword.parse(k) for k in topic.keywords]
     chosen = summarize.summary(candidates, keywords)
     article_dates = {key: value[0] for key, value in dates.items()}
     topic_events = sorted(
@@ -146,10 +146,10 @@ def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> 
         for a in articles
     }
     scorer = TopicScorer(registry)
+    scores = {a.key: scorer.article_scores(a) for a in articles}
     assignment = assign_all(
-        articles, scorer, {key: ["events"] for key, found in events.items() if found}
+        articles, scorer, {key: ["events"] for key, found in events.items() if found}, scores
     )
-    scores = {a.key: scorer.scores(" ".join([a.title, a.caption or "", a.body])) for a in articles}
     qualities = {a.key: summarize.quality(a, words) for a in articles}
     briefings = []
     for topic in registry.all:

@@ -13,6 +13,7 @@ problem and the summarizer keeps those sentences out of briefings.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 
@@ -123,6 +124,7 @@ def repair(text: str) -> str:
     return re.sub(r"\s{2,}", " ", text).strip()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def damage(sentence: str, vocabulary: frozenset[str] = frozenset()) -> str | None:
     """Why a sentence lost words in scraping, or None when it reads whole.
 
@@ -173,12 +175,16 @@ def _drop_repeated_titles(lines: Sequence[Line]) -> tuple[list[Line], str | None
     def norm(text: str) -> str:
         return _SITE_TITLE.sub("", text).strip().lower()
 
-    headings = [line for line in lines if is_heading(line.text) or is_site_title(line.text)]
+    headings = [
+        norm(line.text) for line in lines if is_heading(line.text) or is_site_title(line.text)
+    ]
     repeated: set[str] = set()
     for i, a in enumerate(headings):
         for b in headings[i + 1 :]:
-            if fuzz.ratio(norm(a.text), norm(b.text)) >= 90:
-                repeated.update({norm(a.text), norm(b.text)})
+            if fuzz.ratio(a, b) >= 90:
+                repeated.update({a, b})
+    if not repeated:
+        return list(lines), None
     title = next((line.text for line in lines if norm(line.text) in repeated), None)
     kept = [line for line in lines if norm(line.text) not in repeated]
     return kept, _SITE_TITLE.sub("", title).strip() if title else None

@@ -121,10 +121,18 @@ def _terms(text: str) -> Iterable[tuple[str, float]]:
         yield low, (2.0 if index > 0 and word[0].isupper() else 1.0)
 
 
-def _vector(lines: Sequence[Line], idf: dict[str, float]) -> dict[str, float]:
+def line_terms(line: Line) -> dict[str, float]:
+    """A line's weighted terms, computed once per line and reused by every window."""
     weights: dict[str, float] = {}
-    for line in lines:
-        for term, weight in _terms(line.text):
+    for term, weight in _terms(line.text):
+        weights[term] = weights.get(term, 0.0) + weight
+    return weights
+
+
+def _vector(terms: Sequence[dict[str, float]], idf: dict[str, float]) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for line in terms:
+        for term, weight in line.items():
             weights[term] = weights.get(term, 0.0) + weight
     return {t: (1.0 + math.log(w)) * idf.get(t, 1.0) for t, w in weights.items()}
 
@@ -137,26 +145,26 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return dot / norm if norm else 0.0
 
 
-def _paragraph_idf(lines: Sequence[Line]) -> dict[str, float]:
+def _paragraph_idf(terms: Sequence[dict[str, float]]) -> dict[str, float]:
     """Inverse document frequency over the document's paragraphs."""
     frequency: Counter[str] = Counter()
-    for line in lines:
-        frequency.update({t for t, _ in _terms(line.text)})
-    total = len(lines)
+    for line in terms:
+        frequency.update(line.keys())
+    total = len(terms)
     return {t: math.log((total + 1) / (n + 0.5)) for t, n in frequency.items()}
 
 
 def cohesion(
-    lines: Sequence[Line], article_start: int, caption: int, idf: dict[str, float]
+    terms: Sequence[dict[str, float]], article_start: int, caption: int, idf: dict[str, float]
 ) -> float:
     """How much the caption and what follows it continue the current article.
 
     The mean of two cosines: against the article's last few paragraphs (local) and
     against the whole article so far (global). Either alone misreads some boundaries.
     """
-    right = _vector(lines[caption : caption + LOOKAHEAD], idf)
-    local = _vector(lines[max(article_start, caption - WINDOW) : caption], idf)
-    whole = _vector(lines[max(article_start, caption - WHOLE_LIMIT) : caption], idf)
+    right = _vector(terms[caption : caption + LOOKAHEAD], idf)
+    local = _vector(terms[max(article_start, caption - WINDOW) : caption], idf)
+    whole = _vector(terms[max(article_start, caption - WHOLE_LIMIT) : caption], idf)
     return (_cosine(local, right) + _cosine(whole, right)) / 2
 
 
@@ -191,7 +199,8 @@ def article_starts(lines: Sequence[Line]) -> list[int]:
         return []
     captions = _caption_candidates(lines)
     bylines = set(_byline_starts(lines))
-    idf = _paragraph_idf(lines)
+    terms = [line_terms(line) for line in lines]
+    idf = _paragraph_idf(terms)
     starts = [0]
     for i in sorted(set(captions) | bylines):
         if i <= starts[-1]:
@@ -199,7 +208,7 @@ def article_starts(lines: Sequence[Line]) -> list[int]:
         if i in bylines:
             starts.append(i)
             continue
-        if cohesion(lines, starts[-1], i, idf) < BOUNDARY_COHESION:
+        if cohesion(terms, starts[-1], i, idf) < BOUNDARY_COHESION:
             starts.append(i)
     return starts
 

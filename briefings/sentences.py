@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 _ABBREVIATIONS = frozenset(
@@ -15,8 +16,12 @@ _BOUNDARY = re.compile(r"(?<=[.!?…])([\"”’)\]]*)\s+(?=[\"“‘(\[]?[A-Z0-
 _OPENING_ELLIPSIS = re.compile(r"^[“\"‘]?\s*…$")
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split a paragraph into sentences; never returns an empty list for non-empty text."""
+@functools.lru_cache(maxsize=1 << 16)
+def split_sentences(text: str) -> tuple[str, ...]:
+    """Split a paragraph into sentences; never empty for non-empty text.
+
+    Cached: every stage of the compiler reads the same paragraphs.
+    """
     sentences: list[str] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
@@ -38,4 +43,4 @@ def split_sentences(text: str) -> list[str]:
     tail = text[start:].strip()
     if tail:
         sentences.append(tail)
-    return sentences or [text.strip()]
+    return tuple(sentences) or (text.strip(),)

@@ -17,6 +17,7 @@ from briefings.clean import damage, shorten
 from briefings.dates import find_dates, find_years
 from briefings.model import Article, Fact, Quote, SourceRef, TimelineEntry
 from briefings.sentences import split_sentences
+from briefings.topics import Keyword, Words
 
 SUMMARY_SENTENCES = 3
 MAX_FACTS = 6
@@ -119,15 +120,13 @@ def _is_prose(text: str) -> bool:
     )
 
 
-def summary(
-    candidates: Sequence[Candidate], keywords: Sequence[re.Pattern[str]]
-) -> list[Candidate]:
+def summary(candidates: Sequence[Candidate], keywords: Sequence[Keyword]) -> list[Candidate]:
     """2–4 sentences that read as prose: ranked, no near-duplicates, in reading order."""
     top = max((c.relevance for c in candidates), default=1.0) or 1.0
 
     def score(c: Candidate) -> float:
-        text = c.text.lower()
-        hits = min(sum(1 for k in keywords if k.search(text)), 3)
+        words = Words.of(c.text)
+        hits = min(sum(1 for k in keywords if words.hits(k)), 3)
         lede = 1.5 if c.position == 1 else 0.75 if c.position <= 3 else 0.0
         figures = 0.25 if re.search(r"\d", c.text) else 0.0
         return 2.0 * c.relevance / top + 0.5 * hits + lede + figures

@@ -12,6 +12,7 @@ the "more news" bucket rather than being misfiled.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
@@ -42,9 +43,64 @@ class Registry:
 
 
 def fold(text: str) -> str:
-    """Lower case without accents: "Mazatlán" and "mazatlan" are one word to a reader."""
+    """Lower case without accents: "Mazatlán" and "mazatlan" are one word to a reader.
+
+    Characters with no ASCII base (curly quotes, dashes, emoji) disappear; matching only
+    ever looks at letters and digits.
+    """
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return decomposed.encode("ascii", "ignore").decode("ascii")
+
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """A registry keyword as tokens; ``prefix`` when it ended in ``*`` ("kidnap*")."""
+
+    tokens: tuple[str, ...]
+    prefix: bool
+
+    @classmethod
+    def parse(cls, keyword: str) -> Keyword:
+        folded = fold(keyword)
+        return cls(tuple(_TOKEN.findall(folded)), folded.endswith("*"))
+
+
+@dataclass(frozen=True)
+class Words:
+    """One text's words, counted once, so that every keyword is a lookup."""
+
+    counts: Counter[str]
+    ordered: tuple[str, ...]
+    joined: str
+    total: int
+
+    @classmethod
+    def of(cls, text: str) -> Words:
+        tokens = _TOKEN.findall(fold(text))
+        counts = Counter(tokens)
+        return cls(counts, tuple(sorted(counts)), " " + " ".join(tokens) + " ", len(tokens))
+
+    def hits(self, keyword: Keyword) -> int:
+        if not keyword.tokens:
+            return 0
+        if len(keyword.tokens) > 1:
+            phrase = " " + " ".join(keyword.tokens) + ("" if keyword.prefix else " ")
+            return self.joined.count(phrase)
+        word = keyword.tokens[0]
+        if not keyword.prefix:
+            return self.counts.get(word, 0)
+        start = bisect.bisect_left(self.ordered, word)
+        found = 0
+        for candidate in self.ordered[start:]:
+            if not candidate.startswith(word):
+                break
+            found += self.counts[candidate]
+        return found
 
 
 def _topic(data: dict[str, object]) -> Topic:
@@ -72,40 +128,36 @@ def load_registry(path: Path | None = None) -> Registry:
     return Registry(tuple(_topic(t) for t in data["topics"]), _topic(data["more"]))
 
 
-def keyword_pattern(keyword: str) -> re.Pattern[str]:
-    folded = fold(keyword)
-    if folded.endswith("*"):
-        return re.compile(r"\b" + re.escape(folded[:-1]) + r"\w*")
-    return re.compile(r"\b" + re.escape(folded) + r"\b")
-
-
 class TopicScorer:
-    """Scores text against every topic; compiled once, used for every article."""
+    """Scores text against every topic; parsed once, used for every article."""
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
-        self._patterns = {t.id: [keyword_pattern(k) for k in t.keywords] for t in registry.topics}
-        self._anchors = {t.id: [keyword_pattern(k) for k in t.anchors] for t in registry.topics}
+        self._keywords = {t.id: [Keyword.parse(k) for k in t.keywords] for t in registry.topics}
+        self._anchors = {t.id: [Keyword.parse(k) for k in t.anchors] for t in registry.topics}
 
     def scores(self, text: str) -> dict[str, float]:
         """Keyword density per topic; 0 for a topic none of whose anchors the text names."""
-        folded = fold(text)
-        words = max(len(folded.split()), 1)
+        words = Words.of(text)
+        size = max(words.total, 1)
         result: dict[str, float] = {}
-        for topic_id, patterns in self._patterns.items():
+        for topic_id, keywords in self._keywords.items():
             anchors = self._anchors[topic_id]
-            if anchors and not any(a.search(folded) for a in anchors):
+            if anchors and not any(words.hits(a) for a in anchors):
                 result[topic_id] = 0.0
                 continue
-            hits = (len(p.findall(folded)) for p in patterns)
-            dampened = sum(math.log1p(h) for h in hits)
-            result[topic_id] = round(100.0 * dampened / math.sqrt(words * 100.0), 4)
+            dampened = sum(math.log1p(words.hits(k)) for k in keywords)
+            result[topic_id] = round(100.0 * dampened / math.sqrt(size * 100.0), 4)
         return result
 
-    def assign(self, article: Article, extra: Iterable[str] = ()) -> tuple[str, ...]:
+    def article_scores(self, article: Article) -> dict[str, float]:
+        return self.scores(" ".join([article.title, article.caption or "", article.body]))
+
+    def assign(
+        self, article: Article, extra: Iterable[str] = (), scored: dict[str, float] | None = None
+    ) -> tuple[str, ...]:
         """Topic ids for ``article``, best first; ``extra`` adds structural evidence."""
-        text = " ".join([article.title, article.caption or "", article.body])
-        scored = self.scores(text)
+        scored = scored if scored is not None else self.article_scores(article)
         best = max(scored.values(), default=0.0)
         chosen = [
             t.id
@@ -120,10 +172,16 @@ class TopicScorer:
 
 
 def assign_all(
-    articles: Sequence[Article], scorer: TopicScorer, extra: dict[str, Sequence[str]]
+    articles: Sequence[Article],
+    scorer: TopicScorer,
+    extra: dict[str, Sequence[str]],
+    scores: dict[str, dict[str, float]] | None = None,
 ) -> dict[str, tuple[str, ...]]:
-    """Article key -> topic ids, for every article."""
-    return {a.key: scorer.assign(a, extra.get(a.key, ())) for a in articles}
+    """Article key -> topic ids, for every article (``scores`` when already computed)."""
+    return {
+        a.key: scorer.assign(a, extra.get(a.key, ()), scores.get(a.key) if scores else None)
+        for a in articles
+    }
 
 
 def topic_counts(assignment: dict[str, tuple[str, ...]]) -> Counter[str]:
