@@ -48,6 +48,11 @@ DEFAULT_SEEDS = REPO_ROOT / "seeds"
 DEFAULT_CATALOG = REPO_ROOT / "catalog" / "briefings.json"
 
 
+# How many of a topic's most relevant articles the summary, figures, timeline and quotes
+# draw on. Listings and the article list always cover every article.
+ARTICLES_CONSIDERED = 40
+
+
 class SeedError(Exception):
     """A seed file the compiler cannot use; the message names the file and the reason."""
 
@@ -108,7 +113,11 @@ def _topic_briefing(
 ) -> Briefing:
     topic = next(t for t in registry.all if t.id == topic_id)
     ordered = sorted(articles, key=lambda a: (-relevance[a.key], a.key))
-    candidates = [c for a in ordered for c in summarize.sentences_of(a, relevance[a.key], words)]
+    # An editor reads the most relevant articles first; a big topic is not read to the end.
+    considered = ordered[:ARTICLES_CONSIDERED]
+    candidates = [
+        c for a in considered for c in summarize.sentences_of(a, relevance[a.key], words)
+    ]
     keywords = [Keyword.parse(k) for k in topic.keywords]
     chosen = summarize.summary(candidates, keywords)
     article_dates = {key: value[0] for key, value in dates.items()}

@@ -112,13 +112,14 @@ def content_lines(text: str) -> list[Line]:
 
 
 def _terms(text: str) -> Iterable[tuple[str, float]]:
-    for index, match in enumerate(_WORD.finditer(text)):
-        word = match.group()
+    for index, word in enumerate(_WORD.findall(text)):
+        if len(word) < 3:
+            continue
         low = word.lower()
-        if len(low) < 3 or low in _STOPWORDS:
+        if low in _STOPWORDS:
             continue
         # Capitalised words after the first are (mostly) names: they carry the subject.
-        yield low, (2.0 if index > 0 and word[0].isupper() else 1.0)
+        yield low, (2.0 if index and word[0].isupper() else 1.0)
 
 
 def line_terms(line: Line) -> dict[str, float]:
