@@ -298,6 +298,58 @@ def _ref(article: Article, paragraph: Paragraph) -> SourceRef:
     return SourceRef(article.document, article.number, paragraph.number, paragraph.line)
 
 
+_UNTIL = re.compile(r"\b(?:runs|open|on view|continues)?\s*(?:until|through|thru)\s+", re.I)
+_LAUNCH = re.compile(r"\b(?:launch\w*|opens?|opening|starts?|begins?)\s+(?:on\s+)?", re.I)
+
+
+@dataclass(frozen=True)
+class Run:
+    """An exhibition-style run: its first day, its last moment, its opening hours."""
+
+    first: Occurrence
+    end: str
+    notes: tuple[str, ...]
+    inferred: bool
+    basis: str | None
+
+
+def _run_until(when: str) -> DateMention | None:
+    """The full date after "runs until …", if the ``When:`` line gives one."""
+    match = _UNTIL.search(when)
+    if match is None:
+        return None
+    found = find_dates(when[match.end() :])
+    return found[0] if found and found[0].year and found[0].day else None
+
+
+def _run(when: str, section: str, until: DateMention, year: YearGuess | None) -> Run:
+    """'runs until March 1, 2026 … open Tues-Sun, 10-6 p.m.' and 'Launching on Jan. 29'."""
+    launch_at = _LAUNCH.search(section)
+    launches = find_dates(section[launch_at.end() :])[:1] if launch_at else []
+    launch = launches[0] if launches and launches[0].start == 0 else None
+    launch_year = launch.year or (year.year if year else until.year) if launch else None
+    first_day = launch.iso(launch_year) if launch else None
+    end_day = until.iso() or ""
+    start_day = first_day or end_day
+    hours = parse_time_range(when)
+    start_time, end_time = hours if hours else (None, None)
+    notes = []
+    if hours:
+        days = _WEEKDAY_RANGE.search(when)
+        span = f"{_day_span(days.group('a'), days.group('b'))}, " if days else ""
+        notes.append(f"Open {span}{hours[0]}–{hours[1]}")
+    inferred = launch is not None and launch.year is None
+    return Run(
+        first=Occurrence(
+            _at(start_day, start_time), _at(start_day, end_time) if end_time else None
+        ),
+        end=_at(end_day, end_time),
+        notes=tuple(notes),
+        inferred=inferred,
+        basis=(year.basis if year else f"the run's end in {until.year}") if inferred else None,
+    )
+
+
 def _listing_event(article: Article, listing: Listing, year: YearGuess | None) -> Event | None:
     when = listing.fields["when"].text.split(":", 1)[1].strip()
     section_text = " ".join(p.text for p in listing.paragraphs)
@@ -309,30 +361,14 @@ def _listing_event(article: Article, listing: Listing, year: YearGuess | None) -
     title = _title_for(listing, city)
     weekday_rule = nth_weekday_phrase(when)
     occurrences, inferred, basis = _occurrences(when, year, weekday_rule)
-    until = next((m for m in find_dates(when) if m.year and "until" in when.lower()), None)
+    until = _run_until(when)
     notes: list[str] = []
-    if until is not None and year is not None:
-        # "runs until March 1, 2026": the run began when the section says it launched.
-        launch = [
-            m for m in find_dates(section_text) if m is not until and "aunch" in section_text
-        ]
-        first_day = launch[0].iso(year.year) if launch else None
-        hours = parse_time_range(when)
-        start_time, end_time = hours if hours else (None, None)
-        end_day = until.iso() or ""
-        start_day = first_day or end_day
-        occurrences = [
-            Occurrence(_at(start_day, start_time), _at(start_day, end_time) if end_time else None)
-        ]
-        inferred = inferred or (launch and launch[0].year is None) or False
-        basis = basis or (year.basis if launch and launch[0].year is None else None)
-        event_end = _at(end_day, end_time)
-        if hours:
-            days = _WEEKDAY_RANGE.search(when)
-            span = f"{_day_span(days.group('a'), days.group('b'))}, " if days else ""
-            notes.append(f"Open {span}{hours[0]}–{hours[1]}")
-    else:
-        event_end = None
+    event_end: str | None = None
+    if until is not None:
+        run = _run(when, section_text, until, year)
+        occurrences, event_end = [run.first], run.end
+        inferred, basis = inferred or run.inferred, basis or run.basis
+        notes.extend(run.notes)
     if not occurrences:
         return None
     if event_end is None:
