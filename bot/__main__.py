@@ -99,22 +99,22 @@ def cmd_chat(
     source = stdin or sys.stdin
     interactive = source.isatty()
     out.write("briefbot console chat — type /help, a topic, or a question; Ctrl-D to quit.\n")
-    while True:
-        if interactive:
-            out.write("you › ")
-            out.flush()
-        try:
+    try:
+        while True:
+            if interactive:
+                out.write("you › ")
+                out.flush()
             line = source.readline()
-        except KeyboardInterrupt:
-            break
-        if not line:
-            break
-        if not line.strip():
-            continue
-        reply = answer(catalog, line, now=clock.now(), lang=getattr(args, "lang", "en"))
-        out.write("bot ›\n")
-        _print_reply(reply, out)
-        out.flush()
+            if not line:
+                break
+            if not line.strip():
+                continue
+            reply = answer(catalog, line, now=clock.now(), lang=getattr(args, "lang", "en"))
+            out.write("bot ›\n")
+            _print_reply(reply, out)
+            out.flush()
+    except KeyboardInterrupt:  # Ctrl-C ends the chat as cleanly as Ctrl-D
+        out.write("\n")
     out.write("bye\n")
     return 0
 

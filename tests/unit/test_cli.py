@@ -184,3 +184,28 @@ def test_run_without_a_token_opens_the_console_chat() -> None:
     assert "starting the console chat" in result.stdout
     assert "Cuba–Mexico relations" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+class _InterruptingInput(io.StringIO):
+    """Standard input on which the person presses Ctrl-C after one line."""
+
+    def __init__(self) -> None:
+        super().__init__("/cuba\n")
+        self.reads = 0
+
+    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
+        self.reads += 1
+        if self.reads > 1:
+            raise KeyboardInterrupt
+        return super().readline()
+
+
+def test_console_chat_ends_cleanly_on_ctrl_c() -> None:
+    from bot.__main__ import cmd_chat
+    from bot.config import load_settings
+
+    args = build_parser().parse_args(["chat"])
+    out = io.StringIO()
+    assert cmd_chat(args, load_settings({}), out, stdin=_InterruptingInput()) == 0
+    assert "Cuba–Mexico relations" in out.getvalue()
+    assert out.getvalue().rstrip().endswith("bye")
