@@ -82,7 +82,7 @@ def read_seeds(directory: Path) -> list[Seed]:
         except OSError as error:
             raise SeedError(f"{path.name}: cannot be read ({error.strerror or error})") from None
         try:
-            text = data.decode("utf-8")
+            text = data.decode("utf-8-sig")  # a byte-order mark is not part of the text
         except UnicodeDecodeError as error:
             raise SeedError(
                 f"{path.name}: not UTF-8 text (byte {error.start} is {data[error.start]:#04x})"
@@ -125,7 +125,9 @@ def _topic_briefing(
         (e for a in ordered for e in events.get(a.key, [])), key=lambda e: (e.start, e.id)
     )
     known = [d for a in ordered if (d := article_dates.get(a.key))]
-    lead = ordered[0]
+    # The headline is the title of the article the summary leads with: the most relevant
+    # one that has something readable to say.
+    lead = chosen[0].article if chosen else ordered[0]
     return Briefing(
         topic=topic_id,
         headline=lead.title,

@@ -28,9 +28,16 @@ _FIELD = re.compile(r"^(?:When|Where|Cost)\s*:", re.I)
 
 @dataclass(frozen=True)
 class YearGuess:
+    """The year an article's undated mentions belong to.
+
+    ``dates_article`` is False for guesses from other documents: they may complete a
+    dateline or a listing, but they say nothing of when this article was written.
+    """
+
     year: int
     basis: str
     inferred: bool = True
+    dates_article: bool = True
 
 
 def written_years(article: Article, *, full_only: bool = False) -> list[int]:
@@ -66,8 +73,11 @@ def reference_years(articles: Sequence[Article]) -> dict[str, YearGuess]:
     for article in articles:
         by_document.setdefault(article.document, []).append(article)
     guesses: dict[str, YearGuess] = {}
+    document_years = {}
     for document, members in by_document.items():
         doc_year = document_year(members)
+        if doc_year is not None:
+            document_years[document] = doc_year
         for article in members:
             own = written_years(article, full_only=True)
             if own:
@@ -76,8 +86,6 @@ def reference_years(articles: Sequence[Article]) -> dict[str, YearGuess]:
                 )
             elif doc_year is not None:
                 guesses[article.key] = YearGuess(doc_year, f"dates elsewhere in {document}")
-            elif article.dateline is None:
-                continue  # nothing in this article waits for a year
     waiting = [a for a in articles if a.key not in guesses and a.dateline is not None]
     if waiting:
         dated = [a for a in articles if a.key in guesses]
@@ -85,8 +93,18 @@ def reference_years(articles: Sequence[Article]) -> dict[str, YearGuess]:
         for article in waiting:
             related = _most_related(article, dated, names)
             if related is not None:
-                year = guesses[related.key].year
-                guesses[article.key] = YearGuess(year, f"the related article {related.key}")
+                guesses[article.key] = YearGuess(
+                    guesses[related.key].year,
+                    f"the related article {related.key}",
+                    dates_article=False,
+                )
+    if document_years:
+        newest = max(document_years.values())
+        for article in articles:
+            if article.key not in guesses:
+                guesses[article.key] = YearGuess(
+                    newest, "the newest year written in the seeds", dates_article=False
+                )
     return guesses
 
 
@@ -134,7 +152,7 @@ def article_date(
                 if iso is not None and not any(a[:10] <= iso <= b[:10] for a, b in event_spans):
                     found.append((iso, mention.year is None))
             found.extend((str(y), False) for y in find_years(sentence))
-    if year is not None and not year.basis.startswith("the related article"):
+    if year is not None and year.dates_article:
         found.append((str(year.year), year.inferred))
     if not found:
         return None, False

@@ -14,6 +14,7 @@ weekday the text ties to a date ("first Saturday … on Feb. 7") must agree with
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from briefings.chronology import YearGuess
 from briefings.dates import (
+    WEEKDAYS,
     DateMention,
     find_dates,
     nth_weekday_phrase,
@@ -59,6 +61,9 @@ _TIME = re.compile(
 _WEEKDAY_RANGE = re.compile(
     r"\b(?P<a>Mon|Tues?|Wed|Thu(?:rs)?|Fri|Sat|Sun)[a-z]*\s*[-–]\s*"
     r"(?P<b>Mon|Tues?|Wed|Thu(?:rs)?|Fri|Sat|Sun)[a-z]*\b"
+)
+_WEEKDAY_BEFORE = re.compile(
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s*$", re.I
 )
 _DAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 _AMOUNT = re.compile(
@@ -226,12 +231,25 @@ def _slug(*parts: str, limit: int = 40) -> str:
 
 
 def _resolve_year(
-    mention: DateMention, year: YearGuess | None, weekday_rule: tuple[int, int] | None
+    mention: DateMention,
+    year: YearGuess | None,
+    weekday_rule: tuple[int, int] | None,
+    weekday: int | None = None,
 ) -> tuple[int | None, bool, str | None]:
+    """The mention's year, whether it was inferred, and on what basis.
+
+    A weekday written with the date ("Friday, March 20") must fall on it: the year is the
+    one nearest the reference in which it does.
+    """
     if mention.year is not None:
         return mention.year, False, None
     if year is None:
         return None, False, None
+    if weekday is not None and mention.day is not None:
+        checked = year_from_weekday(mention.month, mention.day, weekday, year.year)
+        if checked is not None:
+            day_name = calendar.day_name[weekday]
+            return checked, True, f"{year.basis}; {day_name} falls on that date in {checked}"
     if weekday_rule is not None and mention.day is not None:
         ordinal, weekday = weekday_rule
         checked = year_from_weekday(mention.month, mention.day, weekday, year.year)
@@ -253,7 +271,9 @@ def _occurrences(
     occurrences: list[Occurrence] = []
     inferred, basis = False, None
     for index, mention in enumerate(mentions):
-        resolved, was_inferred, why = _resolve_year(mention, year, weekday_rule)
+        named = _WEEKDAY_BEFORE.search(when[: mention.start])
+        weekday = WEEKDAYS[named.group(1).lower()] if named else None
+        resolved, was_inferred, why = _resolve_year(mention, year, weekday_rule, weekday)
         if resolved is None:
             continue
         inferred, basis = inferred or was_inferred, basis or why
