@@ -7,6 +7,10 @@ from briefings.model import Catalog
 from briefings.topics import MORE_TOPIC, load_registry
 
 
+def _compile(name: str, text: str) -> Catalog:
+    return compile_catalog([Seed(name, text, "0" * 64)])
+
+
 def _topics_of(catalog: Catalog, document: str, number: int) -> tuple[str, ...]:
     return next(a.topics for a in catalog.articles if a.key == f"{document}#{number}")
 
@@ -55,14 +59,14 @@ UNRELATED = (
 
 
 def test_a_new_missing_persons_report_is_routed_to_missing() -> None:
-    catalog = compile_catalog([Seed("new.txt", NEW_REPORT + "\n\n" + UNRELATED, "0" * 64)])
+    catalog = _compile("new.txt", NEW_REPORT + "\n\n" + UNRELATED)
     assert _topics_of(catalog, "new.txt", 1) == ("missing",)
     missing = catalog.briefing("missing")
     assert missing is not None and missing.articles == ("new.txt#1",)
 
 
 def test_an_article_that_fits_no_topic_goes_to_more_news() -> None:
-    catalog = compile_catalog([Seed("new.txt", NEW_REPORT + "\n\n" + UNRELATED, "0" * 64)])
+    catalog = _compile("new.txt", NEW_REPORT + "\n\n" + UNRELATED)
     assert _topics_of(catalog, "new.txt", 2) == (MORE_TOPIC,)
     more = catalog.briefing(MORE_TOPIC)
     assert more is not None and more.articles == ("new.txt#2",)
@@ -79,7 +83,7 @@ OTHER_METRO = (
 
 
 def test_a_topic_is_specific_another_citys_train_is_more_news() -> None:
-    catalog = compile_catalog([Seed("metro.txt", OTHER_METRO, "0" * 64)])
+    catalog = _compile("metro.txt", OTHER_METRO)
     assert _topics_of(catalog, "metro.txt", 1) == (MORE_TOPIC,)
     more = catalog.briefing(MORE_TOPIC)
     assert more is not None
@@ -100,7 +104,7 @@ SPANISH_REPORT = (
 
 
 def test_an_article_written_in_spanish_is_kept_and_routed() -> None:
-    catalog = compile_catalog([Seed("es.txt", SPANISH_REPORT, "0" * 64)])
+    catalog = _compile("es.txt", SPANISH_REPORT)
     assert _topics_of(catalog, "es.txt", 1) == ("missing",)
     missing = catalog.briefing("missing")
     assert missing is not None and missing.summary
