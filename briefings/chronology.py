@@ -18,12 +18,12 @@ from dataclasses import dataclass
 
 from briefings.dates import find_dates, find_years
 from briefings.model import Article
+from briefings.segment import is_listing_field
 from briefings.sentences import split_sentences
 
 _FUTURE = re.compile(
     r"\b(will|scheduled|upcoming|next|runs (?:until|from)|until|projects?|expected)\b", re.I
 )
-_FIELD = re.compile(r"^(?:When|Where|Cost)\s*:", re.I)
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def article_date(
                 return mention.iso(year.year), True
     found: list[tuple[str, bool]] = []
     for paragraph in article.paragraphs:
-        if paragraph.heading or _FIELD.match(paragraph.text):
+        if paragraph.heading or is_listing_field(paragraph.text):
             continue
         for sentence in split_sentences(paragraph.text):
             if _FUTURE.search(sentence):

@@ -21,7 +21,14 @@ from rapidfuzz import fuzz
 
 from briefings.dates import MONTHS
 from briefings.model import Article, Paragraph
-from briefings.segment import Line, RawArticle, is_byline, is_heading, split_caption
+from briefings.segment import (
+    Line,
+    RawArticle,
+    is_byline,
+    is_heading,
+    is_listing_field,
+    split_caption,
+)
 
 _SOCIAL_SIGNATURE = re.compile(r"^[—–-]\s*.{1,80}\(@\w{1,30}\)\s+\w+\.? \d{1,2}, \d{4}$")
 _SOCIAL_MARKS = re.compile(r"pic\.twitter\.com/|^#\w|https?://t\.co/|(?:^|\s)@\w+\b.*…$")
@@ -72,7 +79,6 @@ _LINK_GLUE = re.compile(r"\b(from|at|via|on|visit|see)(?=[A-Z][a-z]+[A-Z]?\w*)")
 _PAREN_GLUE = re.compile(r"(?<=[a-z])\((?=[A-Z]{2,6}\))")
 
 _TRAILING_MONTHS = tuple(MONTHS)
-_FIELD_LINE = re.compile(r"^(?:When|Where|Cost|Price|Tickets)\s*:", re.I)
 TITLE_LIMIT = 160
 
 
@@ -224,7 +230,7 @@ def clean_article(raw: RawArticle) -> Article:
         if is_social_post(text) or is_site_title(text):
             continue
         foreign = language_of(text) not in ("", language)
-        if foreign and not _FIELD_LINE.match(text):
+        if foreign and not is_listing_field(text):
             continue  # an embedded post's text, in another language than the article
         if _BIO.search(text) and index >= len(raw.lines) - 1:
             author = author or _author_from_bio(text)

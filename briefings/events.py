@@ -30,6 +30,7 @@ from briefings.dates import (
     year_from_weekday,
 )
 from briefings.model import Article, Event, Occurrence, Paragraph, Price, SourceRef
+from briefings.segment import LISTING_FIELD, is_listing_field
 from briefings.sentences import split_sentences
 from briefings.topics import fold
 
@@ -52,7 +53,6 @@ GAZETTEER: dict[str, tuple[str, str, str]] = {
     "colima": ("Colima", "Colima", DEFAULT_TIMEZONE),
 }
 
-_FIELD = re.compile(r"^(?P<label>When|Where|Cost|Price|Tickets)\s*:\s*(?P<value>.*)$", re.I)
 _TIME = re.compile(
     r"(?P<h1>\d{1,2})(?::(?P<m1>\d{2}))?\s*(?:(?P<ap1>[ap])\.?m\.?)?"
     r"(?:\s*[-–]\s*(?P<h2>\d{1,2})(?::(?P<m2>\d{2}))?)?\s*(?P<ap>[ap])\.?m\.?",
@@ -96,7 +96,7 @@ def listing_blocks(article: Article) -> list[Listing]:
     sections: list[tuple[Paragraph | None, list[Paragraph]]] = [(None, [])]
     previous_was_field = False
     for paragraph in article.paragraphs:
-        is_field = bool(_FIELD.match(paragraph.text))
+        is_field = is_listing_field(paragraph.text)
         if paragraph.heading:
             sections.append((paragraph, []))
         elif previous_was_field and not is_field:
@@ -108,7 +108,7 @@ def listing_blocks(article: Article) -> list[Listing]:
     for heading, paragraphs in sections:
         fields: dict[str, Paragraph] = {}
         for p in paragraphs:
-            match = _FIELD.match(p.text)
+            match = LISTING_FIELD.match(p.text)
             if match:
                 fields.setdefault(match.group("label").lower(), p)
         if "when" in fields:
@@ -406,7 +406,7 @@ def _listing_event(article: Article, listing: Listing, year: YearGuess | None) -
     venue, address = _venue_and_address(where, heading, section_text)
     if address and address.split(",")[-1].strip() == city:
         address = ", ".join(part.strip() for part in address.split(",")[:-1]) or None
-    description = next((p.text for p in listing.paragraphs if not _FIELD.match(p.text)), "")
+    description = next((p.text for p in listing.paragraphs if not is_listing_field(p.text)), "")
     return Event(
         id=_slug(title, occurrences[0].start[:7]),
         title=title,

@@ -36,7 +36,11 @@ _CREDIT_PARTICLES = frozenset(
     {"de", "del", "la", "las", "los", "y", "of", "the", "and", "da", "do"}
 )
 _BYLINE = re.compile(r"^By\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s*(?:\||,|$)")
-_FIELD_LABEL = re.compile(r"^(?:When|Where|Cost|Price|Tickets|Hours|Venue|Dates?|Info)\s*:", re.I)
+# A listing's labelled line: "When: Feb. 17 at 8:30 p.m.", "Cost: 650 pesos."
+LISTING_FIELD = re.compile(
+    r"^(?P<label>When|Where|Cost|Price|Tickets|Hours|Venue|Dates?|Info)\s*:\s*(?P<value>.*)$",
+    re.I,
+)
 _TERMINAL = re.compile(r"[.!?…:;]['\"”’)\]]*$")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 _STOPWORDS = frozenset(
@@ -96,11 +100,15 @@ def is_heading(text: str) -> bool:
     Listing fields such as ``Where: Teatro Diana, …`` are data, not headings.
     """
     words = text.split()
-    if not words or _FIELD_LABEL.match(text):
+    if not words or is_listing_field(text):
         return False
     if text.endswith(":") and len(words) <= 5:
         return True  # "Reaction & Analysis:"
     return len(words) <= 16 and not _TERMINAL.search(text) and split_caption(text) is None
+
+
+def is_listing_field(text: str) -> bool:
+    return bool(LISTING_FIELD.match(text))
 
 
 def is_byline(text: str) -> bool:
@@ -177,7 +185,7 @@ def _caption_candidates(lines: Sequence[Line]) -> list[int]:
             continue  # not a caption, or a bare credit under a photo inside an article
         if is_heading(lines[i - 1].text):
             continue  # the photo of the section this heading opens
-        if _FIELD_LABEL.match(lines[i - 1].text) and _listing_follows(lines, i):
+        if is_listing_field(lines[i - 1].text) and _listing_follows(lines, i):
             continue  # a guide's photo of its next listing, between two listings
         found.append(i)
     return found
@@ -186,7 +194,7 @@ def _caption_candidates(lines: Sequence[Line]) -> list[int]:
 def _listing_follows(lines: Sequence[Line], caption: int) -> bool:
     """Whether another listing (a ``When:`` line) comes soon after this caption."""
     following = lines[caption + 1 : caption + 1 + LISTING_REACH]
-    return any(_FIELD_LABEL.match(line.text) for line in following)
+    return any(is_listing_field(line.text) for line in following)
 
 
 def _byline_starts(lines: Sequence[Line]) -> list[int]:

@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 from briefings.clean import damage, shorten
 from briefings.dates import find_dates, find_years
 from briefings.model import Article, Fact, Quote, SourceRef, TimelineEntry
+from briefings.segment import is_listing_field
 from briefings.sentences import split_sentences
 from briefings.topics import Keyword, Words
 
@@ -26,7 +27,6 @@ MAX_QUOTES = 5
 NEAR_DUPLICATE = 72  # rapidfuzz token_set_ratio above which two sentences say the same
 
 _QUOTE_MARKS = '“”"‘’'
-_FIELD = re.compile(r"^(?:When|Where|Cost|Price|Tickets)\s*:", re.I)
 _FIGURE = re.compile(
     r"(?P<prefix>(?:more than|over|nearly|about|approximately|almost|up to|at least)\s+)?"
     r"(?<![\w.,])(?P<value>(?:US\s?)?\$?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?:US\s?)?\$?\d+(?:\.\d+)?)"
@@ -76,7 +76,7 @@ def sentences_of(article: Article, relevance: float, words: frozenset[str]) -> l
     found = []
     position = 0
     for paragraph in article.paragraphs:
-        if paragraph.heading or _FIELD.match(paragraph.text):
+        if paragraph.heading or is_listing_field(paragraph.text):
             continue
         ref = SourceRef(article.document, article.number, paragraph.number, paragraph.line)
         for sentence in split_sentences(paragraph.text):
