@@ -13,15 +13,15 @@ a traceback: 1 when a request was not understood, 2 for unusable input or config
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from bot.answers import Reply, answer
 from bot.clock import Clock, FixedClock, SystemClock, parse_moment
 from bot.config import Settings, SettingsError, load_settings
-from bot.render import to_plain
 from briefings.catalog import CatalogError, SeedError, build, is_stale, load_catalog
 
 EXIT_NOT_UNDERSTOOD = 1
@@ -45,13 +45,6 @@ def _clock(settings: Settings, as_of: str | None) -> Clock:
         ) from None
 
 
-def _print_reply(reply: Reply, out: TextIO) -> None:
-    for number, message in enumerate(reply.messages):
-        if number:
-            out.write("\n" + "─" * 40 + "\n")
-        out.write(to_plain(message) + "\n")
-
-
 def cmd_build(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     seeds = Path(args.seeds) if args.seeds else settings.seeds_dir
     target = Path(args.catalog) if args.catalog else settings.catalog_path
@@ -72,15 +65,24 @@ def cmd_build(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     return 0
 
 
+def _with_catalog(args: argparse.Namespace, settings: Settings) -> Settings:
+    if getattr(args, "catalog", None):
+        return replace(settings, catalog_path=Path(args.catalog))
+    return settings
+
+
 def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """One request through the whole bot (handlers included), printed as plain text."""
+    from bot.console import ask_once
+
     text = " ".join(args.text).strip()
     if not text:
         raise UsageError('nothing to ask; try: briefbot ask "/cuba"')
-    catalog = load_catalog(Path(args.catalog) if args.catalog else settings.catalog_path)
-    now = _clock(settings, args.as_of).now()
-    reply = answer(catalog, text, now=now, lang=args.lang)
-    _print_reply(reply, out)
-    return 0 if reply.understood else EXIT_NOT_UNDERSTOOD
+    settings = _with_catalog(args, settings)
+    load_catalog(settings.catalog_path)  # a missing catalog is one line, before any bot
+    clock = _clock(settings, args.as_of)
+    understood = asyncio.run(ask_once(settings, text, clock=clock, out=out, lang=args.lang))
+    return 0 if understood else EXIT_NOT_UNDERSTOOD
 
 
 def cmd_topics(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -93,26 +95,33 @@ def cmd_topics(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
 def cmd_chat(
     args: argparse.Namespace, settings: Settings, out: TextIO, stdin: TextIO | None = None
 ) -> int:
-    """A console conversation over the same answers the bot sends. Ends on EOF or Ctrl-C."""
-    catalog = load_catalog(Path(args.catalog) if args.catalog else settings.catalog_path)
+    """The console chat: the same application and handlers, in this terminal.
+
+    Ends on EOF (Ctrl-D) or Ctrl-C, always with "bye".
+    """
+    from bot.console import run_console
+
+    settings = _with_catalog(args, settings)
+    load_catalog(settings.catalog_path)
     clock = _clock(settings, getattr(args, "as_of", None))
     source = stdin or sys.stdin
     interactive = source.isatty()
-    out.write("briefbot console chat — type /help, a topic, or a question; Ctrl-D to quit.\n")
+    out.write(
+        "briefbot console chat — type /help, a topic, or a question; numbers press buttons; "
+        "Ctrl-D to quit.\n"
+    )
+    out.flush()
     try:
-        while True:
-            if interactive:
-                out.write("you › ")
-                out.flush()
-            line = source.readline()
-            if not line:
-                break
-            if not line.strip():
-                continue
-            reply = answer(catalog, line, now=clock.now(), lang=getattr(args, "lang", "en"))
-            out.write("bot ›\n")
-            _print_reply(reply, out)
-            out.flush()
+        asyncio.run(
+            run_console(
+                settings,
+                clock=clock,
+                source=source,
+                out=out,
+                lang=getattr(args, "lang", "en"),
+                prompt=interactive,
+            )
+        )
     except KeyboardInterrupt:  # Ctrl-C ends the chat as cleanly as Ctrl-D
         out.write("\n")
     out.write("bye\n")
@@ -120,15 +129,20 @@ def cmd_chat(
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Long polling with a token; the console chat without one."""
     if settings.token is None:
         out.write("TELEGRAM_BOT_TOKEN is not set: starting the console chat instead.\n")
         return cmd_chat(args, settings, out)
-    print(
-        "briefbot: Telegram mode is not built yet (it lands with the bot issue); "
-        "unset TELEGRAM_BOT_TOKEN to use the console chat",
-        file=sys.stderr,
-    )
-    return EXIT_USAGE
+    from telegram import Update
+
+    from bot.app import build_application
+    from bot.logs import configure_logging
+
+    settings = _with_catalog(args, settings)
+    configure_logging(settings.token)
+    application = build_application(settings, clock=_clock(settings, args.as_of))
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:

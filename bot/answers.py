@@ -1,134 +1,520 @@
-"""What the bot says to a line of text: plain functions, no Telegram, used by every front end.
+"""What the bot says: every reply as plain data, no Telegram import.
 
-``briefbot ask`` prints these replies; the console chat and (later) the Telegram handlers
-send them. A reply is HTML messages, already split under Telegram's limits, and whether
-the request was understood.
+The Telegram handlers, the console chat and ``briefbot ask`` all send what these methods
+return, so a reply is the same wherever it is read. A method gets the request already
+parsed (a topic, the words after a command, a decoded button) and the moment from the
+injected clock; it never raises for anything a user can type.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from bot.render import escape, format_date, render_briefing, split_message, topic_name
+from bot import callbacks
+from bot.calendar_export import events_to_ics
+from bot.callbacks import Action
+from bot.deeplinks import payload_for, read_payload, start_link
+from bot.event_filters import (
+    EventQuery,
+    FilterError,
+    all_events,
+    filter_events,
+    known_cities,
+    parse_event_query,
+    same_month_other_years,
+    select_events,
+)
+from bot.render import (
+    Citations,
+    briefing_pages,
+    escape,
+    format_date,
+    render_events,
+    split_message,
+    topic_name,
+)
+from bot.replies import Attachment, Button, Reply
 from bot.search import CONFIDENT, WEAK, rank_commands, rank_topics, topic_by_command
-from briefings.model import Catalog, Topic
+from briefings.model import Catalog, Event, Topic
 
+EVENTS_TOPIC = "events"
+PER_EVENT_BUTTONS = 6
 
-@dataclass(frozen=True)
-class Reply:
-    messages: list[str]
-    understood: bool = True
-    choices: list[Topic] = field(default_factory=list)
-
-
-_HELP = {
-    "en": (
-        "<b>briefbot</b> serves sourced news briefings about Mexico.\n"
-        "Send a topic command, or just type what you want (typos welcome).\n\n"
-        "{topics}\n\n/topics — all topics · /sources — the documents behind them · /about"
-    ),
-    "es": (
-        "<b>briefbot</b> ofrece resúmenes de noticias sobre México, con sus fuentes.\n"
-        "Envía un comando o escribe lo que buscas.\n\n"
-        "{topics}\n\n/topics — temas · /sources — documentos · /about"
-    ),
+TEXTS = {
+    "en": {
+        "welcome": (
+            "<b>Welcome to briefbot.</b> Short, sourced briefings on news from Mexico: "
+            "every sentence and figure cites the article it comes from.\n"
+            "Pick a topic, send a command such as /cuba, or just type what you want."
+        ),
+        "help": (
+            "<b>briefbot</b> serves sourced news briefings about Mexico.\n"
+            "Send a topic command, or just type what you want (typos welcome).\n\n"
+            "{topics}\n\n"
+            "<b>Listings</b>: /events takes a city, a month and a range in any order, "
+            "e.g. <code>/events guadalajara feb</code>, <code>/events next month</code>.\n"
+            "<b>Anywhere</b>: type <code>@{bot} cuba</code> in any chat to share a briefing.\n\n"
+            "/topics — all topics · /sources — the documents behind them · /about"
+        ),
+        "topics": "<b>Topics</b> — pick one:",
+        "more": "More ›",
+        "back": "‹ Back",
+        "sources": "Sources",
+        "share": "Share",
+        "calendar_all": "📅 Add all {n} to calendar",
+        "calendar_one": "📅 {title}",
+        "ics_sent": "Calendar file sent",
+        "ics_caption": "{n} listing(s) for your calendar · {label}",
+        "updated": "The catalog was updated since this message; here is the current briefing.",
+        "gone": "That topic is no longer in the catalog. Here are the current topics.",
+        "stale_button": "That button is from an older message; here is the current list.",
+        "bad_button": "That button no longer works. Here are the topics.",
+        "no_listing": "No listings {label}.",
+        "instead_month": "The listings I have for that month are from {years}",
+        "instead_all": "Here is what I have",
+        "not_sure": "Not sure what “{text}” means. Did you mean:",
+        "nothing": "I have nothing on “{text}”. Try one of: {suggestions}",
+        "unknown_command": "I don't know the command {command}. Send /help for the topics.",
+        "empty": "Send a topic such as /cuba, or type what you are looking for.",
+        "bad_link": "That link didn't point to a briefing I have, so here is the start.",
+        "filtered_head": "Listings",
+        "recurring": "Recurring listings that fall in that period by their rule",
+    },
+    "es": {
+        "welcome": (
+            "<b>Bienvenido a briefbot.</b> Resúmenes breves de noticias de México, "
+            "con su fuente: cada frase y cifra cita el artículo del que sale.\n"
+            "Elige un tema, envía un comando como /cuba o escribe lo que buscas."
+        ),
+        "help": (
+            "<b>briefbot</b> ofrece resúmenes de noticias sobre México, con sus fuentes.\n"
+            "Envía un comando o escribe lo que buscas.\n\n"
+            "{topics}\n\n"
+            "<b>Cartelera</b>: /eventos acepta ciudad, mes y rango en cualquier orden, "
+            "p. ej. <code>/eventos guadalajara feb</code>, <code>/eventos próximo mes</code>.\n"
+            "<b>En cualquier chat</b>: escribe <code>@{bot} cuba</code> para compartir.\n\n"
+            "/topics — temas · /sources — documentos · /about"
+        ),
+        "topics": "<b>Temas</b> — elige uno:",
+        "more": "Más ›",
+        "back": "‹ Atrás",
+        "sources": "Fuentes",
+        "share": "Compartir",
+        "calendar_all": "📅 Añadir los {n} al calendario",
+        "calendar_one": "📅 {title}",
+        "ics_sent": "Archivo de calendario enviado",
+        "ics_caption": "{n} evento(s) para tu calendario · {label}",
+        "updated": "El catálogo cambió desde este mensaje; este es el resumen actual.",
+        "gone": "Ese tema ya no está en el catálogo. Estos son los temas actuales.",
+        "stale_button": "Ese botón es de un mensaje anterior; esta es la lista actual.",
+        "bad_button": "Ese botón ya no funciona. Estos son los temas.",
+        "no_listing": "No hay eventos {label}.",
+        "instead_month": "Los eventos que tengo de ese mes son de {years}",
+        "instead_all": "Esto es lo que tengo",
+        "not_sure": "No sé bien qué significa “{text}”. ¿Quisiste decir?",
+        "nothing": "No tengo nada sobre “{text}”. Prueba: {suggestions}",
+        "unknown_command": "No conozco el comando {command}. Envía /help para ver los temas.",
+        "empty": "Envía un tema como /cuba o escribe lo que buscas.",
+        "bad_link": "Ese enlace no lleva a un resumen que tenga; este es el inicio.",
+        "filtered_head": "Cartelera",
+        "recurring": "Eventos recurrentes que caen en ese periodo según su regla",
+    },
 }
 
 
-def _topic_lines(catalog: Catalog, lang: str) -> str:
-    lines = []
-    for topic in catalog.topics:
-        command = topic.command_es if lang == "es" else topic.command
-        description = topic.description_es if lang == "es" else topic.description_en
-        lines.append(
-            f"/{command} — <b>{escape(topic_name(topic, lang))}</b>: {escape(description)}"
+def language_of(code: str | None) -> str:
+    """Spanish for Spanish-speaking clients, English otherwise."""
+    return "es" if code and code.lower().startswith("es") else "en"
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The replies of one catalog, for a bot with this username."""
+
+    catalog: Catalog
+    username: str = "briefbot"
+
+    # --- fixed pages -------------------------------------------------------------------
+
+    def _command(self, topic: Topic, lang: str) -> str:
+        return topic.command_es if lang == "es" else topic.command
+
+    def _topic_buttons(self, lang: str) -> tuple[tuple[Button, ...], ...]:
+        buttons = [
+            Button(
+                topic_name(t, lang),
+                data=callbacks.encode(Action("topic", self.catalog.version, t.id)),
+            )
+            for t in self.catalog.topics
+        ]
+        return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+
+    def welcome(self, lang: str, note: str = "") -> Reply:
+        text = TEXTS[lang]["welcome"]
+        if note:
+            text = f"<i>{escape(note)}</i>\n\n{text}"
+        return Reply([text], buttons=self._topic_buttons(lang))
+
+    def help(self, lang: str) -> Reply:
+        lines = []
+        for topic in self.catalog.topics:
+            description = topic.description_es if lang == "es" else topic.description_en
+            lines.append(
+                f"/{self._command(topic, lang)} — <b>{escape(topic_name(topic, lang))}</b>: "
+                f"{escape(description)}"
+            )
+        text = TEXTS[lang]["help"].format(topics="\n".join(lines), bot=escape(self.username))
+        return Reply(split_message([text]))
+
+    def topics(self, lang: str) -> Reply:
+        return Reply([TEXTS[lang]["topics"]], buttons=self._topic_buttons(lang))
+
+    def sources(self, lang: str) -> Reply:
+        blocks = ["<b>Sources</b>" if lang == "en" else "<b>Fuentes</b>"]
+        infos = {a.key: a for a in self.catalog.articles}
+        for document in self.catalog.documents:
+            dated = f" · {format_date(document.as_of, lang)}" if document.as_of else ""
+            lines = [f"<b>{escape(document.name)}</b>{dated}"]
+            for key in document.articles:
+                info = infos[key]
+                when = f" ({format_date(info.date, lang)})" if info.date else ""
+                lines.append(f"{info.number}. {escape(info.title)}{when}")
+            blocks.append("\n".join(lines))
+        return Reply(split_message(blocks))
+
+    def about(self, lang: str) -> Reply:
+        text = (
+            "<b>About briefbot</b>\nEvery summary sentence, figure, date and quote is taken "
+            "from a source document and cites it as [n ¶p]: article n of the sources list, "
+            f"paragraph p. Catalog version <code>{escape(self.catalog.version)}</code>, built "
+            f"from {len(self.catalog.documents)} documents "
+            f"({len(self.catalog.articles)} articles)."
         )
-    return "\n".join(lines)
+        return Reply([text])
 
+    # --- briefings -----------------------------------------------------------------------
 
-def help_reply(catalog: Catalog, lang: str = "en") -> Reply:
-    return Reply(split_message([_HELP[lang].format(topics=_topic_lines(catalog, lang))]))
+    def briefing(
+        self,
+        topic: Topic,
+        *,
+        now: dt.datetime,
+        lang: str,
+        page: int = 0,
+        edit: bool = False,
+        notice: str | None = None,
+    ) -> Reply:
+        """One screen of a topic's briefing, with buttons to move between screens."""
+        briefing = self.catalog.briefing(topic.id)
+        if briefing is None:
+            text = f"Nothing on <b>{escape(topic_name(topic, lang))}</b> in the catalog yet."
+            return Reply([text], understood=False, edit=edit)
+        pages, _ = briefing_pages(self.catalog, briefing, now=now, lang=lang)
+        page = min(max(page, 0), len(pages) - 1)
+        texts = TEXTS[lang]
+        version = self.catalog.version
+        nav = []
+        if page > 0:
+            back = Action("page", version, topic.id, page - 1)
+            nav.append(Button(texts["back"], callbacks.encode(back)))
+        if page < len(pages) - 1:
+            label = f"{texts['more']} ({page + 2}/{len(pages)})"
+            more = Action("page", version, topic.id, page + 1)
+            nav.append(Button(label, callbacks.encode(more)))
+        sources = Action("sources", version, topic.id, page)
+        extra = [
+            Button(texts["sources"], callbacks.encode(sources)),
+            Button(texts["share"], switch_inline=self._command(topic, lang)),
+        ]
+        rows: list[tuple[Button, ...]] = [tuple(nav)] if nav else []
+        rows.append(tuple(extra))
+        if briefing.events:
+            label = texts["calendar_all"].format(n=len(briefing.events))
+            data = callbacks.encode(Action("ics", version, topic.id))
+            rows.append((Button(label, data),))
+        return Reply([pages[page]], buttons=tuple(rows), edit=edit, notice=notice)
 
+    def briefing_sources(self, topic: Topic, *, now: dt.datetime, lang: str, back: int) -> Reply:
+        briefing = self.catalog.briefing(topic.id)
+        if briefing is None:
+            return self.topics(lang)
+        _, sources = briefing_pages(self.catalog, briefing, now=now, lang=lang)
+        back_button = Button(
+            TEXTS[lang]["back"],
+            callbacks.encode(Action("page", self.catalog.version, topic.id, back)),
+        )
+        text = sources or "No sources."
+        return Reply([text], buttons=((back_button,),), edit=True)
 
-def sources_reply(catalog: Catalog, lang: str = "en") -> Reply:
-    blocks = ["<b>Sources</b>" if lang == "en" else "<b>Fuentes</b>"]
-    for document in catalog.documents:
-        dated = f" · {format_date(document.as_of, lang)}" if document.as_of else ""
-        lines = [f"<b>{escape(document.name)}</b>{dated}"]
-        for key in document.articles:
-            info = next(a for a in catalog.articles if a.key == key)
-            when = f" ({format_date(info.date, lang)})" if info.date else ""
-            lines.append(f"{info.number}. {escape(info.title)}{when}")
-        blocks.append("\n".join(lines))
-    return Reply(split_message(blocks))
+    # --- listings ------------------------------------------------------------------------
 
+    def events(self, words: str, *, now: dt.datetime, lang: str, edit: bool = False) -> Reply:
+        """``/events`` with optional filters; without any, the events briefing."""
+        topic = self.catalog.topic(EVENTS_TOPIC)
+        events = all_events(self.catalog)
+        if not words.strip():
+            if topic is not None and self.catalog.briefing(EVENTS_TOPIC) is not None:
+                return self.briefing(topic, now=now, lang=lang, edit=edit)
+            query = EventQuery()
+        else:
+            try:
+                query = parse_event_query(words, now=now, cities=known_cities(events))
+            except FilterError as error:
+                return Reply([escape(str(error))], understood=False)
+        return self._listings(query, events, now=now, lang=lang, edit=edit)
 
-def about_reply(catalog: Catalog) -> Reply:
-    text = (
-        "<b>About briefbot</b>\nEvery summary sentence, figure, date and quote is taken from "
-        "a source document and cites it as [n]. Catalog version "
-        f"<code>{escape(catalog.version)}</code>, built from {len(catalog.documents)} documents."
-    )
-    return Reply([text])
+    def _listings(
+        self,
+        query: EventQuery,
+        events: list[Event],
+        *,
+        now: dt.datetime,
+        lang: str,
+        edit: bool = False,
+    ) -> Reply:
+        """Listings for a filter; when nothing was listed for it, say so, then show the rest.
 
+        A recurring listing whose rule falls in the window is shown with that date, marked
+        as projected; the same month's listings from other years follow, marked past.
+        """
+        texts = TEXTS[lang]
+        selection = select_events(events, query)
+        label = self._label(query, lang)
+        title = f"{texts['filtered_head']}{' · ' + escape(label) if label else ''}"
+        cite = Citations(self.catalog)
+        blocks: list[str] = []
+        shown = list(selection.events)
+        if selection.listed:
+            blocks.extend(
+                render_events(
+                    shown,
+                    now=now,
+                    lang=lang,
+                    cite=cite,
+                    title=title,
+                    projected=selection.projected,
+                )
+            )
+        else:
+            where = (f"for {label}" if lang == "en" else f"para {label}") if label else ""
+            blocks.append(f"<b>{title}</b>\n" + escape(texts["no_listing"].format(label=where)))
+            if selection.projected:
+                blocks.extend(
+                    render_events(
+                        shown,
+                        now=now,
+                        lang=lang,
+                        cite=cite,
+                        title=texts["recurring"],
+                        projected=selection.projected,
+                    )
+                )
+            others = [e for e in same_month_other_years(events, query) if e not in shown]
+            if others:
+                years = ", ".join(sorted({e.start[:4] for e in others}))
+                intro = texts["instead_month"].format(years=years)
+            else:
+                others = [
+                    e
+                    for e in filter_events(events, EventQuery(city=query.city)) or events
+                    if e not in shown
+                ]
+                intro = texts["instead_all"]
+            if others:
+                blocks.extend(render_events(others, now=now, lang=lang, cite=cite, title=intro))
+            shown.extend(others)
+        if cite.refs:
+            blocks.append(cite.block(lang))
+        return Reply(
+            split_message(blocks),
+            buttons=self._calendar_buttons(query, shown, lang),
+            edit=edit,
+        )
 
-def briefing_reply(catalog: Catalog, topic: Topic, *, now: dt.datetime, lang: str = "en") -> Reply:
-    briefing = catalog.briefing(topic.id)
-    if briefing is None:
-        return Reply([f"Nothing on <b>{escape(topic.name_en)}</b> in the catalog yet."], False)
-    return Reply(split_message(render_briefing(catalog, briefing, now=now, lang=lang)))
+    def _label(self, query: EventQuery, lang: str) -> str:
+        parts = [query.city.title()] if query.city else []
+        if query.start and query.end:
+            days = (query.end - query.start).days
+            if query.start.day == 1 and 28 <= days <= 31:
+                parts.append(format_date(query.start.isoformat()[:7], lang))
+            elif days == 1:
+                parts.append(format_date(query.start.isoformat(), lang))
+            else:
+                last = query.end - dt.timedelta(days=1)
+                parts.append(
+                    f"{format_date(query.start.isoformat(), lang)} – "
+                    f"{format_date(last.isoformat(), lang)}"
+                )
+        return " · ".join(parts)
 
+    def _calendar_buttons(
+        self, query: EventQuery, chosen: list[Event], lang: str
+    ) -> tuple[tuple[Button, ...], ...]:
+        texts = TEXTS[lang]
+        version = self.catalog.version
+        rows: list[tuple[Button, ...]] = []
+        everything = all_events(self.catalog)
+        if len(chosen) <= PER_EVENT_BUTTONS:
+            for event in chosen:
+                title = event.title if len(event.title) <= 28 else event.title[:27] + "…"
+                index = everything.index(event)
+                data = callbacks.encode(Action("ics_one", version, str(index)))
+                rows.append((Button(texts["calendar_one"].format(title=title), data),))
+        try:
+            data = callbacks.encode(Action("ics", version, "~" + query.key()))
+        except callbacks.CallbackTooLong:
+            return tuple(rows)
+        rows.append((Button(texts["calendar_all"].format(n=len(chosen)), data),))
+        return tuple(rows)
 
-def _choices_reply(matches: list[Topic], text: str) -> Reply:
-    lines = [f"Not sure what “{escape(text)}” means. Did you mean:"]
-    lines.extend(f"/{t.command} — {escape(t.name_en)}" for t in matches)
-    return Reply(["\n".join(lines)], understood=False, choices=matches)
+    def calendar(self, argument: str, *, now: dt.datetime, lang: str) -> Reply:
+        """The .ics of a topic's listings (``events``) or of a filter (``~city~from~to``)."""
+        events = all_events(self.catalog)
+        topic_id, _, key = argument.partition("~")
+        if topic_id:
+            briefing = self.catalog.briefing(topic_id)
+            chosen = list(briefing.events) if briefing else []
+            label = topic_id
+        else:
+            query = EventQuery.from_key(key)
+            chosen = filter_events(events, query)
+            if not chosen:
+                chosen = same_month_other_years(events, query)
+            label = self._label(query, lang) or "all listings"
+        return self._ics(chosen, label, now=now, lang=lang)
 
+    def calendar_one(self, index: int, *, now: dt.datetime, lang: str) -> Reply:
+        events = all_events(self.catalog)
+        if not 0 <= index < len(events):
+            return self.events("", now=now, lang=lang)
+        return self._ics([events[index]], events[index].title, now=now, lang=lang)
 
-def _nothing_reply(catalog: Catalog, text: str) -> Reply:
-    suggestions = " ".join(f"/{t.command}" for t in catalog.topics)
-    return Reply(
-        [f"I have nothing on “{escape(text)}”. Try one of: {suggestions}"], understood=False
-    )
+    def _ics(self, chosen: list[Event], label: str, *, now: dt.datetime, lang: str) -> Reply:
+        if not chosen:
+            return Reply([escape(TEXTS[lang]["no_listing"].format(label=""))], understood=False)
+        content = events_to_ics(chosen, now=now, name=f"briefbot · {label}")
+        slug = "-".join(label.lower().replace("·", " ").split())[:40] or "listings"
+        caption = TEXTS[lang]["ics_caption"].format(n=len(chosen), label=escape(label))
+        return Reply(
+            [],
+            attachment=Attachment(f"briefbot-{slug}.ics", content, caption),
+            notice=TEXTS[lang]["ics_sent"],
+        )
 
+    # --- buttons and links ---------------------------------------------------------------
 
-def answer(catalog: Catalog, text: str, *, now: dt.datetime, lang: str = "en") -> Reply:
-    """The reply to one line a person typed."""
-    text = text.strip()
-    if not text:
-        return Reply(["Send a topic such as /cuba, or type what you are looking for."], False)
-    if text.startswith("/"):
-        command = text.split()[0].lstrip("/").split("@", 1)[0].lower()
-        if command in ("start", "help"):
-            return help_reply(catalog, lang)
-        if command == "topics":
-            return Reply(split_message([_topic_lines(catalog, lang)]))
-        if command == "sources":
-            return sources_reply(catalog, lang)
-        if command == "about":
-            return about_reply(catalog)
-        topic = topic_by_command(catalog, command)
+    def button(self, data: str | None, *, now: dt.datetime, lang: str) -> Reply:
+        """A pressed button. Old or forged data gets the nearest sensible answer."""
+        texts = TEXTS[lang]
+        action = callbacks.decode(data)
+        if action is None:
+            return self._replace(self.topics(lang), texts["bad_button"])
+        stale = action.version != self.catalog.version
+        if action.kind in ("topic", "page", "sources"):
+            topic = self.catalog.topic(action.argument)
+            if topic is None:
+                return self._replace(self.topics(lang), texts["gone"])
+            if action.kind == "sources" and not stale:
+                return self.briefing_sources(topic, now=now, lang=lang, back=action.page)
+            page = 0 if stale or action.kind == "topic" else action.page
+            notice = texts["updated"] if stale and action.kind != "topic" else None
+            return self.briefing(
+                topic, now=now, lang=lang, page=page, edit=action.kind != "topic", notice=notice
+            )
+        if action.kind == "ics":
+            try:
+                return self.calendar(action.argument, now=now, lang=lang)
+            except ValueError:
+                return self._replace(self.topics(lang), texts["bad_button"])
+        if action.kind == "ics_one":
+            if stale or not action.argument.isdigit():
+                reply = self.events("", now=now, lang=lang)
+                return Reply(reply.messages, buttons=reply.buttons, notice=texts["stale_button"])
+            return self.calendar_one(int(action.argument), now=now, lang=lang)
+        return self._replace(self.topics(lang), texts["bad_button"])
+
+    @staticmethod
+    def _replace(reply: Reply, notice: str) -> Reply:
+        return Reply(reply.messages, buttons=reply.buttons, notice=notice, understood=False)
+
+    def deep_link(self, payload: str, *, now: dt.datetime, lang: str) -> Reply:
+        link = read_payload(self.catalog, payload)
+        if link is None:
+            return self.welcome(lang, note=TEXTS[lang]["bad_link"])
+        if link.topic.id == EVENTS_TOPIC or link.words:
+            if link.topic.id == EVENTS_TOPIC:
+                reply = self.events(link.words, now=now, lang=lang)
+                if reply.understood:
+                    return reply
+            return self.welcome(lang, note=TEXTS[lang]["bad_link"])
+        return self.briefing(link.topic, now=now, lang=lang)
+
+    def share_link(self, topic: Topic, words: str = "") -> str:
+        return start_link(self.username, payload_for(topic, words))
+
+    # --- free text -----------------------------------------------------------------------
+
+    def unknown_command(self, text: str, *, now: dt.datetime, lang: str) -> Reply:
+        """``/cubaa``: a close command answers, a few near ones are offered, else help."""
+        command = text.split()[0]
+        name = command.lstrip("/").split("@", 1)[0].lower()
+        topic = topic_by_command(self.catalog, name)
         if topic is not None:
-            return briefing_reply(catalog, topic, now=now, lang=lang)
-        ranked = rank_commands(catalog, command)
+            return self.briefing(topic, now=now, lang=lang)
+        ranked = rank_commands(self.catalog, name)
         if ranked and ranked[0].score >= CONFIDENT - 6:
-            return briefing_reply(catalog, ranked[0].topic, now=now, lang=lang)
+            return self.topic_reply(ranked[0].topic, text, now=now, lang=lang)
         close = [m.topic for m in ranked if m.score >= WEAK + 8][:3]
         if close:
-            return _choices_reply(close, text.split()[0])
-        return Reply(
-            [f"I don't know the command {escape(text.split()[0])}. Send /help for the topics."],
-            understood=False,
+            return self._choices(close, command, lang)
+        message = TEXTS[lang]["unknown_command"].format(command=escape(command))
+        return Reply([message], understood=False)
+
+    def topic_reply(self, topic: Topic, text: str, *, now: dt.datetime, lang: str) -> Reply:
+        """A topic found by a command or by words; listings keep any filter words."""
+        if topic.id == EVENTS_TOPIC:
+            events = all_events(self.catalog)
+            query = parse_event_query(text, now=now, cities=known_cities(events), lenient=True)
+            if not query.is_empty:
+                return self._listings(query, events, now=now, lang=lang)
+        return self.briefing(topic, now=now, lang=lang)
+
+    def free_text(self, text: str, *, now: dt.datetime, lang: str) -> Reply:
+        text = text.strip()
+        if not text:
+            return Reply([TEXTS[lang]["empty"]], understood=False)
+        if text.startswith("/"):
+            return self.unknown_command(text, now=now, lang=lang)
+        ranked = rank_topics(self.catalog, text)
+        if (
+            ranked
+            and ranked[0].score >= CONFIDENT
+            and (len(ranked) == 1 or ranked[0].score - ranked[1].score >= 3)
+        ):
+            return self.topic_reply(ranked[0].topic, text, now=now, lang=lang)
+        close = [m.topic for m in ranked if m.score >= WEAK][:3]
+        if close:
+            return self._choices(close, text, lang)
+        suggestions = " ".join(f"/{self._command(t, lang)}" for t in self.catalog.topics)
+        message = TEXTS[lang]["nothing"].format(text=escape(text[:200]), suggestions=suggestions)
+        return Reply([message], understood=False, buttons=self._topic_buttons(lang))
+
+    def _choices(self, matches: list[Topic], text: str, lang: str) -> Reply:
+        lines = [TEXTS[lang]["not_sure"].format(text=escape(text[:200]))]
+        lines.extend(f"/{self._command(t, lang)} — {escape(topic_name(t, lang))}" for t in matches)
+        buttons = tuple(
+            (
+                Button(
+                    topic_name(t, lang),
+                    data=callbacks.encode(Action("topic", self.catalog.version, t.id)),
+                ),
+            )
+            for t in matches
         )
-    ranked = rank_topics(catalog, text)
-    if (
-        ranked
-        and ranked[0].score >= CONFIDENT
-        and (len(ranked) == 1 or ranked[0].score - ranked[1].score >= 3)
-    ):
-        return briefing_reply(catalog, ranked[0].topic, now=now, lang=lang)
-    close = [m.topic for m in ranked if m.score >= WEAK][:3]
-    if close:
-        return _choices_reply(close, text)
-    return _nothing_reply(catalog, text)
+        return Reply(
+            ["\n".join(lines)],
+            understood=False,
+            buttons=buttons,
+            choices=tuple(t.id for t in matches),
+        )

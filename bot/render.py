@@ -35,6 +35,8 @@ LABELS = {
         "free": "Free",
         "from": "from",
         "next": "next date by its rule",
+        "projected": "a repeat of the listing for",
+        "by_rule": "by its rule, not a new listing; check before going",
         "recurs": "recurs",
         "inferred": "year inferred",
         "all_past": (
@@ -60,6 +62,8 @@ LABELS = {
         "free": "Gratis",
         "from": "desde",
         "next": "próxima fecha según su regla",
+        "projected": "repetición del evento anunciado para",
+        "by_rule": "según su regla, no es un anuncio nuevo; confírmalo",
         "recurs": "se repite",
         "inferred": "año inferido",
         "all_past": "Hoy es {today}. Esta cartelera es de {span}; todas las fechas ya pasaron.",
@@ -244,11 +248,16 @@ def render_briefing(
     now: dt.datetime,
     lang: str = "en",
     with_sources: bool = True,
+    cite: Citations | None = None,
 ) -> list[str]:
-    """One topic's briefing as HTML blocks (pass them to :func:`split_message`)."""
+    """One topic's briefing as HTML blocks (pass them to :func:`split_message`).
+
+    Pass ``cite`` to collect the citations yourself (to put the sources on a page of
+    their own); otherwise, with ``with_sources``, they close the last block.
+    """
     labels = LABELS[lang]
     topic = catalog.topic(briefing.topic)
-    cite = Citations(catalog)
+    cite = cite if cite is not None else Citations(catalog)
     name = topic_name(topic, lang) if topic else briefing.topic
     header = [f"<b>{escape(name)}</b>", f"<i>{escape(briefing.headline)}</i>"]
     if briefing.as_of:
@@ -302,6 +311,56 @@ def render_briefing(
     if with_sources and cite.refs:
         blocks.append(cite.block(lang))
     return blocks
+
+
+SCREEN_LIMIT = 1800
+
+
+def briefing_pages(
+    catalog: Catalog, briefing: Briefing, *, now: dt.datetime, lang: str = "en"
+) -> tuple[list[str], str]:
+    """A briefing as screens of about a phone screen each, and its sources as one page.
+
+    Screens are cut between blocks (a section stays whole when it fits), so "More ›"
+    never splits a fact from its citation.
+    """
+    cite = Citations(catalog)
+    blocks = render_briefing(catalog, briefing, now=now, lang=lang, with_sources=False, cite=cite)
+    pages = paginate(blocks, SCREEN_LIMIT)
+    sources = split_message([cite.block(lang)])[0] if cite.refs else ""
+    return pages, sources
+
+
+def paginate(blocks: Sequence[str], limit: int) -> list[str]:
+    """Fill screens line by line; a section cut between screens repeats its heading.
+
+    Unlike :func:`split_message`, which keeps blocks whole, a screen here is filled up,
+    so a long list of figures starts right after the summary instead of a screen later.
+    Lines are whole (each closes its own tags), so no cut is ever inside a tag.
+    """
+    pages: list[str] = []
+    current = ""
+    for block in blocks:
+        lines = [piece for line in block.split("\n") for piece in _fit(line, limit - 100)]
+        heading = lines[0] if lines[0].startswith("<b>") and len(lines) > 1 else None
+        separator = "\n\n"
+        for number, line in enumerate(lines):
+            candidate = f"{current}{separator}{line}" if current else line
+            if utf16_len(candidate) <= limit:
+                current = candidate
+            else:
+                pages.append(current)
+                if heading and number > 1:
+                    current = f"{heading} …\n{line}"
+                elif heading and number == 1:  # never leave a heading alone at a page end
+                    pages[-1] = pages[-1].removesuffix(f"\n\n{heading}").removesuffix(heading)
+                    current = f"{heading}\n{line}"
+                else:
+                    current = line
+            separator = "\n"
+    if current:
+        pages.append(current)
+    return [page for page in pages if page.strip()]
 
 
 def _local(iso: str, zone: ZoneInfo) -> dt.datetime:
@@ -365,17 +424,32 @@ def _price(event: Event, lang: str) -> str | None:
     return f"{text} ({price.note})" if price.note else text
 
 
-def render_event(event: Event, *, now: dt.datetime, lang: str, cite: Citations | None) -> str:
+def render_event(
+    event: Event,
+    *,
+    now: dt.datetime,
+    lang: str,
+    cite: Citations | None,
+    projected: dt.datetime | None = None,
+) -> str:
+    """One listing; ``projected`` is a date its rule gives in a window the reader asked for."""
     labels = LABELS[lang]
-    if event_is_over(event, now):
+    if projected is not None:
+        status = labels["upcoming"] if projected > now else labels["past"]
+    elif event_is_over(event, now):
         status = labels["past"]
     elif _local(event.start, ZoneInfo(event.timezone)) <= now:
         status = labels["ongoing"]
     else:
         status = labels["upcoming"]
     place = ", ".join(p for p in (event.venue, event.address, event.city) if p)
-    lines = [f"• <b>{escape(event.title)}</b> — {escape(_when(event, lang))} ({status})"]
-    if event.rrule:
+    if projected is not None:
+        when = f"{format_moment(projected, lang)} ({status}, {labels['by_rule']})"
+        lines = [f"• <b>{escape(event.title)}</b> — {escape(when)}"]
+        lines.append(f"  ↻ {labels['projected']}: {escape(_when(event, lang))}")
+    else:
+        lines = [f"• <b>{escape(event.title)}</b> — {escape(_when(event, lang))} ({status})"]
+    if event.rrule and projected is None:
         following = next_by_rule(event, now)
         if following is not None:
             lines.append(f"  ↻ {labels['next']}: {format_moment(following, lang)}")
@@ -411,11 +485,32 @@ def events_preamble(events: Sequence[Event], *, now: dt.datetime, lang: str) -> 
 
 
 def render_events(
-    events: Sequence[Event], *, now: dt.datetime, lang: str = "en", cite: Citations | None = None
+    events: Sequence[Event],
+    *,
+    now: dt.datetime,
+    lang: str = "en",
+    cite: Citations | None = None,
+    title: str | None = None,
+    projected: dict[str, dt.datetime] | None = None,
 ) -> list[str]:
-    """A listings section: a line on where today stands, then one block per event."""
+    """A listings section: a line on where today stands, then one block per event.
+
+    ``projected`` maps an event id to the date its rule gives in the asked-for window;
+    such an event is judged by that date, not by its listed (past) one.
+    """
     labels = LABELS[lang]
     if not events:
         return [labels["no_events"]]
-    head = f"<b>{labels['events']}</b>\n{escape(events_preamble(events, now=now, lang=lang))}"
-    return [head, *(render_event(e, now=now, lang=lang, cite=cite) for e in events)]
+    projected = projected or {}
+    listed = [e for e in events if e.id not in projected]
+    heading = f"<b>{title if title is not None else labels['events']}</b>"
+    head = heading
+    if listed:
+        head += f"\n{escape(events_preamble(listed, now=now, lang=lang))}"
+    return [
+        head,
+        *(
+            render_event(e, now=now, lang=lang, cite=cite, projected=projected.get(e.id))
+            for e in events
+        ),
+    ]

@@ -54,9 +54,9 @@ def test_a_junk_document_never_heads_a_briefing(tmp_path: Path, seed_copy: Path)
     catalog = build(seed_copy, tmp_path / "c.json")
     for briefing in catalog.briefings:
         assert "oil train missing" not in briefing.headline
-    from bot.answers import answer
+    from bot.answers import Answers
     from bot.render import to_plain
 
-    reply = answer(catalog, "/more", now=TODAY)
+    reply = Answers(catalog).free_text("/more", now=TODAY, lang="en")
     assert "<Mexico City>" in to_plain(reply.messages[0])
     assert "&lt;Mexico City&gt;" in reply.messages[0]

@@ -1,0 +1,92 @@
+"""Build the python-telegram-bot Application: settings in, a ready application out.
+
+    application = build_application(load_settings())
+    application.run_polling()
+
+The catalog is loaded once here, before anything connects, so a broken catalog stops the
+start with a clear error instead of failing on the first message. ``request`` is the
+one seam for tests and the console chat: pass a request object and every Bot API call
+goes through it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ApplicationBuilder, Defaults
+from telegram.request import BaseRequest
+
+from bot.answers import Answers
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.handlers import register
+from bot.handlers.common import SERVICES_KEY, BotApplication
+from bot.menus import menus
+from bot.services import Services
+from briefings.catalog import load_catalog
+from briefings.model import Catalog
+
+logger = logging.getLogger("briefbot")
+
+
+def file_base_url(api_base_url: str) -> str:
+    """``https://host/bot`` -> ``https://host/file/bot``, as the Bot API lays out files."""
+    head, _, _ = api_base_url.rstrip("/").rpartition("/")
+    return f"{head}/file/bot"
+
+
+async def set_command_menus(application: BotApplication) -> None:
+    """Publish the command menus; a failure here is logged, it does not stop the bot."""
+    found: Services = application.bot_data[SERVICES_KEY]
+    for menu in menus(found.catalog):
+        scope = (
+            BotCommandScopeAllPrivateChats()
+            if menu.scope == "private"
+            else BotCommandScopeAllGroupChats()
+        )
+        commands = [BotCommand(name, description) for name, description in menu.commands]
+        try:
+            await application.bot.set_my_commands(
+                commands, scope=scope, language_code=menu.language or None
+            )
+        except TelegramError as error:
+            logger.warning("could not set the %s command menu: %s", menu.scope, error)
+
+
+async def _post_init(application: BotApplication) -> None:
+    """Runs once the bot knows who it is (``run_polling`` calls it after ``initialize``)."""
+    await set_command_menus(application)
+
+
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    clock: Clock | None = None,
+    catalog: Catalog | None = None,
+) -> BotApplication:
+    if settings.token is None:
+        raise ValueError("build_application needs a token (the console chat supplies its own)")
+    catalog = catalog if catalog is not None else load_catalog(settings.catalog_path)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.api_base_url)
+        .base_file_url(file_base_url(settings.api_base_url))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
+        .post_init(_post_init)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application = builder.build()
+    application.bot_data[SERVICES_KEY] = Services(
+        settings=settings,
+        catalog=catalog,
+        clock=clock or SystemClock(),
+        answers=Answers(catalog),
+    )
+    register(application, catalog)
+    return application

@@ -1,0 +1,20 @@
+"""Telegram handlers, one module per feature; each parses an update and sends a reply.
+
+:func:`register` adds them all to an application in the order they must be tried.
+"""
+
+from __future__ import annotations
+
+from bot.handlers import bookkeeping, briefings, buttons, errors, free_text, inline, start
+from bot.handlers.common import BotApplication
+from briefings.model import Catalog
+
+
+def register(application: BotApplication, catalog: Catalog) -> None:
+    start.register(application)
+    briefings.register(application, catalog)
+    buttons.register(application)
+    inline.register(application)
+    free_text.register(application)
+    bookkeeping.register(application)
+    errors.register(application)

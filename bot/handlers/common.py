@@ -1,0 +1,132 @@
+"""The seam between plain replies and Telegram: who is asking, and sending a Reply.
+
+Handlers stay thin: they read the update, ask :class:`bot.answers.Answers`, and hand the
+result to :func:`send_reply`, the only code that turns a reply into API calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypeAlias
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest
+from telegram.ext import Application, ContextTypes
+
+from bot.answers import Answers, language_of
+from bot.render import to_plain
+from bot.replies import Button, Reply
+from bot.services import Services
+
+Context = ContextTypes.DEFAULT_TYPE
+BotApplication: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
+SERVICES_KEY = "services"
+
+
+def services(context: Context) -> Services:
+    found = context.bot_data[SERVICES_KEY]
+    assert isinstance(found, Services)
+    return found
+
+
+def answers(context: Context) -> Answers:
+    """The replies, naming the bot by the username Telegram gave it (known after getMe)."""
+    found = services(context)
+    username = context.bot.username
+    if found.answers.username != username:
+        found.answers = Answers(found.catalog, username)
+    return found.answers
+
+
+def now(context: Context) -> dt.datetime:
+    return services(context).now()
+
+
+def lang(update: Update) -> str:
+    user = update.effective_user
+    return language_of(user.language_code if user else None)
+
+
+def is_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+def keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    b.text,
+                    callback_data=b.data,
+                    url=b.url,
+                    switch_inline_query=b.switch_inline,
+                )
+                for b in row
+            ]
+            for row in rows
+        ]
+    )
+
+
+async def send_reply(update: Update, context: Context, reply: Reply) -> None:
+    """Send (or, for a pressed button, edit in place) every part of ``reply``.
+
+    In groups the answer quotes the message it answers, so it is clear whom it is for.
+    An edit that Telegram refuses because nothing changed is not an error; an edit it
+    can't make (the message is too old, say) becomes a new message.
+    """
+    query = update.callback_query
+    if query is not None:
+        await query.answer(reply.notice[:200] if reply.notice else None)
+    chat = update.effective_chat
+    if chat is None:
+        return
+    markup = keyboard(reply.buttons)
+    messages = list(reply.messages)
+    last = len(messages) - 1
+    current = query.message if query is not None else None
+    unchanged = (
+        isinstance(current, Message)
+        and current.text == to_plain(messages[0] if messages else "")
+        and current.reply_markup == (markup if last == 0 else None)
+    )
+    if reply.edit and unchanged:
+        messages = messages[1:]
+        last -= 1
+    elif reply.edit and query is not None and query.message is not None and messages:
+        try:
+            await query.edit_message_text(messages[0], reply_markup=markup if last == 0 else None)
+            messages = messages[1:]
+            last -= 1
+        except BadRequest as error:
+            if "not modified" in str(error).lower():
+                messages = messages[1:]
+                last -= 1
+    origin: Message | None = update.message
+    quote = origin is not None and chat.type != ChatType.PRIVATE
+    for number, text in enumerate(messages):
+        await context.bot.send_message(
+            chat.id,
+            text,
+            reply_markup=markup if number == last else None,
+            reply_to_message_id=origin.message_id if quote and origin and number == 0 else None,
+            allow_sending_without_reply=True,
+        )
+    if reply.attachment is not None:
+        await context.bot.send_document(
+            chat.id,
+            document=reply.attachment.content,
+            filename=reply.attachment.filename,
+            caption=reply.attachment.caption or None,
+        )
+    if context.chat_data is not None:
+        context.chat_data["understood"] = reply.understood

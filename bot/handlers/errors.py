@@ -1,0 +1,48 @@
+"""The last line of defence: log the failure, tell the person briefly, never a traceback.
+
+The log names the update id and the error; the token never appears, because the log
+formatter (bot.logs) redacts it from every line, exception text included.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.handlers.common import BotApplication, Context, lang, services
+
+logger = logging.getLogger("briefbot.errors")
+SORRY = {
+    "en": "Sorry, something went wrong on my side while answering that. Please try again.",
+    "es": "Perdón, algo falló de mi lado al responder. Inténtalo de nuevo.",
+}
+
+
+async def on_error(update: object, context: Context) -> None:
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error(
+        "update %s failed: %s: %s",
+        update_id,
+        type(context.error).__name__,
+        context.error,
+        exc_info=context.error,
+    )
+    with contextlib.suppress(KeyError, AssertionError):
+        services(context).activity.failures += 1
+    if not isinstance(update, Update):
+        return
+    text = SORRY[lang(update)]
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text[:200])
+        elif update.effective_chat is not None and update.message is not None:
+            await context.bot.send_message(update.effective_chat.id, text)
+    except TelegramError as error:  # the chat may be gone; the log above is what counts
+        logger.warning("update %s: could not tell the user: %s", update_id, error)
+
+
+def register(application: BotApplication) -> None:
+    application.add_error_handler(on_error)

@@ -1,0 +1,48 @@
+"""Inline mode: ``@bot cuba`` in any chat offers briefings, facts and listings."""
+
+from __future__ import annotations
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Update,
+)
+from telegram.ext import InlineQueryHandler
+
+from bot.deeplinks import start_link
+from bot.handlers.common import BotApplication, Context, answers, lang, now
+from bot.inline_results import CACHE_SECONDS, inline_results
+
+
+async def on_inline_query(update: Update, context: Context) -> None:
+    query = update.inline_query
+    if query is None:
+        return
+    replies = answers(context)
+    results = inline_results(replies.catalog, query.query, now=now(context), lang=lang(update))
+    username = context.bot.username
+    articles = [
+        InlineQueryResultArticle(
+            id=result.id,
+            title=result.title,
+            description=result.description,
+            input_message_content=InputTextMessageContent(result.message),
+            reply_markup=InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            "Open in briefbot", url=start_link(username, result.topic_command)
+                        )
+                    ]
+                ]
+            ),
+        )
+        for result in results
+    ]
+    await query.answer(articles, cache_time=CACHE_SECONDS, is_personal=False)
+
+
+def register(application: BotApplication) -> None:
+    application.add_handler(InlineQueryHandler(on_inline_query))

@@ -1,0 +1,19 @@
+"""A local Telegram Bot API: Telegram's methods and limits in memory, and over HTTP.
+
+The console chat calls it in-process; end-to-end tests and benchmarks run the real
+application against it over HTTP on 127.0.0.1. It imports nothing from ``telegram``.
+"""
+
+from bot.localapi.api import ApiError, BotMessage, Call, LocalBotApi
+from bot.localapi.entities import EntityParseError, parse_html
+from bot.localapi.server import LocalBotApiServer
+
+__all__ = [
+    "ApiError",
+    "BotMessage",
+    "Call",
+    "EntityParseError",
+    "LocalBotApi",
+    "LocalBotApiServer",
+    "parse_html",
+]

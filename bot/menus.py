@@ -1,0 +1,55 @@
+"""The command menus Telegram shows next to the text box, in English and Spanish.
+
+Private chats list every topic and the reference commands; groups get a shorter list
+(topics and /help), since a group's menu is shared by everyone in it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from briefings.model import Catalog
+
+DESCRIPTION_LIMIT = 256
+
+
+@dataclass(frozen=True)
+class Menu:
+    scope: str  # "private" or "group"
+    language: str  # "" for the default (English), or "es"
+    commands: tuple[tuple[str, str], ...]
+
+
+_REFERENCE = {
+    "en": (
+        ("topics", "All topics as buttons"),
+        ("sources", "The documents behind the briefings"),
+        ("help", "How to ask, with examples"),
+        ("about", "How briefings cite their sources"),
+    ),
+    "es": (
+        ("topics", "Todos los temas"),
+        ("sources", "Los documentos detrás de los resúmenes"),
+        ("help", "Cómo preguntar, con ejemplos"),
+        ("about", "Cómo citan sus fuentes los resúmenes"),
+    ),
+}
+
+
+def menus(catalog: Catalog) -> list[Menu]:
+    found = []
+    for lang in ("en", "es"):
+        topics = tuple(
+            (
+                topic.command_es if lang == "es" else topic.command,
+                (topic.description_es if lang == "es" else topic.description_en)[
+                    :DESCRIPTION_LIMIT
+                ],
+            )
+            for topic in catalog.topics
+        )
+        help_only = tuple(c for c in _REFERENCE[lang] if c[0] == "help")
+        language = "" if lang == "en" else lang
+        found.append(Menu("private", language, topics + _REFERENCE[lang]))
+        found.append(Menu("group", language, topics + help_only))
+    return found

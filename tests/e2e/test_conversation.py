@@ -1,0 +1,275 @@
+"""Every way of asking, end to end: the real Application over HTTP to the local Bot API.
+
+Each test speaks as a Telegram user would and asserts on what that user would see; the
+server rejects anything Telegram would (long or malformed messages, long callback data,
+too many inline results), so a reply that reaches a test is a reply Telegram accepts.
+"""
+
+from __future__ import annotations
+
+import icalendar
+
+from bot.localapi import LocalBotApiServer
+from tests.conftest import FEB_FIRST
+from tests.e2e.conftest import StartBot
+
+
+def _ok(server: LocalBotApiServer) -> None:
+    """No Bot API call the bot made was refused."""
+    refused = [(c.method, c.response) for c in server.api.calls if c.status != 200]
+    assert not refused, refused
+
+
+async def test_start_welcomes_with_topic_buttons(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    ana = bot.api.user(10, first_name="Ana")
+    chat = bot.api.private_chat(10, first_name="Ana")
+    (welcome,) = await bot.say(chat, ana, "/start")
+    assert "Welcome to briefbot" in welcome.plain
+    labels = [label for row in welcome.buttons for label, _ in row]
+    assert "Cuba–Mexico relations" in labels and len(labels) == 7
+    cuba = await bot.press(welcome, "Cuba", ana)
+    sent = bot.api.sent_to(10)
+    assert "Cuba–Mexico relations" in sent[-1].plain and cuba.plain == welcome.plain
+    _ok(bot.server)
+
+
+async def test_deep_links_open_a_briefing_or_fall_back(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    ana = bot.api.user(11, first_name="Ana")
+    chat = bot.api.private_chat(11, first_name="Ana")
+    (cuba,) = await bot.say(chat, ana, "/start cuba")
+    assert cuba.plain.startswith("Cuba–Mexico relations")
+    listings = await bot.say(chat, ana, "/start events_guadalajara")
+    text = "\n".join(m.plain for m in listings)
+    assert "Listings · Guadalajara" in text and "Mazatlán" not in text
+    (fallback,) = await bot.say(chat, ana, "/start %%%nope")
+    assert "didn't point to a briefing" in fallback.plain and fallback.buttons
+    _ok(bot.server)
+
+
+async def test_reference_commands(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    ana = bot.api.user(12, first_name="Ana")
+    chat = bot.api.private_chat(12, first_name="Ana")
+    (help_,) = await bot.say(chat, ana, "/help")
+    assert "/events guadalajara feb" in help_.plain and "@briefbot_test_bot cuba" in help_.plain
+    (topics,) = await bot.say(chat, ana, "/topics")
+    assert len([b for row in topics.buttons for b in row]) == 7
+    (sources,) = await bot.say(chat, ana, "/sources")
+    assert "001_a482a83a0f983083.txt" in sources.plain
+    (about,) = await bot.say(chat, ana, "/about")
+    assert "Catalog version" in about.plain
+    _ok(bot.server)
+
+
+async def test_every_topic_command_in_english_and_spanish(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    ana = bot.api.user(13, first_name="Ana")
+    chat = bot.api.private_chat(13, first_name="Ana")
+    for topic in bot.services.catalog.topics:
+        for command in {topic.command, topic.command_es}:
+            replies = await bot.say(chat, ana, f"/{command}")
+            assert replies, command
+            assert bot.services.catalog.briefing(topic.id) is not None
+    _ok(bot.server)
+
+
+async def test_a_spanish_speaker_gets_spanish(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    lucia = bot.api.user(14, first_name="Lucía", language_code="es-MX")
+    chat = bot.api.private_chat(14, first_name="Lucía", language_code="es-MX")
+    (missing,) = await bot.say(chat, lucia, "/desaparecidos")
+    labels = [label for row in missing.buttons for label, _ in row]
+    assert "Fuentes" in labels and "Compartir" in labels
+    (welcome,) = await bot.say(chat, lucia, "/start")
+    assert "Bienvenido" in welcome.plain
+
+
+async def test_pages_edit_in_place_and_sources(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    ana = bot.api.user(15, first_name="Ana")
+    chat = bot.api.private_chat(15, first_name="Ana")
+    (first,) = await bot.say(chat, ana, "/cuba")
+    first_text = first.plain
+    second = await bot.press(first, "More", ana)
+    assert second.message_id == first.message_id and second.plain != first_text
+    back = await bot.press(second, "‹ Back", ana)
+    assert back.plain == first_text
+    sources = await bot.press(back, "Sources", ana)
+    assert sources.plain.startswith("Sources") and "[1]" in sources.plain
+    assert len(bot.api.sent_to(15)) == 1  # everything happened in one message
+    answered = bot.api.calls_to("answerCallbackQuery")
+    assert len(answered) == 3
+    _ok(bot.server)
+
+
+async def test_a_stale_button_after_a_rebuild_still_answers(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    ana = bot.api.user(16, first_name="Ana")
+    chat = bot.api.private_chat(16, first_name="Ana")
+    (first,) = await bot.say(chat, ana, "/cuba")
+    update_id = bot.api.press_button(16, first.message_id, "p|0123456789ab|cuba|2", ana)
+    await bot.handled(update_id)
+    notice = bot.api.calls_to("answerCallbackQuery")[-1].params.get("text", "")
+    assert "updated" in notice
+    forged = bot.api.press_button(16, first.message_id, "nonsense", ana)
+    await bot.handled(forged)
+    assert "no longer works" in bot.api.calls_to("answerCallbackQuery")[-1].params["text"]
+    _ok(bot.server)
+
+
+async def test_events_today_are_marked_past(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    ana = bot.api.user(17, first_name="Ana")
+    chat = bot.api.private_chat(17, first_name="Ana")
+    replies = await bot.say(chat, ana, "/events guadalajara feb 2026")
+    text = "\n".join(m.plain for m in replies)
+    assert "Today is 25 Nov 2026" in text and "every date below has passed" in text
+    assert "(upcoming)" not in text
+    replies = await bot.say(chat, ana, "/events next month")
+    text = "\n".join(m.plain for m in replies)
+    assert "No listings for Dec 2026" in text and "Sat 5 Dec 2026" in text
+
+
+async def test_events_on_february_first_are_upcoming(start_bot: StartBot) -> None:
+    bot = await start_bot(now=FEB_FIRST)
+    ana = bot.api.user(18, first_name="Ana")
+    chat = bot.api.private_chat(18, first_name="Ana")
+    replies = await bot.say(chat, ana, "/events february guadalajara")
+    text = "\n".join(m.plain for m in replies)
+    assert "Today is 1 Feb 2026" in text and "(past)" not in text
+    assert text.count("(upcoming)") + text.count("(on now)") == 5
+    bad = await bot.say(chat, ana, "/events in narnia")
+    assert "can't read “narnia”" in bad[0].plain
+
+
+async def test_add_to_calendar_sends_an_ics_file(start_bot: StartBot) -> None:
+    bot = await start_bot(now=FEB_FIRST)
+    ana = bot.api.user(19, first_name="Ana")
+    chat = bot.api.private_chat(19, first_name="Ana")
+    replies = await bot.say(chat, ana, "/events guadalajara feb")
+    await bot.press(replies[-1], "📅 Add all 5", ana)
+    document = bot.api.sent_to(19)[-1].document
+    assert document is not None
+    filename, content = document
+    assert filename.endswith(".ics")
+    calendar = icalendar.Calendar.from_ical(content)
+    assert len({str(e["summary"]) for e in calendar.walk("VEVENT")}) == 5
+    await bot.press(replies[-1], "📅 Jazz Room", ana)
+    one = bot.api.sent_to(19)[-1].document
+    assert one is not None and b"Jazz Room" in one[1]
+    _ok(bot.server)
+
+
+async def test_free_text_typos_and_choices(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    ana = bot.api.user(20, first_name="Ana")
+    chat = bot.api.private_chat(20, first_name="Ana")
+    (missing,) = await bot.say(chat, ana, "missing peple")
+    assert missing.plain.startswith("Missing")
+    (cuba,) = await bot.say(chat, ana, "cuban oil")
+    assert cuba.plain.startswith("Cuba")
+    (typo,) = await bot.say(chat, ana, "/cubaa")
+    assert typo.plain.startswith("Cuba")
+    whats_on = await bot.say(chat, ana, "what's on in guadalajara")
+    assert "Listings · Guadalajara" in whats_on[0].plain
+    (nothing,) = await bot.say(chat, ana, "quantum chromodynamics")
+    assert "I have nothing on" in nothing.plain and nothing.buttons
+    (unknown,) = await bot.say(chat, ana, "/frobnicate")
+    assert "I don't know the command /frobnicate" in unknown.plain
+    _ok(bot.server)
+
+
+async def test_html_in_user_text_is_escaped(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    ana = bot.api.user(21, first_name="Ana")
+    chat = bot.api.private_chat(21, first_name="Ana")
+    (reply,) = await bot.say(chat, ana, "<b>unclosed & <script>")
+    assert "<b>unclosed & <script>" in reply.plain
+    _ok(bot.server)
+
+
+async def test_groups_answer_only_what_is_addressed_to_the_bot(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    ana = bot.api.user(22, first_name="Ana")
+    group = bot.api.group_chat(-100500, "Noticias", supergroup=True)
+    assert await bot.say(group, ana, "cuba is in the news again") == []
+    assert await bot.say(group, ana, "/cuba@some_other_bot") == []
+    assert await bot.say(group, ana, "/frobnicate") == []
+    (cuba,) = await bot.say(group, ana, "/cuba@briefbot_test_bot")
+    assert cuba.plain.startswith("Cuba")
+    (plain_command,) = await bot.say(group, ana, "/missing")
+    assert plain_command.plain.startswith("Missing")
+    (mention,) = await bot.say(group, ana, "@briefbot_test_bot cuban oil")
+    assert mention.plain.startswith("Cuba")
+    _ok(bot.server)
+
+
+async def test_inline_mode_offers_results_within_limits(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    ana = bot.api.user(23, first_name="Ana")
+    for query in ("cuba", "", "guadalajara", "128", "zzzzzz", "x" * 256):
+        await bot.handled(bot.api.inline_query(ana, query))
+    answers = bot.api.calls_to("answerInlineQuery")
+    assert len(answers) == 6 and all(a.status == 200 for a in answers)
+    cuba = answers[0].params["results"]
+    assert cuba[0]["id"] == "b:cuba" and len(cuba) <= 50
+    assert answers[0].params["cache_time"] <= 60
+    assert any(r["id"].startswith("f:cuba") for r in cuba)
+    assert any(r["id"].startswith("e:") for r in answers[2].params["results"])
+    button = cuba[0]["reply_markup"]["inline_keyboard"][0][0]
+    assert button["url"] == "https://t.me/briefbot_test_bot?start=cuba"
+
+
+async def test_command_menus_are_set_at_start(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    await bot.api.wait_for(lambda: len(bot.api.calls_to("setMyCommands")) == 4)
+    calls = bot.api.calls_to("setMyCommands")
+    assert all(c.status == 200 for c in calls)
+    languages = sorted(str(c.params.get("language_code", "")) for c in calls)
+    assert languages == ["", "", "es", "es"]
+    spanish = next(
+        c
+        for c in calls
+        if c.params.get("language_code") == "es" and "private" in str(c.params["scope"])
+    )
+    assert "desaparecidos" in {c["command"] for c in spanish.params["commands"]}
+
+
+async def test_a_failing_handler_apologises_without_a_traceback(
+    start_bot: StartBot, caplog: object
+) -> None:
+    bot = await start_bot()
+    ana = bot.api.user(24, first_name="Ana")
+    chat = bot.api.private_chat(24, first_name="Ana")
+    bot.api.fail_next("sendMessage", error_code=400, description="Bad Request: chat not found")
+    replies = await bot.say(chat, ana, "/cuba")
+    assert len(replies) == 1 and "something went wrong" in replies[0].plain
+    assert "Traceback" not in replies[0].plain
+    assert bot.services.activity.failures == 1
+    (after,) = await bot.say(chat, ana, "/cuba")
+    assert after.plain.startswith("Cuba")
+
+
+async def test_updates_without_text_or_sender_are_ignored_quietly(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    update_id = bot.api.push_update(
+        {"channel_post": {"message_id": 1, "date": 0, "chat": {"id": -1001, "type": "channel"}}}
+    )
+    await bot.handled(update_id)
+    update_id = bot.api.push_update(
+        {
+            "edited_message": {
+                "message_id": 5,
+                "date": 0,
+                "edit_date": 1,
+                "chat": {"id": 30, "type": "private", "first_name": "Ana"},
+                "from": {"id": 30, "is_bot": False, "first_name": "Ana"},
+                "text": "/cuba",
+            }
+        }
+    )
+    await bot.handled(update_id)
+    assert bot.services.activity.failures == 0
+    assert not bot.api.sent_to(30)
