@@ -8,13 +8,27 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+# The modules that may talk to Telegram: the application, its handlers, the console
+# front end and the command line. Everything else in bot/ is plain Python.
+TELEGRAM_SIDE = {"app.py", "console.py", "__main__.py"}
 PLAIN = [
     *sorted((ROOT / "briefings").glob("*.py")),
-    ROOT / "bot" / "render.py",
-    ROOT / "bot" / "answers.py",
-    ROOT / "bot" / "search.py",
-    ROOT / "bot" / "clock.py",
+    *sorted(p for p in (ROOT / "bot").glob("*.py") if p.name not in TELEGRAM_SIDE),
+    *sorted((ROOT / "bot" / "localapi").glob("*.py")),
 ]
+
+
+def test_the_telegram_side_is_small_and_named() -> None:
+    talking = {
+        p.relative_to(ROOT / "bot").as_posix()
+        for p in (ROOT / "bot").rglob("*.py")
+        if "telegram" in _imports(p)
+    }
+    assert talking <= {
+        *TELEGRAM_SIDE,
+        *(f"handlers/{p.name}" for p in (ROOT / "bot" / "handlers").glob("*.py")),
+    }
+    assert "app.py" in talking and "handlers/common.py" in talking
 
 
 def _imports(path: Path) -> set[str]:
