@@ -9,7 +9,11 @@ injected clock; it never raises for anything a user can type.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import functools
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from bot import callbacks
 from bot.calendar_export import events_to_ics
@@ -123,6 +127,38 @@ TEXTS = {
 }
 
 
+MEMO_SIZE = 4096
+Method = TypeVar("Method", bound=Callable[..., Reply])
+
+
+def memoized(method: Method) -> Method:
+    """Remember replies per request and minute: the same question gets the same bytes.
+
+    A reply depends on the catalog (fixed for this object), the request, the language and
+    the moment; moments are taken to the minute, so within a minute a repeated request
+    costs a dictionary lookup. Least recently used entries go first past ``MEMO_SIZE``.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self: Answers, *args: Any, **kwargs: Any) -> Reply:
+        now = kwargs.get("now")
+        if isinstance(now, dt.datetime):
+            kwargs["now"] = now.replace(second=0, microsecond=0)
+        key = (method.__name__, args, tuple(sorted(kwargs.items())))
+        memo = self.memo
+        found = memo.get(key)
+        if found is None:
+            found = method(self, *args, **kwargs)
+            memo[key] = found
+            if len(memo) > MEMO_SIZE:
+                memo.popitem(last=False)
+        else:
+            memo.move_to_end(key)
+        return found
+
+    return wrapper  # type: ignore[return-value]
+
+
 def language_of(code: str | None) -> str:
     """Spanish for Spanish-speaking clients, English otherwise."""
     return "es" if code and code.lower().startswith("es") else "en"
@@ -134,6 +170,9 @@ class Answers:
 
     catalog: Catalog
     username: str = "briefbot"
+    memo: OrderedDict[Any, Reply] = field(
+        default_factory=OrderedDict, compare=False, repr=False, hash=False
+    )
 
     # --- fixed pages -------------------------------------------------------------------
 
@@ -150,12 +189,14 @@ class Answers:
         ]
         return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
 
+    @memoized
     def welcome(self, lang: str, note: str = "") -> Reply:
         text = TEXTS[lang]["welcome"]
         if note:
             text = f"<i>{escape(note)}</i>\n\n{text}"
         return Reply([text], buttons=self._topic_buttons(lang))
 
+    @memoized
     def help(self, lang: str) -> Reply:
         lines = []
         for topic in self.catalog.topics:
@@ -170,6 +211,7 @@ class Answers:
     def topics(self, lang: str) -> Reply:
         return Reply([TEXTS[lang]["topics"]], buttons=self._topic_buttons(lang))
 
+    @memoized
     def sources(self, lang: str) -> Reply:
         blocks = ["<b>Sources</b>" if lang == "en" else "<b>Fuentes</b>"]
         infos = {a.key: a for a in self.catalog.articles}
@@ -195,6 +237,7 @@ class Answers:
 
     # --- briefings -----------------------------------------------------------------------
 
+    @memoized
     def briefing(
         self,
         topic: Topic,
@@ -235,6 +278,7 @@ class Answers:
             rows.append((Button(label, data),))
         return Reply([pages[page]], buttons=tuple(rows), edit=edit, notice=notice)
 
+    @memoized
     def briefing_sources(self, topic: Topic, *, now: dt.datetime, lang: str, back: int) -> Reply:
         briefing = self.catalog.briefing(topic.id)
         if briefing is None:
@@ -249,6 +293,7 @@ class Answers:
 
     # --- listings ------------------------------------------------------------------------
 
+    @memoized
     def events(self, words: str, *, now: dt.datetime, lang: str, edit: bool = False) -> Reply:
         """``/events`` with optional filters; without any, the events briefing."""
         topic = self.catalog.topic(EVENTS_TOPIC)
@@ -368,6 +413,7 @@ class Answers:
         rows.append((Button(texts["calendar_all"].format(n=len(chosen)), data),))
         return tuple(rows)
 
+    @memoized
     def calendar(self, argument: str, *, now: dt.datetime, lang: str) -> Reply:
         """The .ics of a topic's listings (``events``) or of a filter (``~city~from~to``)."""
         events = all_events(self.catalog)
@@ -384,6 +430,7 @@ class Answers:
             label = self._label(query, lang) or "all listings"
         return self._ics(chosen, label, now=now, lang=lang)
 
+    @memoized
     def calendar_one(self, index: int, *, now: dt.datetime, lang: str) -> Reply:
         events = all_events(self.catalog)
         if not 0 <= index < len(events):
@@ -404,6 +451,7 @@ class Answers:
 
     # --- buttons and links ---------------------------------------------------------------
 
+    @memoized
     def button(self, data: str | None, *, now: dt.datetime, lang: str) -> Reply:
         """A pressed button. Old or forged data gets the nearest sensible answer."""
         texts = TEXTS[lang]
@@ -438,6 +486,7 @@ class Answers:
     def _replace(reply: Reply, notice: str) -> Reply:
         return Reply(reply.messages, buttons=reply.buttons, notice=notice, understood=False)
 
+    @memoized
     def deep_link(self, payload: str, *, now: dt.datetime, lang: str) -> Reply:
         link = read_payload(self.catalog, payload)
         if link is None:
@@ -455,6 +504,7 @@ class Answers:
 
     # --- free text -----------------------------------------------------------------------
 
+    @memoized
     def unknown_command(self, text: str, *, now: dt.datetime, lang: str) -> Reply:
         """``/cubaa``: a close command answers, a few near ones are offered, else help."""
         command = text.split()[0]
@@ -471,6 +521,7 @@ class Answers:
         message = TEXTS[lang]["unknown_command"].format(command=escape(command))
         return Reply([message], understood=False)
 
+    @memoized
     def topic_reply(self, topic: Topic, text: str, *, now: dt.datetime, lang: str) -> Reply:
         """A topic found by a command or by words; listings keep any filter words."""
         if topic.id == EVENTS_TOPIC:
@@ -480,6 +531,7 @@ class Answers:
                 return self._listings(query, events, now=now, lang=lang)
         return self.briefing(topic, now=now, lang=lang)
 
+    @memoized
     def free_text(self, text: str, *, now: dt.datetime, lang: str) -> Reply:
         text = text.strip()
         if not text:

@@ -6,7 +6,7 @@
 The catalog is loaded once here, before anything connects, so a broken catalog stops the
 start with a clear error instead of failing on the first message. ``request`` is the
 one seam for tests and the console chat: pass a request object and every Bot API call
-goes through it.
+goes through it (``updates_request`` gives getUpdates its own, as PTB recommends).
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ def build_application(
     settings: Settings,
     *,
     request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
     clock: Clock | None = None,
     catalog: Catalog | None = None,
 ) -> BotApplication:
@@ -80,7 +81,9 @@ def build_application(
         .post_init(_post_init)
     )
     if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+        builder = builder.request(request)
+    if updates_request is not None or request is not None:
+        builder = builder.get_updates_request(updates_request or request)  # type: ignore[arg-type]
     application = builder.build()
     application.bot_data[SERVICES_KEY] = Services(
         settings=settings,

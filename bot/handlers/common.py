@@ -7,6 +7,7 @@ result to :func:`send_reply`, the only code that turns a reply into API calls.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any, TypeAlias
 
 from telegram import (
@@ -58,7 +59,9 @@ def is_private(update: Update) -> bool:
     return chat is not None and chat.type == ChatType.PRIVATE
 
 
+@functools.lru_cache(maxsize=1024)
 def keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
+    """Buttons as Telegram markup; cached, since replies (and so their buttons) repeat."""
     if not rows:
         return None
     return InlineKeyboardMarkup(

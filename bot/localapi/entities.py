@@ -31,6 +31,7 @@ _TAG = re.compile(
     r"<(/?)([a-zA-Z][\w-]*)((?:\s+[\w-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*)\s*>"
 )
 _ATTRIBUTE = re.compile(r"([\w-]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+))?")
+_SPECIAL = re.compile(r"[<&]")
 _ENTITY = re.compile(r"&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z]+));")
 
 
@@ -112,12 +113,11 @@ def parse_html(text: str) -> str:
                     )
                 plain.append(chr(code))
             index = match.end()
-        elif char == ">":
-            plain.append(char)  # Telegram tolerates a bare '>'
-            index += 1
-        else:
-            plain.append(char)
-            index += 1
+        else:  # plain text up to the next tag or entity, in one step ('>' alone is fine)
+            following = _SPECIAL.search(text, index)
+            stop = following.start() if following else len(text)
+            plain.append(text[index:stop])
+            index = stop
     if stack:
         raise EntityParseError(
             f"Can't parse entities: can't find end tag corresponding to start tag \"{stack[-1]}\""

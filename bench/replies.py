@@ -1,0 +1,259 @@
+"""Replies per second: briefbot against a minimal PTB echo bot, same stream, same run.
+
+Both bots are real PTB applications polling a local Bot API server over HTTP on
+127.0.0.1 (each its own server, in a process of its own, so the server's checks of each
+message never compete with the bot for the interpreter lock). The stream is 2,000
+requests from 50 private chats: topic commands (English and Spanish), /events with
+filters, free text with typos, and button presses ("More ›" / "‹ Back", which edit a
+message in place). The echo bot makes the same Bot API calls for the same requests (a
+sendMessage per message; an answer and an edit per button press) and no other work, so
+the ratio is what briefbot's own work costs. Runs alternate (echo, briefbot, echo, briefbot, ...) and the median is reported.
+
+Handler time is briefbot's time inside its handlers for one update, minus the time its
+Bot API calls spent on the wire (measured by a timing request object at the same seam
+tests use): the cost a user waits for that is briefbot's own.
+
+    python bench/replies.py              # 2,000 requests, 3 rounds
+    python bench/replies.py --quick      # 400 requests, 1 round
+
+Goals: ratio >= 0.95, handler p99 <= 2 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from telegram import Update  # noqa: E402
+from telegram.ext import (  # noqa: E402
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import HTTPXRequest  # noqa: E402
+
+from bot.app import build_application  # noqa: E402
+from bot.clock import FixedClock  # noqa: E402
+from bot.config import load_settings  # noqa: E402
+from bot.localapi import LocalBotApi, LocalBotApiServer  # noqa: E402
+from briefings.catalog import DEFAULT_CATALOG, load_catalog  # noqa: E402
+
+CHATS = 50
+GOAL_RATIO = 0.95
+GOAL_P99_MS = 2.0
+TEXTS = [
+    "/cuba",
+    "/missing",
+    "/events guadalajara feb",
+    "/tren",
+    "missing peple",
+    "cuban oil",
+    "what's on in guadalajara",
+    "/desaparecidos",
+    "/cubaa",
+    "/events next month",
+    "/security",
+    "quantum chromodynamics",
+]
+
+
+class TimedRequest(HTTPXRequest):
+    """HTTPXRequest that adds up the seconds its calls spend waiting on the server."""
+
+    def __init__(self) -> None:
+        super().__init__(connection_pool_size=8)
+        self.seconds = 0.0
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        started = time.perf_counter()
+        try:
+            return await super().do_request(*args, **kwargs)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+
+def stream(version: str, size: int) -> list[tuple[int, str, str]]:
+    """(chat, kind, payload): each chat opens with /cuba, then a deterministic mix."""
+    requests = [(chat, "text", "/cuba") for chat in range(1, CHATS + 1)]
+    step = 0
+    presses: dict[int, int] = {}
+    while len(requests) < size:
+        chat = step % CHATS + 1
+        if step % 4 == 3:  # every fourth request turns the page of the chat's /cuba
+            presses[chat] = presses.get(chat, 0) + 1
+            page = presses[chat] % 2  # 1, 0, 1, ...: "More ›" then "‹ Back"
+            requests.append((chat, "press", f"p|{version}|cuba|{page}"))
+        else:
+            requests.append((chat, "text", TEXTS[step % len(TEXTS)]))
+        step += 1
+    return requests[:size]
+
+
+def push(api: LocalBotApi, requests: list[tuple[int, str, str]]) -> int:
+    """Queue every request as an update; returns the last update id."""
+    last = 0
+    for chat_id, kind, payload in requests:
+        user = api.user(chat_id, first_name=f"user{chat_id}")
+        chat = api.private_chat(chat_id)
+        if kind == "text":
+            last = api.send_text(chat, user, payload)
+        else:
+            last = api.press_button(chat_id, 1, payload, user)
+    return last
+
+
+def echo_application(server: RemoteServer) -> Any:
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None and update.message.text is not None
+        await update.message.reply_text(update.message.text)
+
+    async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        await query.answer()
+        await query.edit_message_text(f"{query.data} #{update.update_id}")
+
+    application = ApplicationBuilder().token(server.token).base_url(server.base_url).build()
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+    application.add_handler(CallbackQueryHandler(press))
+    return application
+
+
+def serve(requests: list[tuple[int, str, str]], pipe: Any) -> None:
+    """The server process: queue the stream, serve it, report refusals when told to stop."""
+    api = LocalBotApi()
+    push(api, requests)
+    with LocalBotApiServer(api) as server:
+        pipe.send((server.base_url, api.token, len(requests)))
+        pipe.recv()
+        pipe.send(sum(1 for c in api.calls if c.status != 200))
+
+
+@dataclass
+class RemoteServer:
+    base_url: str
+    token: str
+
+
+async def run_one(
+    make: Callable[[RemoteServer], Any], requests: list[tuple[int, str, str]]
+) -> tuple[float, list[float], int]:
+    """Seconds to answer the whole stream, briefbot's per-update own times, refusals."""
+    ours, theirs = multiprocessing.get_context("spawn").Pipe()
+    process = multiprocessing.get_context("spawn").Process(target=serve, args=(requests, theirs))
+    process.start()
+    base_url, token, last = ours.recv()
+    server = RemoteServer(base_url, token)
+    if True:
+        application, timing = make(server)
+        handled: dict[str, int] = {"last": 0}
+        own: list[float] = []
+        marks: dict[int, tuple[float, float]] = {}
+
+        async def begin(update: Update, context: Any) -> None:
+            marks[update.update_id] = (time.perf_counter(), timing.seconds if timing else 0.0)
+
+        async def end(update: Update, context: Any) -> None:
+            started, wire = marks.pop(update.update_id, (time.perf_counter(), 0.0))
+            elapsed = time.perf_counter() - started
+            if timing is not None:
+                own.append(elapsed - (timing.seconds - wire))
+            handled["last"] = update.update_id
+
+        application.add_handler(TypeHandler(Update, begin), group=-1)
+        application.add_handler(TypeHandler(Update, end), group=100)
+        await application.initialize()
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        started = time.perf_counter()
+        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        while handled["last"] < last:
+            await asyncio.sleep(0.001)
+        seconds = time.perf_counter() - started
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+    ours.send("stop")
+    refused = int(ours.recv())
+    process.join()
+    return seconds, own, refused
+
+
+def briefbot_factory(clock: FixedClock) -> Callable[[RemoteServer], Any]:
+    catalog = load_catalog(DEFAULT_CATALOG)
+
+    def make(server: RemoteServer) -> Any:
+        settings = load_settings(
+            {"TELEGRAM_BOT_TOKEN": server.token, "TELEGRAM_API_BASE_URL": server.base_url}
+        )
+        timing = TimedRequest()
+        application = build_application(
+            settings, request=timing, updates_request=HTTPXRequest(), clock=clock, catalog=catalog
+        )
+        return application, timing
+
+    return make
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    size, rounds = (400, 1) if args.quick else (args.requests, args.rounds)
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    clock = FixedClock(dt.datetime(2026, 11, 25, 12, tzinfo=ZoneInfo("America/Mexico_City")))
+    catalog = load_catalog(DEFAULT_CATALOG)
+    requests = stream(catalog.version, size)
+    make_briefbot = briefbot_factory(clock)
+    echo_seconds, brief_seconds, own_all = [], [], []
+    refused_total = 0
+    for _ in range(rounds):
+        seconds, _, refused = await run_one(lambda s: (echo_application(s), None), requests)
+        echo_seconds.append(seconds)
+        refused_total += refused
+        seconds, own, refused = await run_one(make_briefbot, requests)
+        brief_seconds.append(seconds)
+        own_all.extend(own)
+        refused_total += refused
+    echo_rate = size / statistics.median(echo_seconds)
+    brief_rate = size / statistics.median(brief_seconds)
+    ratio = brief_rate / echo_rate
+    p50 = percentile(own_all, 0.50) * 1000
+    p99 = percentile(own_all, 0.99) * 1000
+    print(f"requests per run: {size} from {CHATS} chats, {rounds} round(s), median run")
+    print(f"echo bot:  {echo_rate:8.1f} replies/s")
+    print(f"briefbot:  {brief_rate:8.1f} replies/s")
+    print(f"ratio:     {ratio:8.3f}   (goal >= {GOAL_RATIO})")
+    print(
+        f"briefbot handler time (own work): p50 {p50:.2f} ms, p99 {p99:.2f} ms "
+        f"(goal p99 <= {GOAL_P99_MS} ms)"
+    )
+    print(f"Bot API calls refused: {refused_total}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
