@@ -7,7 +7,8 @@ requests from 50 private chats: topic commands (English and Spanish), /events wi
 filters, free text with typos, and button presses ("More ›" / "‹ Back", which edit a
 message in place). The echo bot makes the same Bot API calls for the same requests (a
 sendMessage per message; an answer and an edit per button press) and no other work, so
-the ratio is what briefbot's own work costs. Runs alternate (echo, briefbot, echo, briefbot, ...) and the median is reported.
+the ratio is what briefbot's own work costs. Runs alternate (echo, briefbot, echo,
+briefbot, ...) and the median is reported.
 
 Handler time is briefbot's time inside its handlers for one update, minus the time its
 Bot API calls spent on the wire (measured by a timing request object at the same seam

@@ -330,31 +330,21 @@ class Answers:
         cite = Citations(self.catalog)
         blocks: list[str] = []
         shown = list(selection.events)
-        if selection.listed:
+        if not selection.listed:
+            where = (f"for {label}" if lang == "en" else f"para {label}") if label else ""
+            blocks.append(f"<b>{title}</b>\n" + escape(texts["no_listing"].format(label=where)))
+        if shown:
             blocks.extend(
                 render_events(
                     shown,
                     now=now,
                     lang=lang,
                     cite=cite,
-                    title=title,
+                    title=title if selection.listed else texts["recurring"],
                     projected=selection.projected,
                 )
             )
-        else:
-            where = (f"for {label}" if lang == "en" else f"para {label}") if label else ""
-            blocks.append(f"<b>{title}</b>\n" + escape(texts["no_listing"].format(label=where)))
-            if selection.projected:
-                blocks.extend(
-                    render_events(
-                        shown,
-                        now=now,
-                        lang=lang,
-                        cite=cite,
-                        title=texts["recurring"],
-                        projected=selection.projected,
-                    )
-                )
+        if not selection.listed:
             others = [e for e in same_month_other_years(events, query) if e not in shown]
             if others:
                 years = ", ".join(sorted({e.start[:4] for e in others}))

@@ -37,6 +37,14 @@ class Harness:
         assert isinstance(found, Services)
         return found
 
+    def person(
+        self, user_id: int, first_name: str = "Ana", *, language_code: str = "en"
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A Telegram user and their private chat with the bot."""
+        user = self.api.user(user_id, first_name=first_name, language_code=language_code)
+        chat = self.api.private_chat(user_id, first_name=first_name, language_code=language_code)
+        return user, chat
+
     async def handled(self, update_id: int) -> None:
         """Wait until the bot's handlers (all groups) have run for this update."""
         await self.api.wait_for(lambda: self.services.activity.last_update_id >= update_id)

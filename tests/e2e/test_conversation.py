@@ -22,8 +22,7 @@ def _ok(server: LocalBotApiServer) -> None:
 
 async def test_start_welcomes_with_topic_buttons(start_bot: StartBot) -> None:
     bot = await start_bot()
-    ana = bot.api.user(10, first_name="Ana")
-    chat = bot.api.private_chat(10, first_name="Ana")
+    ana, chat = bot.person(10)
     (welcome,) = await bot.say(chat, ana, "/start")
     assert "Welcome to briefbot" in welcome.plain
     labels = [label for row in welcome.buttons for label, _ in row]
@@ -36,8 +35,7 @@ async def test_start_welcomes_with_topic_buttons(start_bot: StartBot) -> None:
 
 async def test_deep_links_open_a_briefing_or_fall_back(start_bot: StartBot) -> None:
     bot = await start_bot()
-    ana = bot.api.user(11, first_name="Ana")
-    chat = bot.api.private_chat(11, first_name="Ana")
+    ana, chat = bot.person(11)
     (cuba,) = await bot.say(chat, ana, "/start cuba")
     assert cuba.plain.startswith("Cuba–Mexico relations")
     listings = await bot.say(chat, ana, "/start events_guadalajara")
@@ -50,8 +48,7 @@ async def test_deep_links_open_a_briefing_or_fall_back(start_bot: StartBot) -> N
 
 async def test_reference_commands(start_bot: StartBot) -> None:
     bot = await start_bot()
-    ana = bot.api.user(12, first_name="Ana")
-    chat = bot.api.private_chat(12, first_name="Ana")
+    ana, chat = bot.person(12)
     (help_,) = await bot.say(chat, ana, "/help")
     assert "/events guadalajara feb" in help_.plain and "@briefbot_test_bot cuba" in help_.plain
     (topics,) = await bot.say(chat, ana, "/topics")
@@ -65,8 +62,7 @@ async def test_reference_commands(start_bot: StartBot) -> None:
 
 async def test_every_topic_command_in_english_and_spanish(start_bot: StartBot) -> None:
     bot = await start_bot()
-    ana = bot.api.user(13, first_name="Ana")
-    chat = bot.api.private_chat(13, first_name="Ana")
+    ana, chat = bot.person(13)
     for topic in bot.services.catalog.topics:
         for command in {topic.command, topic.command_es}:
             replies = await bot.say(chat, ana, f"/{command}")
@@ -77,8 +73,7 @@ async def test_every_topic_command_in_english_and_spanish(start_bot: StartBot) -
 
 async def test_a_spanish_speaker_gets_spanish(start_bot: StartBot) -> None:
     bot = await start_bot()
-    lucia = bot.api.user(14, first_name="Lucía", language_code="es-MX")
-    chat = bot.api.private_chat(14, first_name="Lucía", language_code="es-MX")
+    lucia, chat = bot.person(14, "Lucía", language_code="es-MX")
     (missing,) = await bot.say(chat, lucia, "/desaparecidos")
     labels = [label for row in missing.buttons for label, _ in row]
     assert "Fuentes" in labels and "Compartir" in labels
@@ -88,8 +83,7 @@ async def test_a_spanish_speaker_gets_spanish(start_bot: StartBot) -> None:
 
 async def test_pages_edit_in_place_and_sources(start_bot: StartBot) -> None:
     bot = await start_bot()
-    ana = bot.api.user(15, first_name="Ana")
-    chat = bot.api.private_chat(15, first_name="Ana")
+    ana, chat = bot.person(15)
     (first,) = await bot.say(chat, ana, "/cuba")
     first_text = first.plain
     second = await bot.press(first, "More", ana)
@@ -106,8 +100,7 @@ async def test_pages_edit_in_place_and_sources(start_bot: StartBot) -> None:
 
 async def test_a_stale_button_after_a_rebuild_still_answers(start_bot: StartBot) -> None:
     bot = await start_bot()
-    ana = bot.api.user(16, first_name="Ana")
-    chat = bot.api.private_chat(16, first_name="Ana")
+    ana, chat = bot.person(16)
     (first,) = await bot.say(chat, ana, "/cuba")
     update_id = bot.api.press_button(16, first.message_id, "p|0123456789ab|cuba|2", ana)
     await bot.handled(update_id)
@@ -121,8 +114,7 @@ async def test_a_stale_button_after_a_rebuild_still_answers(start_bot: StartBot)
 
 async def test_events_today_are_marked_past(start_bot: StartBot) -> None:
     bot = await start_bot()
-    ana = bot.api.user(17, first_name="Ana")
-    chat = bot.api.private_chat(17, first_name="Ana")
+    ana, chat = bot.person(17)
     replies = await bot.say(chat, ana, "/events guadalajara feb 2026")
     text = "\n".join(m.plain for m in replies)
     assert "Today is 25 Nov 2026" in text and "every date below has passed" in text
@@ -134,8 +126,7 @@ async def test_events_today_are_marked_past(start_bot: StartBot) -> None:
 
 async def test_events_on_february_first_are_upcoming(start_bot: StartBot) -> None:
     bot = await start_bot(now=FEB_FIRST)
-    ana = bot.api.user(18, first_name="Ana")
-    chat = bot.api.private_chat(18, first_name="Ana")
+    ana, chat = bot.person(18)
     replies = await bot.say(chat, ana, "/events february guadalajara")
     text = "\n".join(m.plain for m in replies)
     assert "Today is 1 Feb 2026" in text and "(past)" not in text
@@ -146,8 +137,7 @@ async def test_events_on_february_first_are_upcoming(start_bot: StartBot) -> Non
 
 async def test_add_to_calendar_sends_an_ics_file(start_bot: StartBot) -> None:
     bot = await start_bot(now=FEB_FIRST)
-    ana = bot.api.user(19, first_name="Ana")
-    chat = bot.api.private_chat(19, first_name="Ana")
+    ana, chat = bot.person(19)
     replies = await bot.say(chat, ana, "/events guadalajara feb")
     await bot.press(replies[-1], "📅 Add all 5", ana)
     document = bot.api.sent_to(19)[-1].document
@@ -164,8 +154,7 @@ async def test_add_to_calendar_sends_an_ics_file(start_bot: StartBot) -> None:
 
 async def test_free_text_typos_and_choices(start_bot: StartBot) -> None:
     bot = await start_bot()
-    ana = bot.api.user(20, first_name="Ana")
-    chat = bot.api.private_chat(20, first_name="Ana")
+    ana, chat = bot.person(20)
     (missing,) = await bot.say(chat, ana, "missing peple")
     assert missing.plain.startswith("Missing")
     (cuba,) = await bot.say(chat, ana, "cuban oil")
@@ -183,8 +172,7 @@ async def test_free_text_typos_and_choices(start_bot: StartBot) -> None:
 
 async def test_html_in_user_text_is_escaped(start_bot: StartBot) -> None:
     bot = await start_bot()
-    ana = bot.api.user(21, first_name="Ana")
-    chat = bot.api.private_chat(21, first_name="Ana")
+    ana, chat = bot.person(21)
     (reply,) = await bot.say(chat, ana, "<b>unclosed & <script>")
     assert "<b>unclosed & <script>" in reply.plain
     _ok(bot.server)
@@ -241,8 +229,7 @@ async def test_a_failing_handler_apologises_without_a_traceback(
     start_bot: StartBot, caplog: object
 ) -> None:
     bot = await start_bot()
-    ana = bot.api.user(24, first_name="Ana")
-    chat = bot.api.private_chat(24, first_name="Ana")
+    ana, chat = bot.person(24)
     bot.api.fail_next("sendMessage", error_code=400, description="Bad Request: chat not found")
     replies = await bot.say(chat, ana, "/cuba")
     assert len(replies) == 1 and "something went wrong" in replies[0].plain
