@@ -21,6 +21,7 @@ from telegram.request import BaseRequest
 
 from bot.answers import Answers
 from bot.clock import Clock, SystemClock
+from bot.concurrency import PerChatUpdateProcessor
 from bot.config import Settings
 from bot.handlers import register
 from bot.handlers.common import SERVICES_KEY, BotApplication
@@ -79,6 +80,7 @@ def build_application(
         .base_file_url(file_base_url(settings.api_base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
         .post_init(_post_init)
+        .concurrent_updates(PerChatUpdateProcessor())
     )
     if request is not None:
         builder = builder.request(request)

@@ -146,6 +146,7 @@ class LocalBotApi:
         self._query_ids = itertools.count(1)
         self._open_queries: set[str] = set()
         self._faults: dict[str, list[Fault]] = {}
+        self._delays: dict[str, list[float]] = {}
         self._sends: list[tuple[float, int]] = []
         self._condition = threading.Condition(threading.RLock())
         self._closed = False
@@ -162,6 +163,10 @@ class LocalBotApi:
         name = next((m for m in _METHODS if m.lower() == method.lower()), method)
         with self._condition:
             fault = self._take_fault(name)
+            delays = self._delays.get(name)
+            delay = delays.pop(0) if delays else 0.0
+        if delay:
+            time.sleep(delay)  # on this request's own server thread, as a slow link would
         try:
             if fault is not None:
                 raise ApiError(fault.description, fault.error_code, fault.parameters)
@@ -207,6 +212,11 @@ class LocalBotApi:
             self._faults.setdefault(method, []).extend(
                 [Fault(error_code, description, parameters or None)] * times
             )
+
+    def delay_next(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Make the next ``times`` calls of ``method`` take ``seconds`` longer (a slow link)."""
+        with self._condition:
+            self._delays.setdefault(method, []).extend([seconds] * times)
 
     def _take_fault(self, method: str) -> Fault | None:
         queue = self._faults.get(method)

@@ -260,3 +260,40 @@ async def test_updates_without_text_or_sender_are_ignored_quietly(start_bot: Sta
     await bot.handled(update_id)
     assert bot.services.activity.failures == 0
     assert not bot.api.sent_to(30)
+
+
+async def test_a_slow_chat_does_not_hold_up_another(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    ana, ana_chat = bot.person(50)
+    ben, ben_chat = bot.person(51, "Ben")
+    bot.api.delay_next("sendMessage", 1.0)  # Ana's reply is stuck on a slow link
+    slow = bot.api.send_text(ana_chat, ana, "/cuba")
+    fast = bot.api.send_text(ben_chat, ben, "/missing")
+    await bot.api.wait_for(lambda: bool(bot.api.sent_to(51)))
+    assert not bot.api.sent_to(50), "Ben waited for Ana's slow reply"
+    await bot.handled(max(slow, fast))
+    await bot.api.wait_for(lambda: bool(bot.api.sent_to(50)))
+
+
+async def test_one_chat_is_answered_in_order(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    ana, chat = bot.person(52)
+    bot.api.delay_next("sendMessage", 0.5)  # the first answer is slow
+    bot.api.send_text(chat, ana, "/cuba")
+    bot.api.send_text(chat, ana, "/missing")
+    await bot.api.wait_for(lambda: len(bot.api.sent_to(52)) == 2)
+    first, second = bot.api.sent_to(52)
+    assert first.plain.startswith("Cuba") and second.plain.startswith("Missing")
+
+
+async def test_a_chat_flooding_the_bot_queues_behind_itself(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    ana, ana_chat = bot.person(53)
+    ben, ben_chat = bot.person(54, "Ben")
+    bot.api.delay_next("sendMessage", 0.2, times=12)  # every one of Ana's replies is slow
+    for _ in range(12):
+        bot.api.send_text(ana_chat, ana, "/cuba")
+    bot.api.send_text(ben_chat, ben, "/missing")
+    await bot.api.wait_for(lambda: bool(bot.api.sent_to(54)))
+    assert len(bot.api.sent_to(53)) < 6, "Ben waited behind Ana's whole queue"
+    await bot.api.wait_for(lambda: len(bot.api.sent_to(53)) == 12, timeout=10)
