@@ -14,8 +14,14 @@ Handler time is briefbot's time inside its handlers for one update, minus the ti
 Bot API calls spent on the wire (measured by a timing request object at the same seam
 tests use): the cost a user waits for that is briefbot's own.
 
-    python bench/replies.py              # 2,000 requests, 3 rounds
-    python bench/replies.py --quick      # 400 requests, 1 round
+    python bench/replies.py                  # 2,000 requests, 3 rounds, loopback
+    python bench/replies.py --quick          # 400 requests, 1 round
+    python bench/replies.py --latency-ms 20  # as if the Bot API were 20 ms away
+
+On loopback a reply costs only CPU, so handling one update at a time (PTB's default) is
+fastest; with any real distance to Telegram, handling chats concurrently wins by far.
+The echo bot is run both ways, and once sending replies the size of briefbot's, so each
+ratio compares like with like.
 
 Goals: ratio >= 0.95, handler p99 <= 2 ms.
 """
@@ -48,9 +54,12 @@ from telegram.ext import (  # noqa: E402
 )
 from telegram.request import HTTPXRequest  # noqa: E402
 
+from bot.answers import Answers  # noqa: E402
 from bot.app import build_application  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
+from bot.concurrency import PerChatUpdateProcessor  # noqa: E402
 from bot.config import load_settings  # noqa: E402
+from bot.handlers.common import keyboard  # noqa: E402
 from bot.localapi import LocalBotApi, LocalBotApiServer  # noqa: E402
 from briefings.catalog import DEFAULT_CATALOG, load_catalog  # noqa: E402
 
@@ -126,26 +135,48 @@ def push(api: LocalBotApi, requests: list[tuple[int, str, str]]) -> int:
     return last
 
 
-def echo_application(server: RemoteServer, concurrent: bool = False) -> Any:
+def echo_application(
+    server: RemoteServer, concurrent: bool = False, shaped_like: list[Any] | None = None
+) -> Any:
+    """The peer: echoes the text back, or (``shaped_like``) sends briefbot-sized replies.
+
+    ``shaped_like`` is two of briefbot's screens with their keyboards: the echo then sends
+    the same bytes and buttons briefbot would, with none of its work, which isolates what
+    briefbot's own code costs from what its bigger replies cost PTB and the wire.
+    """
+
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.message is not None and update.message.text is not None
-        await update.message.reply_text(update.message.text)
+        if shaped_like:
+            text, markup = shaped_like[0]
+            await update.message.reply_text(text, parse_mode="HTML", reply_markup=markup)
+        else:
+            await update.message.reply_text(update.message.text)
 
     async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         assert query is not None
         await query.answer()
-        await query.edit_message_text(f"{query.data} #{update.update_id}")
+        if shaped_like:
+            text, markup = shaped_like[update.update_id % 2]
+            await query.edit_message_text(
+                f"{text} #{update.update_id}", parse_mode="HTML", reply_markup=markup
+            )
+        else:
+            await query.edit_message_text(f"{query.data} #{update.update_id}")
 
-    application = ApplicationBuilder().token(server.token).base_url(server.base_url).build()
+    builder = ApplicationBuilder().token(server.token).base_url(server.base_url)
+    if concurrent:
+        builder = builder.concurrent_updates(PerChatUpdateProcessor())
+    application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
     application.add_handler(CallbackQueryHandler(press))
     return application
 
 
-def serve(requests: list[tuple[int, str, str]], pipe: Any) -> None:
+def serve(requests: list[tuple[int, str, str]], pipe: Any, latency: float = 0.0) -> None:
     """The server process: queue the stream, serve it, report refusals when told to stop."""
-    api = LocalBotApi()
+    api = LocalBotApi(latency=latency)
     push(api, requests)
     with LocalBotApiServer(api) as server:
         pipe.send((server.base_url, api.token, len(requests)))
@@ -160,11 +191,15 @@ class RemoteServer:
 
 
 async def run_one(
-    make: Callable[[RemoteServer], Any], requests: list[tuple[int, str, str]]
+    make: Callable[[RemoteServer], Any],
+    requests: list[tuple[int, str, str]],
+    latency: float = 0.0,
 ) -> tuple[float, list[float], int]:
     """Seconds to answer the whole stream, briefbot's per-update own times, refusals."""
     ours, theirs = multiprocessing.get_context("spawn").Pipe()
-    process = multiprocessing.get_context("spawn").Process(target=serve, args=(requests, theirs))
+    process = multiprocessing.get_context("spawn").Process(
+        target=serve, args=(requests, theirs, latency)
+    )
     process.start()
     base_url, token, last = ours.recv()
     server = RemoteServer(base_url, token)
@@ -229,6 +264,12 @@ async def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="add this much to every Bot API call, as a distant server would (default 0)",
+    )
     args = parser.parse_args()
     size, rounds = (400, 1) if args.quick else (args.requests, args.rounds)
     import datetime as dt
@@ -238,32 +279,51 @@ async def main() -> None:
     catalog = load_catalog(DEFAULT_CATALOG)
     requests = stream(catalog.version, size)
     make_briefbot = briefbot_factory(clock)
-    runs: dict[str, list[float]] = {"echo": [], "echo_chats": [], "briefbot": []}
+    answers = Answers(catalog, "briefbot")
+    cuba = catalog.topic("cuba")
+    assert cuba is not None
+    screens = [answers.briefing(cuba, now=clock.now(), lang="en", page=page) for page in (0, 1)]
+    shaped = [(reply.messages[0], keyboard(reply.buttons)) for reply in screens]
+    runs: dict[str, list[float]] = {
+        "echo": [],
+        "echo_chats": [],
+        "echo_shaped": [],
+        "briefbot": [],
+    }
     own_all: list[float] = []
     refused_total = 0
     makers: dict[str, Callable[[RemoteServer], Any]] = {
         "echo": lambda s: (echo_application(s), None),
         "echo_chats": lambda s: (echo_application(s, concurrent=True), None),
+        "echo_shaped": lambda s: (echo_application(s, True, shaped), None),
         "briefbot": make_briefbot,
     }
     for _ in range(rounds):
         for name, make in makers.items():
-            seconds, own, refused = await run_one(make, requests)
+            seconds, own, refused = await run_one(make, requests, args.latency_ms / 1000)
             runs[name].append(seconds)
             own_all.extend(own)
             refused_total += refused
     rate = {name: size / statistics.median(seconds) for name, seconds in runs.items()}
     p50 = percentile(own_all, 0.50) * 1000
     p99 = percentile(own_all, 0.99) * 1000
-    print(f"requests per run: {size} from {CHATS} chats, {rounds} round(s), median run")
+    print(
+        f"requests per run: {size} from {CHATS} chats, {rounds} round(s), median run, "
+        f"{args.latency_ms:g} ms added per Bot API call"
+    )
     print(f"echo bot, PTB defaults (one update at a time): {rate['echo']:8.1f} replies/s")
     print(f"echo bot, briefbot's per-chat concurrency:     {rate['echo_chats']:8.1f} replies/s")
+    print(f"echo bot sending briefbot-sized replies:       {rate['echo_shaped']:8.1f} replies/s")
     print(f"briefbot (per-chat concurrency, as shipped):   {rate['briefbot']:8.1f} replies/s")
     print(
         f"ratio briefbot / echo, same concurrency: {rate['briefbot'] / rate['echo_chats']:.3f}"
         f"   (goal >= {GOAL_RATIO})"
     )
     print(f"ratio briefbot / echo with PTB defaults:  {rate['briefbot'] / rate['echo']:.3f}")
+    print(
+        f"ratio briefbot / echo sending the same-sized replies: "
+        f"{rate['briefbot'] / rate['echo_shaped']:.3f}"
+    )
     print(
         f"briefbot handler time (own work): p50 {p50:.2f} ms, p99 {p99:.2f} ms "
         f"(goal p99 <= {GOAL_P99_MS} ms)"

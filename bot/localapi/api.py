@@ -116,6 +116,7 @@ class LocalBotApi:
         rate_limits: bool = False,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
+        latency: float = 0.0,
     ) -> None:
         self.token = token
         self.bot_user = {
@@ -130,6 +131,7 @@ class LocalBotApi:
         self.rate_limits = rate_limits
         self.clock = clock
         self.wall_clock = wall_clock  # message dates
+        self.latency = latency  # seconds added to every call but getUpdates: a distant server
         self.calls: list[Call] = []
         self.chats: dict[int, dict[str, Any]] = {}
         self.usernames: dict[str, int] = {}
@@ -165,6 +167,8 @@ class LocalBotApi:
             fault = self._take_fault(name)
             delays = self._delays.get(name)
             delay = delays.pop(0) if delays else 0.0
+        if name != "getUpdates":
+            delay += self.latency
         if delay:
             time.sleep(delay)  # on this request's own server thread, as a slow link would
         try:

@@ -297,3 +297,23 @@ async def test_a_chat_flooding_the_bot_queues_behind_itself(start_bot: StartBot)
     await bot.api.wait_for(lambda: bool(bot.api.sent_to(54)))
     assert len(bot.api.sent_to(53)) < 6, "Ben waited behind Ana's whole queue"
     await bot.api.wait_for(lambda: len(bot.api.sent_to(53)) == 12, timeout=10)
+
+
+async def test_spanish_reference_commands_and_a_choice_button(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    lucia, chat = bot.person(55, "Lucía", language_code="es")
+    for command, expected in (
+        ("/ayuda", "/eventos guadalajara feb"),
+        ("/temas", "Temas"),
+        ("/fuentes", "Fuentes"),
+        ("/acerca", "Catalog version"),
+    ):
+        (reply,) = await bot.say(chat, lucia, command)
+        assert expected in reply.plain, command
+    (choices,) = await bot.say(chat, lucia, "security train")
+    assert choices.buttons, choices.plain
+    label = choices.buttons[0][0][0]
+    await bot.press(choices, label, lucia)
+    opened = bot.api.sent_to(55)[-1]
+    assert opened.message_id != choices.message_id and opened.plain.startswith(label)
+    _ok(bot.server)
