@@ -41,6 +41,7 @@ from bot.render import (
 from bot.replies import Attachment, Button, Reply
 from bot.search import CONFIDENT, WEAK, rank_commands, rank_topics, topic_by_command
 from briefings.model import Catalog, Event, Topic
+from briefings.topics import fold
 
 EVENTS_TOPIC = "events"
 PER_EVENT_BUTTONS = 6
@@ -83,6 +84,7 @@ TEXTS = {
         "empty": "Send a topic such as /cuba, or type what you are looking for.",
         "bad_link": "That link didn't point to a briefing I have, so here is the start.",
         "filtered_head": "Listings",
+        "thanks": "You're welcome. Send /topics any time for the briefings.",
         "recurring": "Recurring listings that fall in that period by their rule",
     },
     "es": {
@@ -122,6 +124,7 @@ TEXTS = {
         "empty": "Envía un tema como /cuba o escribe lo que buscas.",
         "bad_link": "Ese enlace no lleva a un resumen que tenga; este es el inicio.",
         "filtered_head": "Cartelera",
+        "thanks": "De nada. Envía /topics cuando quieras ver los resúmenes.",
         "recurring": "Eventos recurrentes que caen en ese periodo según su regla",
     },
 }
@@ -157,6 +160,25 @@ def memoized(method: Method) -> Method:
         return found
 
     return wrapper  # type: ignore[return-value]
+
+
+# Small talk a person types before or after asking: greeted with the topics, thanked back.
+GREETINGS = {
+    "hi",
+    "hello",
+    "hey",
+    "hola",
+    "buenas",
+    "buenos dias",
+    "buenas tardes",
+    "buenas noches",
+    "good morning",
+    "good evening",
+    "start",
+    "menu",
+    "inicio",
+}
+THANKS = {"thanks", "thank you", "thx", "ty", "gracias", "muchas gracias", "ok thanks"}
 
 
 def language_of(code: str | None) -> str:
@@ -528,6 +550,11 @@ class Answers:
             return Reply([TEXTS[lang]["empty"]], understood=False)
         if text.startswith("/"):
             return self.unknown_command(text, now=now, lang=lang)
+        words = fold(text).strip(" !?.¡¿,:)(")
+        if words in GREETINGS:
+            return self.welcome(lang)
+        if words in THANKS:
+            return Reply([TEXTS[lang]["thanks"]])
         ranked = rank_topics(self.catalog, text)
         if (
             ranked

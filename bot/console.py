@@ -112,6 +112,11 @@ class ConsoleSession:
         mark = len(self.api.calls)
         if text.isdigit() and 1 <= int(text) <= len(self.pressable):
             await self._press(self.pressable[int(text) - 1])
+        elif text.isdigit() and self.pressable and len(text) <= 3:
+            self.out.write(
+                f"(there is no button {text}; the buttons are 1–{len(self.pressable)})\n"
+            )
+            return
         elif text.lower().startswith(f"@{CONSOLE_USERNAME} ") or text.lower() == (
             f"@{CONSOLE_USERNAME}"
         ):
@@ -181,7 +186,8 @@ class ConsoleSession:
                 label = "bot ›" if call.method == "sendMessage" else "bot (edited) ›"
                 if self.labels:
                     self.out.write(f"{label}\n")
-                self.out.write(f"{to_plain(str(result.get('text', '')))}\n")
+                # Like Telegram, the API answers with the text as the reader sees it.
+                self.out.write(f"{result.get('text', '')}\n")
                 self._remember_buttons(result)
                 printed = True
             elif call.method == "sendDocument" and isinstance(result, dict):
@@ -218,7 +224,7 @@ class ConsoleSession:
         self.downloads.mkdir(parents=True, exist_ok=True)
         target = self.downloads / name
         target.write_bytes(content)
-        caption = to_plain(str(message.get("caption") or ""))
+        caption = str(message.get("caption") or "")
         self.out.write(f"bot › 📎 {name} ({len(content):,} bytes) saved to {target}\n")
         if caption:
             self.out.write(f"{caption}\n")

@@ -333,7 +333,7 @@ class LocalBotApi:
                 "file_size": len(message.document[1]),
             }
             if message.text:
-                body["caption"] = message.text
+                body["caption"] = message.plain
         else:
             body["text"] = message.plain
         if message.reply_markup:

@@ -317,3 +317,29 @@ async def test_spanish_reference_commands_and_a_choice_button(start_bot: StartBo
     opened = bot.api.sent_to(55)[-1]
     assert opened.message_id != choices.message_id and opened.plain.startswith(label)
     _ok(bot.server)
+
+
+async def test_in_a_group_a_reply_to_the_bot_is_addressed_to_it(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    ana, _ = bot.person(56)
+    group = bot.api.group_chat(-100600, "Vecinos")
+    (cuba,) = await bot.say(group, ana, "/cuba@briefbot_test_bot")
+    reply_to_bot = {
+        "message_id": 777,
+        "date": 0,
+        "chat": group,
+        "from": ana,
+        "text": "missing peple",
+        "reply_to_message": {
+            "message_id": cuba.message_id,
+            "date": 0,
+            "chat": group,
+            "from": bot.api.bot_user,
+            "text": cuba.plain[:50],
+        },
+    }
+    await bot.handled(bot.api.push_update({"message": reply_to_bot}))
+    answer = bot.api.sent_to(-100600)[-1]
+    assert answer.plain.startswith("Missing")
+    sent = bot.api.calls_to("sendMessage")[-1].params
+    assert sent["reply_parameters"]["message_id"] == 777  # quotes whom it answers

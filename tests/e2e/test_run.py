@@ -61,7 +61,10 @@ def test_run_with_a_token_polls_answers_and_stops_on_sigterm(
 def test_console_chat_presses_buttons_by_number_and_runs_inline_queries() -> None:
     args = build_parser().parse_args(["chat", "--as-of", "2026-02-01T09:00"])
     out = io.StringIO()
-    lines = "/cuba\n1\n2\n/events guadalajara feb\n6\n@briefbot cuba\n1\n"
+    lines = (
+        "/cuba\n1\n2\n/events guadalajara feb\n6\n@briefbot cuba\n1\n"
+        "<b>fish & chips</b>\n/start\n42\n"
+    )
     assert cmd_chat(args, load_settings({}), out, stdin=io.StringIO(lines)) == 0
     text = out.getvalue()
     assert "[1] More › (2/" in text
@@ -70,6 +73,8 @@ def test_console_chat_presses_buttons_by_number_and_runs_inline_queries() -> Non
     assert ".ics (" in text and "saved to" in text
     assert "inline results for “cuba”" in text
     assert "you (via @briefbot) ›" in text
+    assert "“<b>fish & chips</b>”" in text  # shown as typed, never as markup
+    assert "there is no button 42; the buttons are 1–7" in text
     assert text.rstrip().endswith("bye")
 
 

@@ -212,3 +212,14 @@ def test_replies_are_frozen(answers: Answers) -> None:
     reply = answers.help("en")
     with pytest.raises(dataclasses.FrozenInstanceError):
         reply.understood = False  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("text", ["hi", "Hola!", "buenos días", "¡Hola!"])
+def test_a_greeting_gets_the_welcome(answers: Answers, text: str) -> None:
+    reply = answers.free_text(text, now=TODAY, lang="en")
+    assert "Welcome to briefbot" in reply.messages[0] and reply.buttons
+
+
+def test_thanks_is_answered_briefly(answers: Answers) -> None:
+    assert "welcome" in answers.free_text("thanks!", now=TODAY, lang="en").messages[0]
+    assert "De nada" in answers.free_text("gracias", now=TODAY, lang="es").messages[0]
