@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 from typing import Any, TypeAlias
 
 from telegram import (
@@ -25,6 +26,7 @@ from bot.render import to_plain
 from bot.replies import Button, Reply
 from bot.services import Services
 
+logger = logging.getLogger("briefbot.replies")
 Context = ContextTypes.DEFAULT_TYPE
 BotApplication: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
 SERVICES_KEY = "services"
@@ -108,7 +110,10 @@ async def send_reply(update: Update, context: Context, reply: Reply) -> None:
     """
     query = update.callback_query
     if query is not None:
-        await query.answer(reply.notice[:200] if reply.notice else None)
+        try:
+            await query.answer(reply.notice[:200] if reply.notice else None)
+        except BadRequest as error:  # answered too late: the spinner is gone, the reply isn't
+            logger.info("update %s: callback answer refused: %s", update.update_id, error)
     chat = update.effective_chat
     if chat is None:
         return

@@ -343,3 +343,55 @@ async def test_in_a_group_a_reply_to_the_bot_is_addressed_to_it(start_bot: Start
     assert answer.plain.startswith("Missing")
     sent = bot.api.calls_to("sendMessage")[-1].params
     assert sent["reply_parameters"]["message_id"] == 777  # quotes whom it answers
+
+
+async def test_an_edit_telegram_refuses_becomes_a_new_message(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    ana, chat = bot.person(57)
+    (first,) = await bot.say(chat, ana, "/cuba")
+    bot.api.fail_next("editMessageText", description="Bad Request: message can't be edited")
+    await bot.press(first, "More", ana)
+    sent = bot.api.sent_to(57)
+    assert len(sent) == 2 and sent[1].plain != first.plain  # the next screen, as a new message
+    assert any(label.startswith("‹ Back") for row in sent[1].buttons for label, _ in row)
+
+
+async def test_a_late_button_answer_still_turns_the_page(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    ana, chat = bot.person(58)
+    (first,) = await bot.say(chat, ana, "/cuba")
+    text = first.plain
+    bot.api.fail_next(
+        "answerCallbackQuery",
+        description="Bad Request: query is too old and response timeout expired",
+    )
+    turned = await bot.press(first, "More", ana)
+    assert turned.plain != text and bot.services.activity.failures == 0
+
+
+async def test_menus_failing_at_start_do_not_stop_the_bot(
+    telegram: LocalBotApiServer, start_bot: StartBot
+) -> None:
+    telegram.api.fail_next(
+        "setMyCommands", error_code=500, description="Internal Server Error", times=4
+    )
+    bot = await start_bot()
+    ana, chat = bot.person(60)
+    (cuba,) = await bot.say(chat, ana, "/cuba")
+    assert cuba.plain.startswith("Cuba")
+    assert [c.status for c in bot.api.calls_to("setMyCommands")] == [500] * 4
+
+
+async def test_when_even_the_apology_fails_the_bot_keeps_serving(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    ana, chat = bot.person(59)
+    bot.api.fail_next(
+        "sendMessage",
+        error_code=403,
+        description="Forbidden: bot was blocked by the user",
+        times=2,
+    )
+    assert await bot.say(chat, ana, "/cuba") == []
+    assert bot.services.activity.failures == 1
+    (after,) = await bot.say(chat, ana, "/cuba")
+    assert after.plain.startswith("Cuba")
