@@ -25,7 +25,7 @@ from bot.concurrency import PerChatUpdateProcessor
 from bot.config import Settings
 from bot.handlers import register
 from bot.handlers.common import SERVICES_KEY, BotApplication
-from bot.menus import menus
+from bot.menus import DESCRIPTIONS, menus
 from bot.services import Services
 from briefings.catalog import load_catalog
 from briefings.model import Catalog
@@ -40,7 +40,7 @@ def file_base_url(api_base_url: str) -> str:
 
 
 async def set_command_menus(application: BotApplication) -> None:
-    """Publish the command menus; a failure here is logged, it does not stop the bot."""
+    """Publish the command menus and descriptions; a failure is logged, never fatal."""
     found: Services = application.bot_data[SERVICES_KEY]
     for menu in menus(found.catalog):
         scope = (
@@ -55,6 +55,13 @@ async def set_command_menus(application: BotApplication) -> None:
             )
         except TelegramError as error:
             logger.warning("could not set the %s command menu: %s", menu.scope, error)
+    for lang, (description, short) in DESCRIPTIONS.items():
+        code = None if lang == "en" else lang
+        try:
+            await application.bot.set_my_description(description, language_code=code)
+            await application.bot.set_my_short_description(short, language_code=code)
+        except TelegramError as error:
+            logger.warning("could not set the %s description: %s", lang, error)
 
 
 async def _post_init(application: BotApplication) -> None:

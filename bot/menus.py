@@ -53,3 +53,20 @@ def menus(catalog: Catalog) -> list[Menu]:
         found.append(Menu("private", language, topics + _REFERENCE[lang]))
         found.append(Menu("group", language, topics + help_only))
     return found
+
+
+# What Telegram shows in an empty chat ("What can this bot do?") and on the bot's profile.
+DESCRIPTIONS = {
+    "en": (
+        "Short, sourced briefings on news from Mexico: Cuba–Mexico relations, missing "
+        "persons, security, the Toluca train, listings in Guadalajara and more. Every "
+        "sentence and figure cites its article. Type a topic, a question, or @ me in any chat.",
+        "Sourced news briefings about Mexico, with listings and calendar files.",
+    ),
+    "es": (
+        "Resúmenes breves de noticias de México, con fuentes: relaciones Cuba–México, "
+        "personas desaparecidas, seguridad, el tren a Toluca, la cartelera de Guadalajara y "
+        "más. Cada frase y cifra cita su artículo. Escribe un tema o una pregunta.",
+        "Resúmenes de noticias de México con fuentes, cartelera y calendario.",
+    ),
+}

@@ -15,13 +15,16 @@ from bot.deeplinks import start_link
 from bot.handlers.common import BotApplication, Context, answers, lang, now
 from bot.inline_results import CACHE_SECONDS, inline_results
 
+OPEN = {"en": "Open in briefbot", "es": "Abrir en briefbot"}
+
 
 async def on_inline_query(update: Update, context: Context) -> None:
     query = update.inline_query
     if query is None:
         return
     replies = answers(context)
-    results = inline_results(replies.catalog, query.query, now=now(context), lang=lang(update))
+    language = lang(update)
+    results = inline_results(replies.catalog, query.query, now=now(context), lang=language)
     username = context.bot.username
     articles = [
         InlineQueryResultArticle(

@@ -140,7 +140,7 @@ class LocalBotApi:
         self.members: dict[tuple[int, int], str] = {}
         self.webhook: dict[str, Any] = {"url": ""}
         self.inline_answers: dict[str, list[dict[str, Any]]] = {}
-        self.settings: dict[str, Any] = {}
+        self.settings: dict[tuple[str, str], str] = {}
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
@@ -468,6 +468,14 @@ class LocalBotApi:
             self.commands.pop(self._scope_key(p), None)
         return True
 
+    def _describe(self, p: dict[str, Any], field_name: str, limit: int) -> bool:
+        text = str(p.get(field_name) or "")
+        if len(text) > limit:
+            raise _bad(f"{field_name.upper()}_INVALID")
+        with self._condition:
+            self.settings[(field_name, str(p.get("language_code") or ""))] = text
+        return True
+
     def _get_chat(self, p: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
         return self._chat(p.get("chat_id"))
 
@@ -725,7 +733,7 @@ _METHODS: dict[str, Callable[[LocalBotApi, dict[str, Any], Any], Any]] = {
     "getChatMember": LocalBotApi._get_member,
     "getChatAdministrators": LocalBotApi._get_admins,
     "setChatMenuButton": _ok,
-    "setMyDescription": _ok,
-    "setMyShortDescription": _ok,
+    "setMyDescription": lambda api, p, f: api._describe(p, "description", 512),
+    "setMyShortDescription": lambda api, p, f: api._describe(p, "short_description", 120),
     "setMyName": _ok,
 }
