@@ -1,11 +1,12 @@
 """A local Telegram Bot API: Telegram's methods and limits in memory, and over HTTP.
 
-The console chat calls it in-process; end-to-end tests and benchmarks run the real
-application against it over HTTP on 127.0.0.1. It imports nothing from ``telegram``.
+The console chat calls :class:`LocalBotApi` in-process; end-to-end tests and benchmarks run
+the real application against :class:`LocalBotApiServer` over HTTP on 127.0.0.1. It imports
+nothing from ``telegram``: it judges the JSON the bot sends, as Telegram does.
 """
 
 from bot.localapi.api import ApiError, BotMessage, Call, LocalBotApi
-from bot.localapi.entities import EntityParseError, parse_html
+from bot.localapi.entities import EntityParseError, parse_html, utf16_len
 from bot.localapi.server import LocalBotApiServer
 
 __all__ = [
@@ -16,4 +17,5 @@ __all__ = [
     "LocalBotApi",
     "LocalBotApiServer",
     "parse_html",
+    "utf16_len",
 ]

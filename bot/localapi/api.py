@@ -1,66 +1,125 @@
 """An in-memory Bot API: Telegram's methods, limits and error texts, for tests and the console.
 
-It keeps chats, the bot's messages (with their edits), pending updates and a record of
-every call, and it refuses what Telegram refuses, with Telegram's descriptions: text over
-4096 UTF-16 units after parsing, malformed HTML, callback data over 64 bytes, more than
-50 inline results, bad command menus. The user side (``send_text``, ``press_button``,
-``inline_query``) makes the updates a real client would cause. Thread-safe: the HTTP
-front serves each request on its own thread.
+It keeps chats, the bot's messages (with their edits), pending updates and a record of every
+call, and it refuses what Telegram refuses, in Telegram's words: text over 4096 UTF-16 units
+after parsing, malformed HTML, callback data over 64 bytes, more than 50 inline results, bad
+command menus, answering a query twice, editing without a change. The user side
+(``send_text``, ``press_button``, ``inline_query``) makes the updates a real client would.
+
+It works on plain JSON dicts and never imports ``telegram``, so it checks the bot's requests
+rather than PTB's idea of them. Thread-safe: one lock guards all state, because the HTTP front
+serves each request on its own thread while tests add updates from theirs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import json
+import math
+import mimetypes
 import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.localapi.entities import EntityParseError, parse_html, utf16_len
 
-MESSAGE_LIMIT = 4096
+Params = dict[str, Any]
+Files = dict[str, tuple[str, bytes]]
+Chat = dict[str, Any]
+
+MESSAGE_LIMIT = 4096  # UTF-16 code units of the visible text
 CAPTION_LIMIT = 1024
-CALLBACK_LIMIT = 64
+CALLBACK_ANSWER_LIMIT = 200
+CALLBACK_DATA_LIMIT = 64  # bytes of UTF-8
 INLINE_RESULTS_LIMIT = 50
-_COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
-_BUTTON_KINDS = (
-    "callback_data",
-    "url",
-    "switch_inline_query",
-    "switch_inline_query_current_chat",
-    "switch_inline_query_chosen_chat",
-    "copy_text",
-    "web_app",
-    "login_url",
-    "pay",
-    "callback_game",
+COMMANDS_LIMIT = 100
+UPLOAD_LIMIT = 50 * 1024 * 1024
+QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
+NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are exactly "
+    "the same as a current content and reply markup of the message"
 )
+_COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+_BUTTON_URL = re.compile(r"(https?|tg)://\S+")
+_BOT_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_@/])")
+_BUTTON_KINDS = """callback_data url switch_inline_query switch_inline_query_current_chat
+switch_inline_query_chosen_chat copy_text web_app login_url pay callback_game""".split()
+# Telegram sends these only to bots that ask for them in allowed_updates.
+_OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+_RIGHTS = "can_change_info can_invite_users can_pin_messages can_manage_topics"
+# The fields PTB requires of each kind of ChatMember, with a plain set of rights.
+_MEMBER_FIELDS: dict[str, dict[str, Any]] = {
+    "creator": {"is_anonymous": False},
+    "administrator": {
+        "can_be_edited": False,
+        "is_anonymous": False,
+        **dict.fromkeys(
+            f"""can_manage_chat can_delete_messages can_manage_video_chats can_restrict_members
+            can_promote_members can_post_messages can_post_stories can_edit_stories
+            can_delete_stories {_RIGHTS}""".split(),
+            True,
+        ),
+    },
+    "member": {},
+    "restricted": {
+        "is_member": True,
+        "until_date": 0,
+        **dict.fromkeys(
+            f"""can_send_messages can_send_polls can_send_other_messages can_send_audios
+            can_add_web_page_previews can_send_documents can_send_photos can_send_videos
+            can_send_video_notes can_send_voice_notes can_edit_tag {_RIGHTS}""".split(),
+            False,
+        ),
+    },
+    "left": {},
+    "kicked": {"until_date": 0},
+}
 
 
 class ApiError(Exception):
     """A refused call: becomes ``{"ok": false, "error_code": ..., "description": ...}``."""
 
     def __init__(
-        self, description: str, error_code: int = 400, parameters: dict[str, Any] | None = None
+        self, description: str, error_code: int = 400, parameters: Params | None = None
     ) -> None:
         super().__init__(description)
         self.description = description
         self.error_code = error_code
         self.parameters = parameters
 
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": self.error_code,
+            "description": self.description,
+        }
+        if self.parameters:
+            body["parameters"] = self.parameters
+        return body
 
-def _bad(text: str) -> ApiError:
-    return ApiError(f"Bad Request: {text}")
+
+def _bad(problem: str) -> ApiError:
+    return ApiError(f"Bad Request: {problem}")
+
+
+def _too_many(retry_after: int) -> ApiError:
+    retry_after = max(retry_after, 1)
+    return ApiError(
+        f"Too Many Requests: retry after {retry_after}", 429, {"retry_after": retry_after}
+    )
 
 
 @dataclass(frozen=True)
 class Call:
+    """One call as the bot made it and as it was answered; ``at`` is ``time.monotonic()``."""
+
     method: str
-    params: dict[str, Any]
-    files: dict[str, tuple[str, bytes]] | None
+    params: Params
+    files: Files | None
     status: int
     response: dict[str, Any]
     at: float
@@ -72,40 +131,120 @@ class BotMessage:
 
     chat_id: int
     message_id: int
-    text: str
+    text: str  # as sent: raw HTML in HTML parse mode; the caption of a document
+    plain: str  # what the reader sees
     parse_mode: str | None
     reply_markup: dict[str, Any] | None
-    document: tuple[str, bytes] | None = None
+    date: int
+    document: tuple[str, bytes] | None = None  # file name and content
+    file_id: str | None = None
+    edit_date: int | None = None
     deleted: bool = False
-    history: list[str] = field(default_factory=list)
-
-    @property
-    def plain(self) -> str:
-        return parse_html(self.text) if self.parse_mode == "HTML" else self.text
+    history: list[str] = field(default_factory=list)  # every text it has shown, in order
 
     @property
     def buttons(self) -> list[list[tuple[str, str | None]]]:
+        """Rows of (label, callback data or URL): what a reader can press."""
         rows = (self.reply_markup or {}).get("inline_keyboard") or []
+        kinds = ("callback_data", "url", "switch_inline_query", "switch_inline_query_current_chat")
         return [
-            [
-                (
-                    str(b.get("text", "")),
-                    b.get("callback_data") or b.get("url") or b.get("switch_inline_query"),
-                )
-                for b in row
-            ]
+            [(str(b.get("text", "")), next((b[k] for k in kinds if k in b), None)) for b in row]
             for row in rows
         ]
 
 
-@dataclass(frozen=True)
-class Fault:
-    error_code: int
-    description: str
-    parameters: dict[str, Any] | None
+Handler = Callable[["LocalBotApi", Params, Files], Any]
+_H = TypeVar("_H", bound=Handler)
+_METHODS: dict[str, tuple[str, Handler]] = {}  # lower-case name -> (Telegram's name, handler)
+
+
+def _method(name: str) -> Callable[[_H], _H]:
+    """Registers the implementation of a Bot API method; names are case-insensitive."""
+
+    def register(handler: _H) -> _H:
+        _METHODS[name.lower()] = (name, handler)
+        return handler
+
+    return register
+
+
+def _canonical(method: str) -> str:
+    return _METHODS.get(method.lower(), (method, None))[0]
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _parse_mode(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    if str(value).lower() == "html":
+        return "HTML"
+    raise _bad(f"unsupported parse_mode {value!r} (this local Bot API checks HTML only)")
+
+
+def _text(raw: Any, parse_mode: str | None, limit: int, *, caption: bool = False) -> str:
+    """Telegram's checks of a message text or caption; returns what the reader sees."""
+    text = "" if raw is None else str(raw)
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        raise _bad("strings must be encoded in UTF-8") from None
+    try:
+        plain = parse_html(text) if parse_mode == "HTML" else text
+    except EntityParseError as error:
+        raise _bad(error.description[0].lower() + error.description[1:]) from None
+    if not caption and not plain.strip():
+        raise _bad("message text is empty")
+    if utf16_len(plain) > limit:
+        raise _bad("message caption is too long" if caption else "message is too long")
+    return plain
+
+
+def _markup(markup: Any) -> dict[str, Any] | None:
+    """Checks a reply_markup; returns the inline keyboard a message carries, if any."""
+    if markup in (None, "", {}):
+        return None
+    if not isinstance(markup, dict):
+        raise _bad("can't parse reply keyboard markup JSON object")
+    if "inline_keyboard" not in markup:
+        return None  # reply keyboards and their removal are not part of the message
+    rows = markup["inline_keyboard"]
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise _bad('field "inline_keyboard" must be of type Array')
+    for button in itertools.chain.from_iterable(rows):
+        if not isinstance(button, dict) or not isinstance(button.get("text"), str):
+            raise _bad('can\'t parse inline keyboard button: Field "text" must be of type String')
+        if not button["text"]:
+            raise _bad("BUTTON_TEXT_INVALID")
+        kinds = [kind for kind in _BUTTON_KINDS if kind in button]
+        if not kinds:
+            raise _bad(
+                "can't parse inline keyboard button: Text buttons are unallowed in the inline "
+                "keyboard"
+            )
+        if len(kinds) > 1:
+            raise _bad("BUTTON_TYPE_INVALID")
+        data = button.get("callback_data")
+        if data is not None and not 1 <= len(str(data).encode()) <= CALLBACK_DATA_LIMIT:
+            raise _bad("BUTTON_DATA_INVALID")
+        if "url" in button and not _BUTTON_URL.fullmatch(str(button["url"])):
+            raise _bad("BUTTON_URL_INVALID")
+    return markup if any(rows) else None
 
 
 class LocalBotApi:
+    """Telegram, as far as one bot can tell: ``call`` is the Bot API, the rest is its users.
+
+    ``rate_limits`` turns on Telegram's flood limits (30 messages a second overall, one a
+    second per private chat after a burst of three, 20 a minute per group or channel), timed
+    by ``clock``. ``latency`` adds seconds to every call, as a distant server would.
+    """
+
     def __init__(
         self,
         *,
@@ -118,8 +257,8 @@ class LocalBotApi:
         wall_clock: Callable[[], float] = time.time,
         latency: float = 0.0,
     ) -> None:
-        self.token = token
-        self.bot_user = {
+        self._token = token
+        self._bot_user: dict[str, Any] = {
             "id": bot_id,
             "is_bot": True,
             "first_name": first_name,
@@ -130,67 +269,74 @@ class LocalBotApi:
         }
         self.rate_limits = rate_limits
         self.clock = clock
-        self.wall_clock = wall_clock  # message dates
-        self.latency = latency  # seconds added to every call but getUpdates: a distant server
+        self.wall_clock = wall_clock  # message dates, in seconds since the epoch
+        self.latency = latency
         self.calls: list[Call] = []
-        self.chats: dict[int, dict[str, Any]] = {}
-        self.usernames: dict[str, int] = {}
+        self.chats: dict[int, Chat] = {}
+        self.users: dict[int, dict[str, Any]] = {}
         self.messages: dict[int, dict[int, BotMessage]] = {}
-        self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.members: dict[tuple[int, int], str] = {}
+        self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.settings: dict[tuple[str, str], Any] = {}
         self.webhook: dict[str, Any] = {"url": ""}
         self.inline_answers: dict[str, list[dict[str, Any]]] = {}
-        self.settings: dict[tuple[str, str], str] = {}
+        self.files: dict[str, tuple[str, bytes]] = {}
+        self._usernames: dict[str, int] = {}
         self._updates: list[dict[str, Any]] = []
+        self._allowed_updates: frozenset[str] | None = None  # None: Telegram's default
         self._update_ids = itertools.count(1)
-        self._message_ids: dict[int, itertools.count[int]] = {}
         self._user_message_ids = itertools.count(1_000_000)
         self._query_ids = itertools.count(1)
-        self._open_queries: set[str] = set()
-        self._faults: dict[str, list[Fault]] = {}
+        self._open_queries: dict[str, str] = {}  # query id -> "callback" or "inline"
+        self._inline_queries: dict[str, dict[str, Any]] = {}
+        self._faults: dict[str, list[ApiError]] = {}
         self._delays: dict[str, list[float]] = {}
-        self._sends: list[tuple[float, int]] = []
+        self._sends: list[float] = []  # when messages went out, for the overall flood limit
+        self._private_allowance: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
+        self._group_sends: dict[int, list[float]] = {}
+        self._polls = 0  # getUpdates calls so far: a newer one ends an older one
+        self._wakeups = 0  # long polls released by a stopping server
         self._condition = threading.Condition(threading.RLock())
-        self._closed = False
 
-    # --- the Bot API ---------------------------------------------------------------
+    @property
+    def token(self) -> str:
+        return self._token
+
+    @property
+    def bot_user(self) -> dict[str, Any]:
+        return self._bot_user
+
+    # --- the Bot API ---------------------------------------------------------------------
 
     def call(
-        self,
-        method: str,
-        params: dict[str, Any],
-        files: dict[str, tuple[str, bytes]] | None = None,
+        self, method: str, params: Params, files: Files | None = None
     ) -> tuple[int, dict[str, Any]]:
-        """One Bot API method call -> (HTTP status, JSON body), recorded in ``calls``."""
-        name = next((m for m in _METHODS if m.lower() == method.lower()), method)
+        """One Bot API call -> (HTTP status, JSON body), recorded in ``calls``."""
+        name, handler = _METHODS.get(method.lower(), (method, None))
         with self._condition:
-            fault = self._take_fault(name)
-            delays = self._delays.get(name)
-            delay = delays.pop(0) if delays else 0.0
-        if name != "getUpdates":
-            delay += self.latency
-        if delay:
-            time.sleep(delay)  # on this request's own server thread, as a slow link would
+            faults, delays = self._faults.get(name), self._delays.get(name)
+            fault = faults.pop(0) if faults else None
+            delay = self.latency + (delays.pop(0) if delays else 0.0)
+        if delay > 0:
+            time.sleep(delay)  # on this request's own thread, as a slow link would
         try:
-            if fault is not None:
-                raise ApiError(fault.description, fault.error_code, fault.parameters)
-            handler = _METHODS.get(name)
             if handler is None:
                 raise ApiError("Not Found", 404)
-            result = handler(self, params, files or {})
+            if fault is not None:
+                raise ApiError(fault.description, fault.error_code, fault.parameters)
+            with self._condition:
+                result = handler(self, params, files or {})
             status, body = 200, {"ok": True, "result": result}
         except ApiError as error:
-            status = error.error_code
-            body = {"ok": False, "error_code": error.error_code, "description": error.description}
-            if error.parameters:
-                body["parameters"] = error.parameters
+            status, body = error.error_code, error.body()
         with self._condition:
             self.calls.append(Call(name, params, files, status, body, time.monotonic()))
         return status, body
 
     def calls_to(self, method: str) -> list[Call]:
+        name = _canonical(method)
         with self._condition:
-            return [c for c in self.calls if c.method == method]
+            return [call for call in self.calls if call.method == name]
 
     def fail_next(
         self,
@@ -203,218 +349,225 @@ class LocalBotApi:
         times: int = 1,
     ) -> None:
         """Make the next ``times`` calls of ``method`` fail as Telegram would."""
-        parameters: dict[str, Any] = {}
+        parameters: Params = {}
+        if retry_after is not None and error_code == 400:
+            error_code = 429
+        if error_code == 429:
+            retry_after = 1 if retry_after is None else retry_after
+            description = f"Too Many Requests: retry after {retry_after}"
         if retry_after is not None:
             parameters["retry_after"] = retry_after
-            if error_code == 400:
-                error_code = 429
-            description = f"Too Many Requests: retry after {retry_after}"
         if migrate_to_chat_id is not None:
             parameters["migrate_to_chat_id"] = migrate_to_chat_id
             description = "Bad Request: group chat was upgraded to a supergroup chat"
         with self._condition:
-            self._faults.setdefault(method, []).extend(
-                [Fault(error_code, description, parameters or None)] * times
+            self._faults.setdefault(_canonical(method), []).extend(
+                ApiError(description, error_code, parameters or None) for _ in range(times)
             )
 
     def delay_next(self, method: str, seconds: float, *, times: int = 1) -> None:
         """Make the next ``times`` calls of ``method`` take ``seconds`` longer (a slow link)."""
         with self._condition:
-            self._delays.setdefault(method, []).extend([seconds] * times)
+            self._delays.setdefault(_canonical(method), []).extend([seconds] * times)
 
-    def _take_fault(self, method: str) -> Fault | None:
-        queue = self._faults.get(method)
-        return queue.pop(0) if queue else None
-
-    # --- validation ------------------------------------------------------------------
-
-    def _chat(self, chat_id: Any) -> dict[str, Any]:
+    def release_long_polls(self) -> None:
+        """End every waiting getUpdates with no updates, so a stopping server stops at once."""
         with self._condition:
-            if isinstance(chat_id, str) and chat_id.startswith("@"):
-                found = self.usernames.get(chat_id[1:].lower())
-                if found is not None:
-                    return self.chats[found]
-            else:
-                try:
-                    return self.chats[int(chat_id)]
-                except (KeyError, TypeError, ValueError):
-                    pass
-        raise _bad("chat not found")
+            self._wakeups += 1
+            self._condition.notify_all()
 
-    @staticmethod
-    def _text(text: Any, parse_mode: Any, limit: int, what: str) -> str:
-        if parse_mode not in (None, "", "HTML"):
-            raise _bad(f"unsupported parse_mode {parse_mode!r} in this local API")
-        raw = "" if text is None else str(text)
-        try:
-            plain = parse_html(raw) if parse_mode == "HTML" else raw
-        except EntityParseError as error:
-            raise _bad(str(error)) from None
-        if what == "text" and not plain.strip():
-            raise _bad("message text is empty")
-        if utf16_len(plain) > limit:
-            raise _bad("message is too long" if what == "text" else "message caption is too long")
-        return raw
+    # --- chats and messages --------------------------------------------------------------
 
-    @staticmethod
-    def _markup(markup: Any) -> dict[str, Any] | None:
-        if markup is None or markup == "":
-            return None
-        if not isinstance(markup, dict):
-            raise _bad("can't parse reply keyboard markup JSON object")
-        for row in markup.get("inline_keyboard", []):
-            for button in row:
-                if not button.get("text"):
-                    raise _bad("BUTTON_TEXT_INVALID")
-                kinds = [k for k in _BUTTON_KINDS if k in button]
-                if len(kinds) != 1:
-                    raise _bad("BUTTON_TYPE_INVALID")
-                data = button.get("callback_data")
-                if "callback_data" in button and not 1 <= len(str(data).encode()) <= 64:
-                    raise _bad("BUTTON_DATA_INVALID")
-                url = button.get("url")
-                if "url" in button and not re.match(r"^(https?|tg)://\S+$", str(url)):
-                    raise _bad("BUTTON_URL_INVALID")
-        return markup
+    def _chat(self, chat_id: Any) -> Chat:
+        if chat_id in (None, ""):
+            raise _bad("chat_id is empty")
+        if isinstance(chat_id, str) and chat_id.startswith("@"):
+            found = self._usernames.get(chat_id[1:].lower())
+        else:
+            found = _int(chat_id)
+        if found not in self.chats:
+            raise _bad("chat not found")
+        return self.chats[found]
 
-    # --- sending -----------------------------------------------------------------------
-
-    def _rate_check(self, chat: dict[str, Any]) -> None:
+    def _check_flood(self, chat: Chat) -> None:
+        """Telegram's flood limits on messages sent, when ``rate_limits`` is on."""
         if not self.rate_limits:
             return
         now = self.clock()
-        with self._condition:
-            self._sends = [(t, c) for t, c in self._sends if now - t < 60]
-            overall = sum(1 for t, _ in self._sends if now - t < 1)
-            mine = [t for t, c in self._sends if c == chat["id"]]
-            if chat["type"] == "private":
-                over = sum(1 for t in mine if now - t < 1) >= 3
-                wait = 1
-            else:
-                over = len(mine) >= 20
-                wait = int(60 - (now - min(mine))) + 1 if mine else 1
-            if overall >= 30 or over:
-                raise ApiError(
-                    f"Too Many Requests: retry after {wait}", 429, {"retry_after": wait}
-                )
-            self._sends.append((now, chat["id"]))
+        self._sends = [at for at in self._sends if now - at < 1]
+        if len(self._sends) >= 30:
+            raise _too_many(1)
+        if chat["type"] == "private":
+            tokens, at = self._private_allowance.get(chat["id"], (3.0, now))
+            tokens = min(3.0, tokens + (now - at))
+            if tokens < 1:
+                raise _too_many(math.ceil(1 - tokens))
+            self._private_allowance[chat["id"]] = (tokens - 1, now)
+        else:
+            recent = [at for at in self._group_sends.get(chat["id"], []) if now - at < 60]
+            if len(recent) >= 20:
+                raise _too_many(math.ceil(60 - (now - recent[0])))
+            self._group_sends[chat["id"]] = [*recent, now]
+        self._sends.append(now)
 
     def _store(
-        self,
-        chat: dict[str, Any],
-        text: str,
-        parse_mode: str | None,
-        markup: dict[str, Any] | None,
-        document: tuple[str, bytes] | None = None,
+        self, chat: Chat, text: str, plain: str, mode: str | None, markup: dict[str, Any] | None
     ) -> BotMessage:
-        with self._condition:
-            counter = self._message_ids.setdefault(chat["id"], itertools.count(1))
-            message = BotMessage(chat["id"], next(counter), text, parse_mode, markup, document)
-            message.history.append(text)
-            self.messages.setdefault(chat["id"], {})[message.message_id] = message
-            return message
+        chat_messages = self.messages.setdefault(chat["id"], {})
+        message_id = len(chat_messages) + 1  # deleted messages stay, flagged
+        date = int(self.wall_clock())
+        message = BotMessage(chat["id"], message_id, text, plain, mode, markup, date)
+        message.history.append(text)
+        chat_messages[message_id] = message
+        return message
 
-    def _as_message(self, message: BotMessage) -> dict[str, Any]:
+    def _as_dict(self, message: BotMessage) -> dict[str, Any]:
         chat = self.chats[message.chat_id]
-        body: dict[str, Any] = {
-            "message_id": message.message_id,
-            "date": int(self.wall_clock()),
-            "chat": chat,
-            "from": self.bot_user,
-        }
-        if message.document is not None:
-            body["document"] = {
-                "file_id": f"doc-{message.chat_id}-{message.message_id}",
-                "file_unique_id": f"u{message.chat_id}{message.message_id}",
-                "file_name": message.document[0],
-                "mime_type": "text/calendar"
-                if message.document[0].endswith(".ics")
-                else "application/octet-stream",
-                "file_size": len(message.document[1]),
-            }
-            if message.text:
-                body["caption"] = message.plain
+        body: dict[str, Any] = {"message_id": message.message_id, "date": message.date}
+        body["chat"] = chat
+        if chat["type"] == "channel":
+            body["sender_chat"] = chat
         else:
+            body["from"] = self._bot_user
+        if message.edit_date is not None:
+            body["edit_date"] = message.edit_date
+        if message.document is None:
             body["text"] = message.plain
+        else:
+            name, content = message.document
+            body["document"] = {
+                "file_id": message.file_id,
+                "file_unique_id": f"u{message.file_id}",
+                "file_name": name,
+                "mime_type": mimetypes.guess_type(name)[0] or "application/octet-stream",
+                "file_size": len(content),
+            }
+            if message.plain:
+                body["caption"] = message.plain
         if message.reply_markup:
             body["reply_markup"] = message.reply_markup
         return body
 
-    def _send_message(self, p: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
+    @_method("sendMessage")
+    def _send_message(self, p: Params, files: Files) -> dict[str, Any]:
         chat = self._chat(p.get("chat_id"))
-        text = self._text(p.get("text"), p.get("parse_mode"), MESSAGE_LIMIT, "text")
-        markup = self._markup(p.get("reply_markup"))
-        self._rate_check(chat)
-        message = self._store(chat, text, p.get("parse_mode"), markup)
-        return self._as_message(message)
+        mode = _parse_mode(p.get("parse_mode"))
+        plain = _text(p.get("text"), mode, MESSAGE_LIMIT)
+        markup = _markup(p.get("reply_markup"))
+        self._check_flood(chat)
+        return self._as_dict(self._store(chat, str(p["text"]), plain, mode, markup))
 
-    def _send_document(self, p: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
+    @_method("sendDocument")
+    def _send_document(self, p: Params, files: Files) -> dict[str, Any]:
         chat = self._chat(p.get("chat_id"))
-        if "document" not in files:
+        if "document" in files:  # an upload: multipart/form-data
+            file_id, document = f"doc{len(self.files) + 1}", files["document"]
+        elif p.get("document"):  # a file_id of a document sent before
+            file_id = str(p["document"])
+            if file_id not in self.files:
+                raise _bad("wrong file identifier/HTTP URL specified")
+            document = self.files[file_id]
+        else:
             raise _bad("there is no document in the request")
-        caption = self._text(p.get("caption"), p.get("parse_mode"), CAPTION_LIMIT, "caption")
-        markup = self._markup(p.get("reply_markup"))
-        self._rate_check(chat)
-        name, content = files["document"]
-        message = self._store(chat, caption, p.get("parse_mode"), markup, (name, content))
-        return self._as_message(message)
+        if not document[1]:
+            raise _bad("file must be non-empty")
+        if len(document[1]) > UPLOAD_LIMIT:
+            raise ApiError("Request Entity Too Large", 413)
+        mode = _parse_mode(p.get("parse_mode"))
+        plain = _text(p.get("caption"), mode, CAPTION_LIMIT, caption=True)
+        markup = _markup(p.get("reply_markup"))
+        self._check_flood(chat)
+        message = self._store(chat, str(p.get("caption") or ""), plain, mode, markup)
+        message.document, message.file_id = document, file_id
+        self.files[file_id] = document
+        return self._as_dict(message)
 
-    def _find(self, p: dict[str, Any]) -> BotMessage:
-        chat = self._chat(p.get("chat_id"))
+    @_method("getFile")
+    def _get_file(self, p: Params, files: Files) -> dict[str, Any]:
+        file_id = str(p.get("file_id") or "")
+        if file_id not in self.files:
+            raise _bad("invalid file_id")
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(self.files[file_id][1]),
+            "file_path": f"documents/{file_id}",
+        }
+
+    def download(self, file_path: str) -> bytes | None:
+        """The content behind a getFile ``file_path``, or None."""
         with self._condition:
-            message = self.messages.get(chat["id"], {}).get(int(p.get("message_id") or 0))
+            found = self.files.get(file_path.removeprefix("documents/"))
+        return None if found is None else found[1]
+
+    def _editable(self, p: Params, verb: str) -> BotMessage:
+        chat = self._chat(p.get("chat_id"))
+        message = self.messages.get(chat["id"], {}).get(_int(p.get("message_id")))
         if message is None or message.deleted:
-            raise _bad("message to edit not found")
+            raise _bad(f"message to {verb} not found")
         return message
 
-    def _edit_text(self, p: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
-        if p.get("inline_message_id"):
-            self._text(p.get("text"), p.get("parse_mode"), MESSAGE_LIMIT, "text")
-            self._markup(p.get("reply_markup"))
-            return {"ok": True}  # messages sent via inline mode are not kept here
-        message = self._find(p)
-        text = self._text(p.get("text"), p.get("parse_mode"), MESSAGE_LIMIT, "text")
-        markup = self._markup(p.get("reply_markup"))
-        with self._condition:
-            if text == message.text and markup == message.reply_markup:
-                raise _bad(
-                    "message is not modified: specified new message content and reply markup "
-                    "are exactly the same as a current content and reply markup of the message"
-                )
-            message.text, message.parse_mode, message.reply_markup = (
-                text,
-                p.get("parse_mode"),
-                markup,
-            )
+    def _edit(
+        self,
+        message: BotMessage,
+        text: str,
+        plain: str,
+        mode: str | None,
+        markup: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        # Telegram compares what the reader would see; the raw text stands in for entities.
+        if (text, plain, markup) == (message.text, message.plain, message.reply_markup):
+            raise _bad(NOT_MODIFIED)
+        if text != message.text:
             message.history.append(text)
-        return self._as_message(message)
+        message.text, message.plain, message.parse_mode = text, plain, mode
+        message.reply_markup = markup
+        message.edit_date = int(self.wall_clock())
+        return self._as_dict(message)
 
-    def _edit_markup(self, p: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
-        message = self._find(p)
-        with self._condition:
-            message.reply_markup = self._markup(p.get("reply_markup"))
-        return self._as_message(message)
+    @_method("editMessageText")
+    def _edit_text(self, p: Params, files: Files) -> dict[str, Any] | bool:
+        mode = _parse_mode(p.get("parse_mode"))
+        plain = _text(p.get("text"), mode, MESSAGE_LIMIT)
+        markup = _markup(p.get("reply_markup"))
+        if p.get("inline_message_id"):
+            return True  # messages sent through inline mode are not kept here
+        message = self._editable(p, "edit")
+        if message.document is not None:
+            raise _bad("there is no text in the message to edit")
+        return self._edit(message, str(p["text"]), plain, mode, markup)
 
-    def _delete(self, p: dict[str, Any], files: dict[str, Any]) -> bool:
-        message = self._find(p)
-        message.deleted = True
+    @_method("editMessageReplyMarkup")
+    def _edit_reply_markup(self, p: Params, files: Files) -> dict[str, Any] | bool:
+        markup = _markup(p.get("reply_markup"))
+        if p.get("inline_message_id"):
+            return True
+        message = self._editable(p, "edit")
+        return self._edit(message, message.text, message.plain, message.parse_mode, markup)
+
+    @_method("deleteMessage")
+    def _delete_message(self, p: Params, files: Files) -> bool:
+        self._editable(p, "delete").deleted = True
         return True
 
-    def _answer_callback(self, p: dict[str, Any], files: dict[str, Any]) -> bool:
-        self._close_query(str(p.get("callback_query_id", "")))
-        if len(str(p.get("text") or "")) > 200:
+    # --- queries -------------------------------------------------------------------------
+
+    def _close_query(self, query_id: Any, kind: str) -> None:
+        if self._open_queries.get(str(query_id)) != kind:
+            raise _bad(QUERY_TOO_OLD)
+        del self._open_queries[str(query_id)]
+
+    @_method("answerCallbackQuery")
+    def _answer_callback_query(self, p: Params, files: Files) -> bool:
+        if len(str(p.get("text") or "")) > CALLBACK_ANSWER_LIMIT:
             raise _bad("MESSAGE_TOO_LONG")
+        self._close_query(p.get("callback_query_id"), "callback")
         return True
 
-    def _close_query(self, query_id: str) -> None:
-        with self._condition:
-            if query_id not in self._open_queries:
-                raise _bad("query is too old and response timeout expired or query ID is invalid")
-            self._open_queries.discard(query_id)
-
-    def _answer_inline(self, p: dict[str, Any], files: dict[str, Any]) -> bool:
+    @_method("answerInlineQuery")
+    def _answer_inline_query(self, p: Params, files: Files) -> bool:
         results = p.get("results") or []
-        if not isinstance(results, list):
+        if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
             raise _bad("can't parse results JSON object")
         if len(results) > INLINE_RESULTS_LIMIT:
             raise _bad("RESULTS_TOO_MUCH")
@@ -428,156 +581,147 @@ class LocalBotApi:
             seen.add(result_id)
             content = result.get("input_message_content") or {}
             if "message_text" in content:
-                self._text(
-                    content["message_text"], content.get("parse_mode"), MESSAGE_LIMIT, "text"
-                )
-            self._markup(result.get("reply_markup"))
-        query_id = str(p.get("inline_query_id", ""))
-        self._close_query(query_id)
-        with self._condition:
-            self.inline_answers[query_id] = results
+                mode = _parse_mode(content.get("parse_mode"))
+                _text(content["message_text"], mode, MESSAGE_LIMIT)
+            _markup(result.get("reply_markup"))
+        self._close_query(p.get("inline_query_id"), "inline")
+        self.inline_answers[str(p["inline_query_id"])] = results
         return True
 
-    # --- bot settings and chats ----------------------------------------------------------
+    # --- the bot's settings and its chats ------------------------------------------------
 
-    def _set_commands(self, p: dict[str, Any], files: dict[str, Any]) -> bool:
-        commands = p.get("commands") or []
-        if not isinstance(commands, list) or len(commands) > 100:
+    @staticmethod
+    def _scope(p: Params) -> tuple[str, str]:
+        scope = p.get("scope") or {"type": "default"}
+        return json.dumps(scope, sort_keys=True), str(p.get("language_code") or "")
+
+    @_method("setMyCommands")
+    def _set_my_commands(self, p: Params, files: Files) -> bool:
+        commands = p.get("commands")
+        if not isinstance(commands, list) or not all(isinstance(c, dict) for c in commands):
+            raise _bad("can't parse commands JSON object")
+        if len(commands) > COMMANDS_LIMIT:
             raise _bad("BOT_COMMANDS_TOO_MUCH")
         for command in commands:
-            if not _COMMAND.match(str(command.get("command", ""))):
+            if not _COMMAND.fullmatch(str(command.get("command", ""))):
                 raise _bad("BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", ""))) <= 256:
                 raise _bad("BOT_COMMAND_DESCRIPTION_INVALID")
-        with self._condition:
-            self.commands[self._scope_key(p)] = commands
+        self.commands[self._scope(p)] = [
+            {"command": c["command"], "description": c["description"]} for c in commands
+        ]
         return True
 
-    @staticmethod
-    def _scope_key(p: dict[str, Any]) -> tuple[str, str]:
-        scope = p.get("scope") or {"type": "default"}
-        kind = scope.get("type", "default") if isinstance(scope, dict) else str(scope)
-        return str(kind), str(p.get("language_code") or "")
+    @_method("getMyCommands")
+    def _get_my_commands(self, p: Params, files: Files) -> list[dict[str, Any]]:
+        return self.commands.get(self._scope(p), [])
 
-    def _get_commands(self, p: dict[str, Any], files: dict[str, Any]) -> list[dict[str, Any]]:
-        with self._condition:
-            return self.commands.get(self._scope_key(p), [])
-
-    def _delete_commands(self, p: dict[str, Any], files: dict[str, Any]) -> bool:
-        with self._condition:
-            self.commands.pop(self._scope_key(p), None)
+    @_method("deleteMyCommands")
+    def _delete_my_commands(self, p: Params, files: Files) -> bool:
+        self.commands.pop(self._scope(p), None)
         return True
 
-    def _describe(self, p: dict[str, Any], field_name: str, limit: int) -> bool:
-        text = str(p.get(field_name) or "")
-        if len(text) > limit:
-            raise _bad(f"{field_name.upper()}_INVALID")
-        with self._condition:
-            self.settings[(field_name, str(p.get("language_code") or ""))] = text
-        return True
+    @_method("getChat")
+    def _get_chat(self, p: Params, files: Files) -> dict[str, Any]:
+        gifts = ["unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription"]
+        return {
+            **self._chat(p.get("chat_id")),
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": dict.fromkeys([*gifts, "gifts_from_channels"], False),
+        }
 
-    def _get_chat(self, p: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
-        return self._chat(p.get("chat_id"))
+    def _member(self, chat_id: int, user_id: int) -> dict[str, Any]:
+        status = self.members.get((chat_id, user_id), "member")
+        if user_id == self._bot_user["id"]:
+            user = self._bot_user
+        else:
+            placeholder = {"id": user_id, "is_bot": False, "first_name": f"user{user_id}"}
+            user = self.users.get(user_id, placeholder)
+        return {"status": status, "user": user, **_MEMBER_FIELDS[status]}
 
-    def _get_member(self, p: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
+    @_method("getChatMember")
+    def _get_chat_member(self, p: Params, files: Files) -> dict[str, Any]:
+        return self._member(self._chat(p.get("chat_id"))["id"], _int(p.get("user_id")))
+
+    @_method("getChatAdministrators")
+    def _get_chat_administrators(self, p: Params, files: Files) -> list[dict[str, Any]]:
         chat = self._chat(p.get("chat_id"))
-        user_id = int(p.get("user_id") or 0)
-        status = self.members.get((chat["id"], user_id), "member")
-        user = (
-            self.bot_user
-            if user_id == self.bot_user["id"]
-            else {
-                "id": user_id,
-                "is_bot": False,
-                "first_name": f"user{user_id}",
-            }
-        )
-        member: dict[str, Any] = {"status": status, "user": user}
-        if status == "administrator":
-            member.update(
-                {
-                    "can_be_edited": False,
-                    "is_anonymous": False,
-                    "can_manage_chat": True,
-                    "can_delete_messages": True,
-                    "can_manage_video_chats": True,
-                    "can_restrict_members": True,
-                    "can_promote_members": False,
-                    "can_change_info": True,
-                    "can_invite_users": True,
-                    "can_post_messages": True,
-                    "can_post_stories": False,
-                    "can_edit_stories": False,
-                    "can_delete_stories": False,
-                }
-            )
-        if status == "kicked":
-            member["until_date"] = 0
-        return member
+        if chat["type"] == "private":
+            raise _bad("there are no administrators in the private chat")
+        return [
+            self._member(chat_id, user_id)
+            for (chat_id, user_id), status in self.members.items()
+            if chat_id == chat["id"] and status in ("creator", "administrator")
+        ]
 
-    def _get_admins(self, p: dict[str, Any], files: dict[str, Any]) -> list[dict[str, Any]]:
-        chat = self._chat(p.get("chat_id"))
-        with self._condition:
-            ids = [
-                u
-                for (c, u), s in self.members.items()
-                if c == chat["id"]
-                and s
-                in (
-                    "creator",
-                    "administrator",
-                )
-            ]
-        return [self._get_member({"chat_id": chat["id"], "user_id": u}, {}) for u in ids]
+    # --- updates -------------------------------------------------------------------------
 
-    def _get_updates(self, p: dict[str, Any], files: dict[str, Any]) -> list[dict[str, Any]]:
-        if self.webhook.get("url"):
+    @_method("getUpdates")
+    def _get_updates(self, p: Params, files: Files) -> list[dict[str, Any]]:
+        if self.webhook["url"]:
             raise ApiError(
                 "Conflict: can't use getUpdates method while webhook is active; "
                 "use deleteWebhook to delete the webhook first",
                 409,
             )
-        offset = int(p.get("offset") or 0)
-        limit = min(max(int(p.get("limit") or 100), 1), 100)
-        deadline = time.monotonic() + float(p.get("timeout") or 0)
-        with self._condition:
-            while True:
-                self._updates = [u for u in self._updates if u["update_id"] >= offset]
-                if self._updates or self._closed:
-                    return self._updates[:limit]
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return []
-                self._condition.wait(remaining)
+        offset = _int(p.get("offset"))
+        if offset < 0:  # the last -offset updates; all earlier ones are forgotten
+            self._updates = self._updates[offset:]
+        elif offset > 0:  # confirms, and so forgets, every update before offset
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        limit = min(max(_int(p.get("limit")) or 100, 1), 100)
+        if "allowed_updates" in p:
+            self._allowed_updates = frozenset(p["allowed_updates"] or ()) or None
+        self._polls += 1
+        poll, wakeups = self._polls, self._wakeups
+        self._condition.notify_all()  # an older poll still waiting ends with a conflict
+        deadline = time.monotonic() + max(float(p.get("timeout") or 0), 0.0)
+        while True:
+            if self._polls != poll:
+                raise ApiError(
+                    "Conflict: terminated by other getUpdates request; make sure that only "
+                    "one bot instance is running",
+                    409,
+                )
+            ready = [u for u in self._updates if self._wanted(u)][:limit]
+            remaining = deadline - time.monotonic()
+            if ready or self._wakeups != wakeups or remaining <= 0:
+                return ready
+            self._condition.wait(remaining)
 
-    def _set_webhook(self, p: dict[str, Any], files: dict[str, Any]) -> bool:
-        with self._condition:
-            self.webhook = {"url": str(p.get("url") or ""), "secret": p.get("secret_token")}
+    def _wanted(self, update: dict[str, Any]) -> bool:
+        kind = next(key for key in update if key != "update_id")
+        if self._allowed_updates is None:
+            return kind not in _OPT_IN_UPDATES
+        return kind in self._allowed_updates
+
+    @_method("setWebhook")
+    def _set_webhook(self, p: Params, files: Files) -> bool:
+        url = str(p.get("url") or "")
+        if url and not url.startswith("https://"):
+            raise _bad("bad webhook: An HTTPS URL must be provided for webhook")
+        self.webhook = {"url": url, "secret_token": p.get("secret_token")}
+        if p.get("drop_pending_updates"):
+            self._updates.clear()
         return True
 
-    def _delete_webhook(self, p: dict[str, Any], files: dict[str, Any]) -> bool:
-        with self._condition:
-            self.webhook = {"url": ""}
-            if p.get("drop_pending_updates"):
-                self._updates.clear()
-        return True
+    @_method("deleteWebhook")
+    def _delete_webhook(self, p: Params, files: Files) -> bool:
+        return self._set_webhook({"drop_pending_updates": p.get("drop_pending_updates")}, files)
 
-    def _webhook_info(self, p: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
+    @_method("getWebhookInfo")
+    def _get_webhook_info(self, p: Params, files: Files) -> dict[str, Any]:
         return {
-            "url": self.webhook.get("url", ""),
+            "url": self.webhook["url"],
             "has_custom_certificate": False,
             "pending_update_count": len(self._updates),
         }
 
     # --- the user side -------------------------------------------------------------------
 
-    def close(self) -> None:
-        """Wake every long poll (the server is stopping)."""
-        with self._condition:
-            self._closed = True
-            self._condition.notify_all()
-
     def push_update(self, update: dict[str, Any]) -> int:
+        """Queue any update (``{"edited_message": ...}``); returns its update_id."""
         with self._condition:
             update_id = next(self._update_ids)
             self._updates.append({"update_id": update_id, **update})
@@ -592,44 +736,53 @@ class LocalBotApi:
         language_code: str = "en",
         username: str | None = None,
     ) -> dict[str, Any]:
-        found: dict[str, Any] = {
-            "id": user_id,
-            "is_bot": False,
-            "first_name": first_name,
-            "language_code": language_code,
-        }
+        found: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+        found["language_code"] = language_code
         if username:
             found["username"] = username
+        with self._condition:
+            self.users[user_id] = found
         return found
 
-    def _register(self, chat: dict[str, Any]) -> dict[str, Any]:
+    def _register(self, chat: Chat) -> Chat:
         with self._condition:
             self.chats[chat["id"]] = chat
             if chat.get("username"):
-                self.usernames[str(chat["username"]).lower()] = chat["id"]
+                self._usernames[str(chat["username"]).lower()] = chat["id"]
         return chat
 
     def private_chat(
         self, user_id: int, *, first_name: str = "Ana", language_code: str = "en"
-    ) -> dict[str, Any]:
+    ) -> Chat:
+        if user_id not in self.users:
+            self.user(user_id, first_name=first_name, language_code=language_code)
         return self._register({"id": user_id, "type": "private", "first_name": first_name})
 
-    def group_chat(self, chat_id: int, title: str, *, supergroup: bool = False) -> dict[str, Any]:
+    def group_chat(self, chat_id: int, title: str, *, supergroup: bool = False) -> Chat:
+        if chat_id >= 0:
+            raise ValueError("group chat ids are negative")
         kind = "supergroup" if supergroup else "group"
         return self._register({"id": chat_id, "type": kind, "title": title})
 
-    def channel(self, chat_id: int, username: str, title: str) -> dict[str, Any]:
+    def channel(self, chat_id: int, username: str, title: str) -> Chat:
+        if chat_id >= 0:
+            raise ValueError("channel ids are negative")
         return self._register(
             {"id": chat_id, "type": "channel", "title": title, "username": username}
         )
 
     def set_member(self, chat_id: int, user_id: int, status: str) -> None:
+        """What getChatMember answers for ``user_id`` in ``chat_id`` (default "member")."""
+        if status not in _MEMBER_FIELDS:
+            raise ValueError(f"unknown chat member status {status!r}")
         with self._condition:
             self.members[(chat_id, user_id)] = status
 
-    def send_text(self, chat: dict[str, Any], user: dict[str, Any], text: str) -> int:
-        """A person types ``text`` in ``chat``; commands get their bot_command entity."""
+    def send_text(self, chat: Chat, user: dict[str, Any], text: str) -> int:
+        """A person types ``text`` in ``chat``; a leading command gets its bot_command entity."""
         self._register(chat)
+        with self._condition:
+            self.users.setdefault(user["id"], user)
         message: dict[str, Any] = {
             "message_id": next(self._user_message_ids),
             "date": int(self.wall_clock()),
@@ -637,60 +790,72 @@ class LocalBotApi:
             "from": user,
             "text": text,
         }
-        if text.startswith("/"):
-            command = text.split()[0] if text.split() else text
-            message["entities"] = [
-                {"type": "bot_command", "offset": 0, "length": utf16_len(command)}
-            ]
+        command = _BOT_COMMAND.match(text)
+        if command:
+            length = utf16_len(command.group())
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         return self.push_update({"message": message})
 
-    def press_button(self, chat_id: int, message_id: int, data: str, user: dict[str, Any]) -> int:
-        """A person presses a button whose callback data is ``data`` (forged data allowed)."""
+    def press_button(
+        self, chat_id: int, message_id: int, callback_data: str, user: dict[str, Any]
+    ) -> int:
+        """A person presses a button carrying ``callback_data`` (forged data is allowed)."""
         with self._condition:
             query_id = str(next(self._query_ids))
-            self._open_queries.add(query_id)
+            self._open_queries[query_id] = "callback"
             stored = self.messages.get(chat_id, {}).get(message_id)
+            message = self._as_dict(stored) if stored is not None else None
+            chat = self.chats.get(chat_id)
+        if message is None and chat is not None:  # pressed before this API saw the message
+            message = {"message_id": message_id, "date": 0, "chat": chat, "text": ""}
+            message["from"] = self._bot_user
         query: dict[str, Any] = {
             "id": query_id,
             "from": user,
-            "chat_instance": f"ci{chat_id}",
-            "data": data,
+            "chat_instance": str(chat_id),
+            "data": callback_data,
         }
-        if stored is not None:
-            query["message"] = self._as_message(stored)
-        elif chat_id in self.chats:  # pressed before this store saw the message (benchmarks)
-            query["message"] = {
-                "message_id": message_id,
-                "date": int(self.wall_clock()),
-                "chat": self.chats[chat_id],
-                "from": self.bot_user,
-                "text": "",
-            }
+        if message is not None:
+            query["message"] = message
         return self.push_update({"callback_query": query})
 
     def inline_query(
         self, user: dict[str, Any], query: str, *, offset: str = "", chat_type: str = "private"
     ) -> int:
+        """A person types ``@bot query``; answers land in ``inline_answers[query id]``."""
         if len(query) > 256:
             raise ValueError("Telegram clients send at most 256 characters of inline query")
         with self._condition:
             query_id = str(next(self._query_ids))
-            self._open_queries.add(query_id)
-        return self.push_update(
-            {
-                "inline_query": {
-                    "id": query_id,
-                    "from": user,
-                    "query": query,
-                    "offset": offset,
-                    "chat_type": chat_type,
-                }
-            }
-        )
+            self._open_queries[query_id] = "inline"
+            inline = {"id": query_id, "from": user, "query": query, "offset": offset}
+            inline["chat_type"] = chat_type
+            self._inline_queries[query_id] = inline
+        return self.push_update({"inline_query": inline})
 
-    # --- reading what the bot did ------------------------------------------------------------
+    def choose_inline_result(self, user: dict[str, Any], result_id: str) -> int:
+        """The person picks ``result_id`` from the latest answer to their inline query."""
+        with self._condition:
+            offered = [
+                (query_id, result)
+                for query_id, results in self.inline_answers.items()
+                if self._inline_queries[query_id]["from"]["id"] == user["id"]
+                for result in results
+                if result["id"] == result_id
+            ]
+        if not offered:
+            raise ValueError(f"no answer offered user {user['id']} the result {result_id!r}")
+        query_id, result = offered[-1]
+        query = self._inline_queries[query_id]["query"]
+        chosen = {"result_id": result_id, "from": user, "query": query}
+        if result.get("reply_markup"):  # only then can the bot edit the sent message
+            chosen["inline_message_id"] = f"inline-{query_id}-{result_id}"
+        return self.push_update({"chosen_inline_result": chosen})
+
+    # --- reading what the bot did --------------------------------------------------------
 
     def sent_to(self, chat_id: int) -> list[BotMessage]:
+        """The bot's messages in ``chat_id`` that are not deleted, oldest first."""
         with self._condition:
             return [m for m in self.messages.get(chat_id, {}).values() if not m.deleted]
 
@@ -699,41 +864,47 @@ class LocalBotApi:
         return sent[-1] if sent else None
 
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+        """Wait until ``predicate()`` holds; the error names the last calls, to show why not."""
         deadline = time.monotonic() + timeout
         while not predicate():
             if time.monotonic() > deadline:
-                recent = [(c.method, c.status) for c in self.calls[-8:]]
+                with self._condition:
+                    recent = [(c.method, c.status) for c in self.calls[-8:]]
                 raise TimeoutError(f"condition not met in {timeout} s; last calls: {recent}")
             await asyncio.sleep(0.002)
 
 
-def _ok(api: LocalBotApi, p: dict[str, Any], files: Any) -> bool:
+def _get_me(api: LocalBotApi, p: Params, files: Files) -> dict[str, Any]:
+    return api.bot_user
+
+
+def _always_true(api: LocalBotApi, p: Params, files: Files) -> bool:
     return True
 
 
-_METHODS: dict[str, Callable[[LocalBotApi, dict[str, Any], Any], Any]] = {
-    "getMe": lambda api, p, f: api.bot_user,
-    "logOut": _ok,
-    "close": _ok,
-    "getUpdates": LocalBotApi._get_updates,
-    "setWebhook": LocalBotApi._set_webhook,
-    "deleteWebhook": LocalBotApi._delete_webhook,
-    "getWebhookInfo": LocalBotApi._webhook_info,
-    "sendMessage": LocalBotApi._send_message,
-    "sendDocument": LocalBotApi._send_document,
-    "editMessageText": LocalBotApi._edit_text,
-    "editMessageReplyMarkup": LocalBotApi._edit_markup,
-    "deleteMessage": LocalBotApi._delete,
-    "answerCallbackQuery": LocalBotApi._answer_callback,
-    "answerInlineQuery": LocalBotApi._answer_inline,
-    "setMyCommands": LocalBotApi._set_commands,
-    "getMyCommands": LocalBotApi._get_commands,
-    "deleteMyCommands": LocalBotApi._delete_commands,
-    "getChat": LocalBotApi._get_chat,
-    "getChatMember": LocalBotApi._get_member,
-    "getChatAdministrators": LocalBotApi._get_admins,
-    "setChatMenuButton": _ok,
-    "setMyDescription": lambda api, p, f: api._describe(p, "description", 512),
-    "setMyShortDescription": lambda api, p, f: api._describe(p, "short_description", 120),
-    "setMyName": _ok,
-}
+def _bot_setting(setter: str, getter: str, name: str, key: str, default: Any) -> None:
+    """A bot setting kept per language (or per chat) and answered back by its getter."""
+
+    def store(api: LocalBotApi, p: Params, files: Files) -> bool:
+        api.settings[(name, str(p.get(key) or ""))] = p.get(name) or default
+        return True
+
+    def read(api: LocalBotApi, p: Params, files: Files) -> Any:
+        value = api.settings.get((name, str(p.get(key) or "")), default)
+        return value if name == "menu_button" else {name: value}
+
+    _method(setter)(store)
+    _method(getter)(read)
+
+
+_method("getMe")(_get_me)
+_method("logOut")(_always_true)
+_method("close")(_always_true)
+_bot_setting("setMyName", "getMyName", "name", "language_code", "")
+_bot_setting("setMyDescription", "getMyDescription", "description", "language_code", "")
+_bot_setting(
+    "setMyShortDescription", "getMyShortDescription", "short_description", "language_code", ""
+)
+_bot_setting(
+    "setChatMenuButton", "getChatMenuButton", "menu_button", "chat_id", {"type": "default"}
+)

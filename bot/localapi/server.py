@@ -1,59 +1,74 @@
 """The local Bot API over real HTTP on 127.0.0.1, for end-to-end tests and benchmarks.
 
-PTB talks to it exactly as to api.telegram.org (``base_url`` is the only change): form or
-multipart bodies in, ``{"ok": ...}`` JSON out, long polls held open. Each request runs on
-its own daemon thread, so a held long poll never blocks a send.
+PTB talks to it exactly as to api.telegram.org (``base_url`` is the only change): form,
+multipart or JSON bodies in, ``{"ok": ...}`` JSON out, keep-alive connections, long polls
+held open. Each connection has its own daemon thread, so a held long poll never blocks a send.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.parser
 import email.policy
 import json
+import socket
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
-from bot.localapi.api import LocalBotApi
+from bot.localapi.api import Files, LocalBotApi, Params
 
-# Parameters Telegram reads as strings even when they look like JSON ("123", "true").
-STRING_FIELDS = {
-    "text",
-    "caption",
-    "query",
-    "description",
-    "callback_query_id",
-    "inline_query_id",
-    "parse_mode",
-    "secret_token",
-    "url",
-    "next_offset",
-    "language_code",
-    "filename",
-    "inline_message_id",
-    "short_description",
-    "name",
-}
+# Parameters Telegram reads as strings even when they look like JSON ("123", "true", "null").
+# Every other form value is JSON when it parses as JSON, as PTB encodes non-strings that way.
+STRING_FIELDS = frozenset(
+    """text caption query description short_description name callback_query_id
+    inline_query_id parse_mode secret_token url next_offset language_code inline_message_id
+    switch_pm_text switch_pm_parameter business_connection_id message_effect_id file_id
+    title""".split()
+)
 
 
 def _value(name: str, raw: str) -> Any:
     if name in STRING_FIELDS:
         return raw
     try:
-        return json.loads(raw)
+        decoded = json.loads(raw, parse_constant=lambda constant: raw)
     except ValueError:
         return raw
+    return raw if isinstance(decoded, str) else decoded
+
+
+def _multipart(content_type: str, body: bytes) -> tuple[Params, Files]:
+    params: Params = {}
+    files: Files = {}
+    head = f"Content-Type: {content_type}\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    for part in message.iter_parts():
+        name = str(part.get_param("name", header="content-disposition"))
+        payload = part.get_payload(decode=True)
+        content = payload if isinstance(payload, bytes) else b""
+        filename = part.get_filename()
+        if filename is not None:
+            files[name] = (filename, content)
+        else:
+            params[name] = _value(name, content.decode())
+    return params, files
+
+
+def _error(description: str, error_code: int = 400) -> dict[str, Any]:
+    return {"ok": False, "error_code": error_code, "description": description}
 
 
 class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+    protocol_version = "HTTP/1.1"  # keep-alive, as PTB's connection pool expects
     # Headers and body go out in two writes; with Nagle on, delayed ACKs add 40 ms to each.
     disable_nagle_algorithm = True
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:
-        return None
+        """Quiet: tests read ``api.calls`` instead."""
 
     def do_GET(self) -> None:
         self._serve()
@@ -64,42 +79,57 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         api = self.server.api
         url = urlsplit(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         parts = url.path.strip("/").split("/")
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        if len(parts) >= 3 and parts[0] == "file":  # /file/bot<token>/<file_path>
+            if unquote(parts[1]) != f"bot{api.token}":
+                self._reply(401, _error("Unauthorized", 401))
+                return
+            content = api.download(unquote("/".join(parts[2:])))
+            if content is None:
+                self._reply(404, _error("Not Found", 404))
+            else:
+                self._send(200, content, "application/octet-stream")
+            return
         if len(parts) != 2 or not parts[0].startswith("bot"):
-            self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+            self._reply(404, _error("Not Found", 404))
             return
-        if parts[0][3:] != api.token:
-            self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+        if unquote(parts[0][3:]) != api.token:
+            self._reply(401, _error("Unauthorized", 401))
             return
-        params: dict[str, Any] = {k: _value(k, v) for k, v in parse_qsl(url.query)}
-        files: dict[str, tuple[str, bytes]] = {}
+        params: Params = {k: _value(k, v) for k, v in parse_qsl(url.query, True)}
+        files: Files = {}
         kind = self.headers.get("Content-Type", "")
         if kind.startswith("application/json") and body:
-            params.update(json.loads(body))
+            try:
+                decoded = json.loads(body)
+            except ValueError:
+                decoded = None
+            if not isinstance(decoded, dict):
+                self._reply(400, _error("Bad Request: can't parse JSON object"))
+                return
+            params.update(decoded)
         elif kind.startswith("application/x-www-form-urlencoded"):
-            params.update({k: _value(k, v) for k, v in parse_qsl(body.decode())})
+            params.update({k: _value(k, v) for k, v in parse_qsl(body.decode(), True)})
         elif kind.startswith("multipart/form-data"):
-            head = f"Content-Type: {kind}\r\n\r\n".encode()
-            message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
-            for part in message.iter_parts():
-                name = part.get_param("name", header="content-disposition")
-                filename = part.get_filename()
-                decoded = part.get_payload(decode=True)
-                payload = decoded if isinstance(decoded, bytes) else b""
-                if filename is not None:
-                    files[str(name)] = (filename, payload)
-                else:
-                    params[str(name)] = _value(str(name), payload.decode())
-        status, answer = api.call(parts[1], params, files or None)
+            form, files = _multipart(kind, body)
+            params.update(form)
+        try:
+            status, answer = api.call(parts[1], params, files or None)
+        except Exception as error:  # a bug here: say so to the client, then to stderr
+            self._reply(500, _error(f"Internal Server Error: {error!r}", 500))
+            raise
         self._reply(status, answer)
 
     def _reply(self, status: int, answer: dict[str, Any]) -> None:
-        data = json.dumps(answer).encode()
+        self._send(status, json.dumps(answer).encode(), "application/json")
+
+    def _send(self, status: int, data: bytes, content_type: str) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
+        if status >= 500:  # the handler thread is about to end: the client must reconnect
+            self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(data)
 
@@ -108,8 +138,34 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     api: LocalBotApi
 
+    def __init__(self, address: tuple[str, int], api: LocalBotApi) -> None:
+        super().__init__(address, _Handler)
+        self.api = api
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.connections_lock:
+            self.connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.connections_lock:
+            self.connections.discard(request)
+        super().shutdown_request(request)
+
+    def stop_reading(self) -> None:
+        """Take no further requests on kept-alive connections; answers under way still go out."""
+        with self.connections_lock:
+            open_now = list(self.connections)
+        for connection in open_now:
+            with contextlib.suppress(OSError):  # already closed by the client
+                connection.shutdown(socket.SHUT_RD)
+
     def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hung up (a cancelled long poll) is normal, not an error."""
+        """A client that hung up (a cancelled long poll) is normal; anything else is a bug."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class LocalBotApiServer:
@@ -117,8 +173,7 @@ class LocalBotApiServer:
 
     def __init__(self, api: LocalBotApi | None = None, host: str = "127.0.0.1", port: int = 0):
         self.api = api or LocalBotApi()
-        self._server = _Server((host, port), _Handler)
-        self._server.api = self.api
+        self._server = _Server((host, port), self.api)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -129,6 +184,7 @@ class LocalBotApiServer:
 
     @property
     def base_url(self) -> str:
+        """What ``ApplicationBuilder().base_url()`` takes; PTB appends token and method."""
         return f"http://127.0.0.1:{self.port}/bot"
 
     @property
@@ -140,10 +196,14 @@ class LocalBotApiServer:
         return self
 
     def stop(self) -> None:
-        self.api.close()
-        self._server.shutdown()
+        """Stop at once: no new requests, long polls answered, kept-alive clients hung up."""
+        if self._thread.is_alive():
+            self._server.shutdown()
+        self.api.release_long_polls()
+        self._server.stop_reading()
         self._server.server_close()
-        self._thread.join(timeout=5)
+        if self._thread.ident is not None:
+            self._thread.join(timeout=5)
 
     def __enter__(self) -> LocalBotApiServer:
         return self.start()
