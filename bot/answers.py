@@ -30,10 +30,12 @@ from bot.event_filters import (
     select_events,
 )
 from bot.render import (
+    SCREEN_LIMIT,
     Citations,
     briefing_pages,
     escape,
     format_date,
+    paginate,
     render_events,
     split_message,
     topic_name,
@@ -279,14 +281,7 @@ class Answers:
         page = min(max(page, 0), len(pages) - 1)
         texts = TEXTS[lang]
         version = self.catalog.version
-        nav = []
-        if page > 0:
-            back = Action("page", version, topic.id, page - 1)
-            nav.append(Button(texts["back"], callbacks.encode(back)))
-        if page < len(pages) - 1:
-            label = f"{texts['more']} ({page + 2}/{len(pages)})"
-            more = Action("page", version, topic.id, page + 1)
-            nav.append(Button(label, callbacks.encode(more)))
+        nav = self._turn_pages("page", topic.id, page, len(pages), lang)
         sources = Action("sources", version, topic.id, page)
         extra = [
             Button(texts["sources"], callbacks.encode(sources)),
@@ -299,6 +294,27 @@ class Answers:
             data = callbacks.encode(Action("ics", version, topic.id))
             rows.append((Button(label, data),))
         return Reply([pages[page]], buttons=tuple(rows), edit=edit, notice=notice)
+
+    def _turn_pages(
+        self, kind: str, argument: str, page: int, count: int, lang: str
+    ) -> list[Button]:
+        """ "‹ Back" and "More › (n/m)" for screen ``page`` of ``count``."""
+        texts = TEXTS[lang]
+        version = self.catalog.version
+        nav = []
+        if page > 0:
+            back = Action(kind, version, argument, page - 1)
+            nav.append(Button(texts["back"], callbacks.encode(back)))
+        if page < count - 1:
+            more = Action(kind, version, argument, page + 1)
+            nav.append(Button(f"{texts['more']} ({page + 2}/{count})", callbacks.encode(more)))
+        return nav
+
+    @memoized
+    def listings_page(self, key: str, *, now: dt.datetime, lang: str, page: int) -> Reply:
+        """Another screen of a filtered listings view (its "More ›" and "‹ Back")."""
+        query = EventQuery.from_key(key)
+        return self._listings(query, all_events(self.catalog), now=now, lang=lang, page=page)
 
     @memoized
     def briefing_sources(self, topic: Topic, *, now: dt.datetime, lang: str, back: int) -> Reply:
@@ -339,8 +355,11 @@ class Answers:
         now: dt.datetime,
         lang: str,
         edit: bool = False,
+        page: int | None = None,
     ) -> Reply:
         """Listings for a filter; when nothing was listed for it, say so, then show the rest.
+
+        One screen at a time, like a briefing; ``page`` (a pressed "More ›") edits in place.
 
         A recurring listing whose rule falls in the window is shown with that date, marked
         as projected; the same month's listings from other years follow, marked past.
@@ -383,11 +402,16 @@ class Answers:
             shown.extend(others)
         if cite.refs:
             blocks.append(cite.block(lang))
-        return Reply(
-            split_message(blocks),
-            buttons=self._calendar_buttons(query, shown, lang),
-            edit=edit,
-        )
+        pages = paginate(blocks, SCREEN_LIMIT)
+        number = min(max(page or 0, 0), len(pages) - 1)
+        rows = list(self._calendar_buttons(query, shown, lang))
+        try:
+            nav = self._turn_pages("events", query.key(), number, len(pages), lang)
+        except callbacks.CallbackTooLong:  # an odd, long city name: whole messages instead
+            return Reply(split_message(blocks), buttons=tuple(rows), edit=edit)
+        if nav:
+            rows.insert(0, tuple(nav))
+        return Reply([pages[number]], buttons=tuple(rows), edit=edit or page is not None)
 
     def _label(self, query: EventQuery, lang: str) -> str:
         parts = [query.city.title()] if query.city else []
@@ -482,6 +506,11 @@ class Answers:
             return self.briefing(
                 topic, now=now, lang=lang, page=page, edit=action.kind != "topic", notice=notice
             )
+        if action.kind == "events":
+            try:
+                return self.listings_page(action.argument, now=now, lang=lang, page=action.page)
+            except ValueError:
+                return self._replace(self.topics(lang), texts["bad_button"])
         if action.kind == "ics":
             try:
                 return self.calendar(action.argument, now=now, lang=lang)

@@ -336,13 +336,18 @@ def paginate(blocks: Sequence[str], limit: int) -> list[str]:
 
     Unlike :func:`split_message`, which keeps blocks whole, a screen here is filled up,
     so a long list of figures starts right after the summary instead of a screen later.
-    Lines are whole (each closes its own tags), so no cut is ever inside a tag.
+    Other blocks (a listing with its details) move whole to the next screen when they fit
+    one. Lines are whole (each closes its own tags), so no cut is ever inside a tag.
     """
     pages: list[str] = []
     current = ""
     for block in blocks:
         lines = [piece for line in block.split("\n") for piece in _fit(line, limit - 100)]
         heading = lines[0] if lines[0].startswith("<b>") and len(lines) > 1 else None
+        whole = f"{current}\n\n{block}" if current else block
+        if heading is None and current and utf16_len(whole) > limit >= utf16_len(block):
+            pages.append(current)  # keep this block together on the next screen
+            current = ""
         separator = "\n\n"
         for number, line in enumerate(lines):
             candidate = f"{current}{separator}{line}" if current else line

@@ -395,3 +395,19 @@ async def test_when_even_the_apology_fails_the_bot_keeps_serving(start_bot: Star
     assert bot.services.activity.failures == 1
     (after,) = await bot.say(chat, ana, "/cuba")
     assert after.plain.startswith("Cuba")
+
+
+async def test_long_listings_come_one_screen_at_a_time(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    ana, chat = bot.person(61)
+    (first,) = await bot.say(chat, ana, "/events next month")
+    assert "No listings for Dec 2026" in first.plain
+    first_text = first.plain
+    second = await bot.press(first, "More ›", ana)
+    assert second.message_id == first.message_id and second.plain != first_text
+    assert "Sources" in second.plain  # the citations close the last screen
+    labels = [label for row in second.buttons for label, _ in row]
+    assert "‹ Back" in labels and any(label.startswith("📅 Add all") for label in labels)
+    back = await bot.press(second, "‹ Back", ana)
+    assert back.plain == first_text
+    _ok(bot.server)
