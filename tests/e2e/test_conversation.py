@@ -223,6 +223,9 @@ async def test_command_menus_are_set_at_start(start_bot: StartBot) -> None:
         if c.params.get("language_code") == "es" and "private" in str(c.params["scope"])
     )
     assert "desaparecidos" in {c["command"] for c in spanish.params["commands"]}
+    described = bot.api.calls_to("setMyDescription")
+    assert [c.status for c in described] == [200, 200]
+    assert "Resúmenes" in str(described[1].params["description"])
 
 
 async def test_a_failing_handler_apologises_without_a_traceback(
