@@ -79,9 +79,11 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if not text:
         raise UsageError('nothing to ask; try: briefbot ask "/cuba"')
     settings = _with_catalog(args, settings)
-    load_catalog(settings.catalog_path)  # a missing catalog is one line, before any bot
+    catalog = load_catalog(settings.catalog_path)  # a missing catalog: one line, no bot
     clock = _clock(settings, args.as_of)
-    understood = asyncio.run(ask_once(settings, text, clock=clock, out=out, lang=args.lang))
+    understood = asyncio.run(
+        ask_once(settings, text, clock=clock, out=out, lang=args.lang, catalog=catalog)
+    )
     return 0 if understood else EXIT_NOT_UNDERSTOOD
 
 
@@ -102,7 +104,7 @@ def cmd_chat(
     from bot.console import run_console
 
     settings = _with_catalog(args, settings)
-    load_catalog(settings.catalog_path)
+    catalog = load_catalog(settings.catalog_path)
     clock = _clock(settings, getattr(args, "as_of", None))
     source = stdin or sys.stdin
     interactive = source.isatty()
@@ -119,6 +121,7 @@ def cmd_chat(
                 source=source,
                 out=out,
                 lang=getattr(args, "lang", "en"),
+                catalog=catalog,
                 prompt=interactive,
             )
         )

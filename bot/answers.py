@@ -614,5 +614,4 @@ class Answers:
             ["\n".join(lines)],
             understood=False,
             buttons=buttons,
-            choices=tuple(t.id for t in matches),
         )

@@ -292,10 +292,16 @@ async def run_console(
 
 
 async def ask_once(
-    settings: Settings, text: str, *, clock: Clock, out: TextIO, lang: str = "en"
+    settings: Settings,
+    text: str,
+    *,
+    clock: Clock,
+    out: TextIO,
+    lang: str = "en",
+    catalog: Catalog | None = None,
 ) -> bool:
     """One question through the whole application; returns whether it was understood."""
-    application, api = console_application(settings, clock=clock)
+    application, api = console_application(settings, clock=clock, catalog=catalog)
     async with application:
         session = ConsoleSession(application, api, out, lang, labels=False)
         await session.say(text)

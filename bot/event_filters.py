@@ -83,7 +83,6 @@ class EventQuery:
     city: str | None = None
     start: dt.date | None = None
     end: dt.date | None = None
-    label: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -129,7 +128,7 @@ def parse_event_query(
     """
     words = fold(text).replace(",", " ").split()
     city: str | None = None
-    window: tuple[dt.date, dt.date, str] | None = None
+    window: tuple[dt.date, dt.date] | None = None
     month: int | None = None
     year: int | None = None
     today = now.date()
@@ -161,17 +160,11 @@ def parse_event_query(
         if year is None:
             year = today.year if month >= today.month else today.year + 1
         first = dt.date(year, month, 1)
-        window = (first, first + relativedelta(months=1), first.strftime("%B %Y"))
+        window = (first, first + relativedelta(months=1))
     elif year is not None:
-        window = (dt.date(year, 1, 1), dt.date(year + 1, 1, 1), str(year))
-    label_parts = [city.title()] if city else []
-    if window:
-        label_parts.append(window[2])
+        window = (dt.date(year, 1, 1), dt.date(year + 1, 1, 1))
     return EventQuery(
-        city=city,
-        start=window[0] if window else None,
-        end=window[1] if window else None,
-        label=" · ".join(label_parts),
+        city=city, start=window[0] if window else None, end=window[1] if window else None
     )
 
 
@@ -193,24 +186,20 @@ def _explain(word: str, cities: Sequence[str]) -> str:
     )
 
 
-def _relative_window(name: str, today: dt.date) -> tuple[dt.date, dt.date, str]:
+def _relative_window(name: str, today: dt.date) -> tuple[dt.date, dt.date]:
     monday = today - dt.timedelta(days=today.weekday())
     first = today.replace(day=1)
-    if name == "today":
-        return today, today + dt.timedelta(days=1), "today"
-    if name == "tomorrow":
-        return today + dt.timedelta(days=1), today + dt.timedelta(days=2), "tomorrow"
-    if name == "this_week":
-        return today, monday + dt.timedelta(days=7), "this week"
-    if name == "next_week":
-        return monday + dt.timedelta(days=7), monday + dt.timedelta(days=14), "next week"
-    if name == "weekend":
-        saturday = monday + dt.timedelta(days=5)
-        return max(today, saturday), monday + dt.timedelta(days=7), "this weekend"
-    if name == "this_month":
-        return today, first + relativedelta(months=1), first.strftime("%B %Y")
     following = first + relativedelta(months=1)
-    return following, following + relativedelta(months=1), following.strftime("%B %Y")
+    windows = {
+        "today": (today, today + dt.timedelta(days=1)),
+        "tomorrow": (today + dt.timedelta(days=1), today + dt.timedelta(days=2)),
+        "this_week": (today, monday + dt.timedelta(days=7)),
+        "next_week": (monday + dt.timedelta(days=7), monday + dt.timedelta(days=14)),
+        "weekend": (max(today, monday + dt.timedelta(days=5)), monday + dt.timedelta(days=7)),
+        "this_month": (today, following),
+        "next_month": (following, following + relativedelta(months=1)),
+    }
+    return windows[name]
 
 
 def _in_city(event: Event, city: str) -> bool:

@@ -321,8 +321,9 @@ def briefing_pages(
 ) -> tuple[list[str], str]:
     """A briefing as screens of about a phone screen each, and its sources as one page.
 
-    Screens are cut between blocks (a section stays whole when it fits), so "More ›"
-    never splits a fact from its citation.
+    Screens are cut between lines (see :func:`paginate`), and each line carries its own
+    citation, so "More ›" never splits a fact from its source. The sources page is one
+    message: a topic cites a few dozen articles at most, far under Telegram's limit.
     """
     cite = Citations(catalog)
     blocks = render_briefing(catalog, briefing, now=now, lang=lang, with_sources=False, cite=cite)
@@ -508,8 +509,7 @@ def render_events(
         return [labels["no_events"]]
     projected = projected or {}
     listed = [e for e in events if e.id not in projected]
-    heading = f"<b>{title if title is not None else labels['events']}</b>"
-    head = heading
+    head = f"<b>{title if title is not None else labels['events']}</b>"
     if listed:
         head += f"\n{escape(events_preamble(listed, now=now, lang=lang))}"
     return [

@@ -7,7 +7,7 @@ reply without a bot.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -41,4 +41,3 @@ class Reply:
     attachment: Attachment | None = None
     edit: bool = False
     notice: str | None = None
-    choices: tuple[str, ...] = field(default=())
