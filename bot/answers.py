@@ -8,6 +8,7 @@ injected clock; it never raises for anything a user can type.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections import OrderedDict
@@ -203,14 +204,12 @@ class Answers:
     def _command(self, topic: Topic, lang: str) -> str:
         return topic.command_es if lang == "es" else topic.command
 
+    def _topic_button(self, topic: Topic, lang: str) -> Button:
+        data = callbacks.encode(Action("topic", self.catalog.version, topic.id))
+        return Button(topic_name(topic, lang), data=data)
+
     def _topic_buttons(self, lang: str) -> tuple[tuple[Button, ...], ...]:
-        buttons = [
-            Button(
-                topic_name(t, lang),
-                data=callbacks.encode(Action("topic", self.catalog.version, t.id)),
-            )
-            for t in self.catalog.topics
-        ]
+        buttons = [self._topic_button(t, lang) for t in self.catalog.topics]
         return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
 
     @memoized
@@ -519,13 +518,13 @@ class Answers:
         if action.kind == "ics_one":
             if stale or not action.argument.isdigit():
                 reply = self.events("", now=now, lang=lang)
-                return Reply(reply.messages, buttons=reply.buttons, notice=texts["stale_button"])
+                return dataclasses.replace(reply, notice=texts["stale_button"])
             return self.calendar_one(int(action.argument), now=now, lang=lang)
         return self._replace(self.topics(lang), texts["bad_button"])
 
     @staticmethod
     def _replace(reply: Reply, notice: str) -> Reply:
-        return Reply(reply.messages, buttons=reply.buttons, notice=notice, understood=False)
+        return dataclasses.replace(reply, notice=notice, understood=False)
 
     @memoized
     def deep_link(self, payload: str, *, now: dt.datetime, lang: str) -> Reply:
@@ -601,17 +600,5 @@ class Answers:
     def _choices(self, matches: list[Topic], text: str, lang: str) -> Reply:
         lines = [TEXTS[lang]["not_sure"].format(text=escape(text[:200]))]
         lines.extend(f"/{self._command(t, lang)} — {escape(topic_name(t, lang))}" for t in matches)
-        buttons = tuple(
-            (
-                Button(
-                    topic_name(t, lang),
-                    data=callbacks.encode(Action("topic", self.catalog.version, t.id)),
-                ),
-            )
-            for t in matches
-        )
-        return Reply(
-            ["\n".join(lines)],
-            understood=False,
-            buttons=buttons,
-        )
+        buttons = tuple((self._topic_button(t, lang),) for t in matches)
+        return Reply(["\n".join(lines)], understood=False, buttons=buttons)

@@ -12,6 +12,7 @@ import logging
 from typing import Any, TypeAlias
 
 from telegram import (
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -101,6 +102,25 @@ def keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | Non
     )
 
 
+async def _edited_in_place(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None
+) -> bool:
+    """Replace the pressed message with ``text``; False when it has to be sent anew.
+
+    Nothing to change counts as done (Telegram would refuse the edit as "not modified").
+    """
+    current = query.message
+    if not isinstance(current, Message):
+        return False
+    if current.text == to_plain(text) and current.reply_markup == markup:
+        return True
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as error:
+        return "not modified" in str(error).lower()
+    return True
+
+
 async def send_reply(update: Update, context: Context, reply: Reply) -> None:
     """Send (or, for a pressed button, edit in place) every part of ``reply``.
 
@@ -119,25 +139,11 @@ async def send_reply(update: Update, context: Context, reply: Reply) -> None:
         return
     markup = keyboard(reply.buttons)
     messages = list(reply.messages)
-    last = len(messages) - 1
-    current = query.message if query is not None else None
-    unchanged = (
-        isinstance(current, Message)
-        and current.text == to_plain(messages[0] if messages else "")
-        and current.reply_markup == (markup if last == 0 else None)
-    )
-    if reply.edit and unchanged:
-        messages = messages[1:]
-        last -= 1
-    elif reply.edit and query is not None and query.message is not None and messages:
-        try:
-            await query.edit_message_text(messages[0], reply_markup=markup if last == 0 else None)
+    if reply.edit and query is not None and messages:
+        first_markup = markup if len(messages) == 1 else None
+        if await _edited_in_place(query, messages[0], first_markup):
             messages = messages[1:]
-            last -= 1
-        except BadRequest as error:
-            if "not modified" in str(error).lower():
-                messages = messages[1:]
-                last -= 1
+    last = len(messages) - 1
     origin: Message | None = update.message
     quote = origin is not None and chat.type != ChatType.PRIVATE
     for number, text in enumerate(messages):
