@@ -1,0 +1,501 @@
+"""Chats, subscriptions and the delivery ledger, over SQLAlchemy's async engine.
+
+The store is the source of truth: scheduled jobs are rebuilt from it at start, and the
+ledger's unique key on (subscription, period) is what makes a digest go out once even when
+two instances share the database or one restarts in the middle of a fan-out.
+
+Claiming works like a lease. :meth:`Store.claim` inserts the row in state ``claimed``; the
+sender marks it ``sent`` after Telegram accepted the message. A claim left ``claimed`` for
+longer than the lease (the process died between sending and marking) can be taken over by
+any instance, which sends again: at most one duplicate in that window, never a lost digest.
+A transient failure marks the row ``retry`` so it can be claimed again at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.store.schema import chats, deliveries, subscriptions, upgrade
+
+
+@dataclass(frozen=True)
+class ChatRecord:
+    id: int
+    type: str
+    title: str | None
+    timezone: str | None
+    language: str
+    quiet_start: str | None
+    quiet_end: str | None
+    active: bool
+    inactive_reason: str | None
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: int
+    chat_id: int
+    what: str
+    cadence: str
+    cadence_day: int
+    at: str  # "HH:MM", local to the chat's zone
+    paused: bool
+    created_by: int | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Delivery:
+    subscription_id: int
+    period: str
+    state: str
+    attempts: int
+    claimed_at: dt.datetime
+    sent_at: dt.datetime | None
+    message_ids: tuple[int, ...]
+    last_error: str | None
+    catalog_version: str | None
+    content_keys: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A ledger row this instance holds: send the digest, then mark it."""
+
+    subscription_id: int
+    period: str
+    owner: str
+    attempts: int
+
+
+def database_url(url: str | None, data_dir: Path) -> str:
+    """DATABASE_URL as SQLAlchemy's async URL; by default a SQLite file in the data directory."""
+    if not url:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+aiosqlite:///{data_dir / 'briefbot.sqlite3'}"
+    for plain, driver in (
+        ("postgres://", "postgresql+asyncpg://"),
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    return url
+
+
+def _on_sqlite_connect(connection: Any, record: Any) -> None:
+    """WAL lets readers run beside the one writer; a busy timeout waits instead of failing."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _chat(row: Any) -> ChatRecord:
+    return ChatRecord(
+        row.id,
+        row.type,
+        row.title,
+        row.timezone,
+        row.language,
+        row.quiet_start,
+        row.quiet_end,
+        row.active,
+        row.inactive_reason,
+    )
+
+
+def _subscription(row: Any) -> Subscription:
+    return Subscription(
+        row.id,
+        row.chat_id,
+        row.what,
+        row.cadence,
+        row.cadence_day,
+        row.at,
+        row.paused,
+        row.created_by,
+        row.created_at,
+    )
+
+
+def _delivery(row: Any) -> Delivery:
+    ids = tuple(int(part) for part in (row.message_ids or "").split(",") if part)
+    keys = frozenset(json.loads(row.content_keys)) if row.content_keys else frozenset()
+    return Delivery(
+        row.subscription_id,
+        row.period,
+        row.state,
+        row.attempts,
+        row.claimed_at,
+        row.sent_at,
+        ids,
+        row.last_error,
+        row.catalog_version,
+        keys,
+    )
+
+
+class Store:
+    """One engine; every method is one short transaction."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+    @classmethod
+    async def open(cls, url: str) -> Store:
+        """Connect, creating the SQLite file on first start, and bring the schema up to date."""
+        engine = create_async_engine(url)
+        if engine.dialect.name == "sqlite":
+            sa.event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
+        try:
+            async with engine.begin() as connection:
+                await connection.run_sync(upgrade)
+        except BaseException:
+            await engine.dispose()
+            raise
+        return cls(engine)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def ping(self) -> bool:
+        """Whether the database answers, for health checks."""
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(sa.text("SELECT 1"))
+        except Exception:  # any failure means "not reachable"
+            return False
+        return True
+
+    # --- chats ------------------------------------------------------------------------------
+
+    async def remember_chat(
+        self, chat_id: int, kind: str, title: str | None, language: str, now: dt.datetime
+    ) -> ChatRecord:
+        """Insert the chat or refresh its type and title; its settings are left alone."""
+        insert = self._insert(chats).values(
+            id=chat_id, type=kind, title=title, language=language, created_at=now
+        )
+        upsert = insert.on_conflict_do_update(
+            index_elements=[chats.c.id], set_={"type": kind, "title": title}
+        )
+        async with self.engine.begin() as connection:
+            await connection.execute(upsert)
+            row = (await connection.execute(chats.select().where(chats.c.id == chat_id))).one()
+        return _chat(row)
+
+    async def chat(self, chat_id: int) -> ChatRecord | None:
+        async with self.engine.connect() as connection:
+            row = (
+                await connection.execute(chats.select().where(chats.c.id == chat_id))
+            ).one_or_none()
+        return None if row is None else _chat(row)
+
+    async def _update_chat(self, chat_id: int, **values: Any) -> bool:
+        async with self.engine.begin() as connection:
+            result = await connection.execute(
+                chats.update().where(chats.c.id == chat_id).values(**values)
+            )
+        return bool(result.rowcount)
+
+    async def set_timezone(self, chat_id: int, zone: str) -> bool:
+        return await self._update_chat(chat_id, timezone=zone)
+
+    async def set_quiet_hours(self, chat_id: int, start: str | None, end: str | None) -> bool:
+        return await self._update_chat(chat_id, quiet_start=start, quiet_end=end)
+
+    async def set_active(self, chat_id: int, active: bool, reason: str | None = None) -> bool:
+        """An inactive chat (bot blocked, kicked, removed) gets no digests until it is back."""
+        return await self._update_chat(
+            chat_id, active=active, inactive_reason=None if active else reason
+        )
+
+    async def migrate_chat(self, old_id: int, new_id: int) -> bool:
+        """A group became a supergroup: its settings and subscriptions move to the new id."""
+        async with self.engine.begin() as connection:
+            old = (
+                await connection.execute(chats.select().where(chats.c.id == old_id))
+            ).one_or_none()
+            if old is None:
+                return False
+            exists = (
+                await connection.execute(sa.select(chats.c.id).where(chats.c.id == new_id))
+            ).scalar()
+            if exists is None:
+                values = dict(old._mapping) | {"id": new_id, "type": "supergroup"}
+                await connection.execute(chats.insert().values(**values))
+            await connection.execute(
+                subscriptions.update()
+                .where(subscriptions.c.chat_id == old_id)
+                .values(chat_id=new_id)
+            )
+            await connection.execute(chats.delete().where(chats.c.id == old_id))
+        return True
+
+    # --- subscriptions ---------------------------------------------------------------------
+
+    async def subscribe(
+        self,
+        chat_id: int,
+        what: str,
+        cadence: str,
+        cadence_day: int,
+        at: str,
+        created_by: int | None,
+        now: dt.datetime,
+    ) -> tuple[Subscription, bool]:
+        """Add a subscription, or change the schedule of the same one; (it, whether new)."""
+        schedule = {"cadence": cadence, "cadence_day": cadence_day, "at": at, "paused": False}
+        async with self.engine.begin() as connection:
+            found = (
+                await connection.execute(
+                    subscriptions.select().where(
+                        subscriptions.c.chat_id == chat_id, subscriptions.c.what == what
+                    )
+                )
+            ).one_or_none()
+            if found is None:
+                await connection.execute(
+                    subscriptions.insert().values(
+                        chat_id=chat_id,
+                        what=what,
+                        created_by=created_by,
+                        created_at=now,
+                        **schedule,
+                    )
+                )
+            else:
+                await connection.execute(
+                    subscriptions.update().where(subscriptions.c.id == found.id).values(**schedule)
+                )
+            row = (
+                await connection.execute(
+                    subscriptions.select().where(
+                        subscriptions.c.chat_id == chat_id, subscriptions.c.what == what
+                    )
+                )
+            ).one()
+        return _subscription(row), found is None
+
+    async def subscription(self, subscription_id: int) -> Subscription | None:
+        async with self.engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    subscriptions.select().where(subscriptions.c.id == subscription_id)
+                )
+            ).one_or_none()
+        return None if row is None else _subscription(row)
+
+    async def subscriptions_of(self, chat_ids: Iterable[int]) -> list[Subscription]:
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(
+                subscriptions.select()
+                .where(subscriptions.c.chat_id.in_(list(chat_ids)))
+                .order_by(subscriptions.c.id)
+            )
+        return [_subscription(row) for row in rows]
+
+    async def chats_subscribed_by(self, user_id: int) -> list[ChatRecord]:
+        """Channels (and other chats) whose subscriptions this person made from a private chat."""
+        query = (
+            chats.select()
+            .where(
+                chats.c.id.in_(
+                    sa.select(subscriptions.c.chat_id).where(
+                        subscriptions.c.created_by == user_id, subscriptions.c.chat_id != user_id
+                    )
+                ),
+                chats.c.type == "channel",
+            )
+            .order_by(chats.c.id)
+        )
+        async with self.engine.connect() as connection:
+            return [_chat(row) for row in await connection.execute(query)]
+
+    async def set_paused(self, subscription_id: int, paused: bool) -> bool:
+        async with self.engine.begin() as connection:
+            result = await connection.execute(
+                subscriptions.update()
+                .where(subscriptions.c.id == subscription_id)
+                .values(paused=paused)
+            )
+        return bool(result.rowcount)
+
+    async def remove(self, subscription_ids: Sequence[int]) -> int:
+        async with self.engine.begin() as connection:
+            result = await connection.execute(
+                subscriptions.delete().where(subscriptions.c.id.in_(list(subscription_ids)))
+            )
+        return int(result.rowcount)
+
+    async def schedulable(self) -> list[tuple[Subscription, ChatRecord]]:
+        """Every subscription that should have a job: not paused, in an active chat."""
+        query = (
+            sa.select(subscriptions, chats)
+            .join(chats, chats.c.id == subscriptions.c.chat_id)
+            .where(subscriptions.c.paused == sa.false(), chats.c.active == sa.true())
+            .order_by(subscriptions.c.id)
+        )
+        async with self.engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        found = []
+        for row in rows:
+            values = row._mapping
+            subscription = _subscription(_Row(values, subscriptions))
+            found.append((subscription, _chat(_Row(values, chats))))
+        return found
+
+    # --- the delivery ledger ---------------------------------------------------------------
+
+    async def claim(
+        self,
+        subscription_id: int,
+        period: str,
+        owner: str,
+        now: dt.datetime,
+        lease: dt.timedelta,
+    ) -> Claim | None:
+        """Take the (subscription, period) row for sending, or None if someone else has it.
+
+        Race-free with other instances: the insert relies on the unique key, and the
+        takeover of a ``retry`` row or of an expired claim is one conditional UPDATE.
+        """
+        insert = (
+            self._insert(deliveries)
+            .values(
+                subscription_id=subscription_id,
+                period=period,
+                state="claimed",
+                owner=owner,
+                attempts=1,
+                claimed_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["subscription_id", "period"])
+        )
+        async with self.engine.begin() as connection:
+            if (await connection.execute(insert)).rowcount:
+                return Claim(subscription_id, period, owner, 1)
+            row = deliveries.c
+            takeover = (
+                deliveries.update()
+                .where(
+                    row.subscription_id == subscription_id,
+                    row.period == period,
+                    sa.or_(
+                        row.state == "retry",
+                        sa.and_(row.state == "claimed", row.claimed_at < now - lease),
+                    ),
+                )
+                .values(state="claimed", owner=owner, claimed_at=now, attempts=row.attempts + 1)
+                .returning(row.attempts)
+            )
+            attempts = (await connection.execute(takeover)).scalar()
+        return None if attempts is None else Claim(subscription_id, period, owner, attempts)
+
+    async def _settle(self, claim: Claim, **values: Any) -> bool:
+        row = deliveries.c
+        async with self.engine.begin() as connection:
+            result = await connection.execute(
+                deliveries.update()
+                .where(
+                    row.subscription_id == claim.subscription_id,
+                    row.period == claim.period,
+                    row.owner == claim.owner,
+                    row.state == "claimed",
+                )
+                .values(**values)
+            )
+        return bool(result.rowcount)
+
+    async def mark_sent(
+        self,
+        claim: Claim,
+        chat_id: int,
+        message_ids: Sequence[int],
+        catalog_version: str,
+        content_keys: Iterable[str],
+        now: dt.datetime,
+    ) -> bool:
+        return await self._settle(
+            claim,
+            state="sent",
+            sent_at=now,
+            chat_id=chat_id,
+            message_ids=",".join(str(i) for i in message_ids),
+            catalog_version=catalog_version,
+            content_keys=json.dumps(sorted(content_keys)),
+            last_error=None,
+        )
+
+    async def mark_failed(self, claim: Claim, error: str, *, retry: bool) -> bool:
+        """``retry``: a transient failure, claimable again; otherwise final for this period."""
+        return await self._settle(
+            claim, state="retry" if retry else "failed", last_error=error[:256]
+        )
+
+    async def delivery(self, subscription_id: int, period: str) -> Delivery | None:
+        row = deliveries.c
+        async with self.engine.connect() as connection:
+            found = (
+                await connection.execute(
+                    deliveries.select().where(
+                        row.subscription_id == subscription_id, row.period == period
+                    )
+                )
+            ).one_or_none()
+        return None if found is None else _delivery(found)
+
+    async def last_sent(self, subscription_id: int) -> Delivery | None:
+        """The subscriber's previous digest, to say what changed since."""
+        row = deliveries.c
+        async with self.engine.connect() as connection:
+            found = (
+                await connection.execute(
+                    deliveries.select()
+                    .where(row.subscription_id == subscription_id, row.state == "sent")
+                    .order_by(row.sent_at.desc())
+                    .limit(1)
+                )
+            ).first()
+        return None if found is None else _delivery(found)
+
+    async def unfinished(self) -> list[tuple[int, str]]:
+        """(subscription, period) rows claimed or waiting for a retry: the sweep's work."""
+        row = deliveries.c
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(
+                sa.select(row.subscription_id, row.period).where(
+                    row.state.in_(["claimed", "retry"])
+                )
+            )
+            return [(found.subscription_id, found.period) for found in rows]
+
+    async def ledger(self) -> list[Delivery]:
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(deliveries.select().order_by(deliveries.c.id))
+            return [_delivery(row) for row in rows]
+
+
+class _Row:
+    """The columns of one table out of a joined row, with attribute access."""
+
+    def __init__(self, mapping: Any, table: sa.Table) -> None:
+        self._values = {column.name: mapping[column] for column in table.columns}
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
