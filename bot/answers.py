@@ -89,6 +89,7 @@ TEXTS = {
         "filtered_head": "Listings",
         "thanks": "You're welcome. Send /topics any time for the briefings.",
         "recurring": "Recurring listings that fall in that period by their rule",
+        "subscribe": "🔔 Subscribe",
     },
     "es": {
         "welcome": (
@@ -129,6 +130,7 @@ TEXTS = {
         "filtered_head": "Cartelera",
         "thanks": "De nada. Envía /topics cuando quieras ver los resúmenes.",
         "recurring": "Eventos recurrentes que caen en ese periodo según su regla",
+        "subscribe": "🔔 Suscribirme",
     },
 }
 
@@ -285,6 +287,7 @@ class Answers:
         extra = [
             Button(texts["sources"], callbacks.encode(sources)),
             Button(texts["share"], switch_inline=self._command(topic, lang)),
+            Button(texts["subscribe"], callbacks.encode(Action("subscribe", "", topic.id))),
         ]
         rows: list[tuple[Button, ...]] = [tuple(nav)] if nav else []
         rows.append(tuple(extra))

@@ -23,9 +23,11 @@ from bot.answers import Answers
 from bot.clock import Clock, SystemClock
 from bot.concurrency import PerChatUpdateProcessor
 from bot.config import Settings
+from bot.digest_service import close_store, start_digests, stop_delivery
 from bot.handlers import register
 from bot.handlers.common import SERVICES_KEY, BotApplication
 from bot.menus import DESCRIPTIONS, menus
+from bot.ratelimit import FloodLimiter, FloodLimits
 from bot.services import Services
 from briefings.catalog import load_catalog
 from briefings.model import Catalog
@@ -67,6 +69,16 @@ async def set_command_menus(application: BotApplication) -> None:
 async def _post_init(application: BotApplication) -> None:
     """Runs once the bot knows who it is (``run_polling`` calls it after ``initialize``)."""
     await set_command_menus(application)
+    await start_digests(application)
+
+
+async def _post_stop(application: BotApplication) -> None:
+    """After updates stop, before the HTTP client closes: let digests in flight finish."""
+    await stop_delivery(application)
+
+
+async def _post_shutdown(application: BotApplication) -> None:
+    await close_store(application)
 
 
 def build_application(
@@ -87,6 +99,9 @@ def build_application(
         .base_file_url(file_base_url(settings.api_base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
         .post_init(_post_init)
+        .post_stop(_post_stop)
+        .post_shutdown(_post_shutdown)
+        .rate_limiter(FloodLimiter(FloodLimits().scaled(settings.flood_scale)))
         .concurrent_updates(PerChatUpdateProcessor())
     )
     if request is not None:

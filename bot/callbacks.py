@@ -19,6 +19,8 @@ KINDS = {
     "e": "events",  # a filtered listings view
     "i": "ics",  # the filtered listings as a calendar file
     "x": "ics_one",  # one listing as a calendar file
+    "w": "subscribe",  # a step of the guided /subscribe: what.cadence.day.HHMM so far
+    "m": "manage",  # pause (p), resume (r) or remove (x) a subscription: "p.12"
 }
 _ARGUMENT = re.compile(r"^[\w~.-]{0,48}$")
 

@@ -10,9 +10,11 @@ one. ``@briefbot cuba`` runs an inline query; a number then "sends" a result.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import tempfile
 import threading
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
@@ -272,23 +274,34 @@ async def run_console(
     prompt: bool = False,
 ) -> None:
     application, api = console_application(settings, clock=clock, catalog=catalog)
+    async with _running(application):
+        session = ConsoleSession(application, api, out, lang)
+        lines = _start_reader(source, asyncio.get_running_loop())
+        while True:
+            if prompt:
+                out.write("you › ")
+                out.flush()
+            line = await lines.get()
+            if line is None:
+                break
+            await session.say(line)
+
+
+@contextlib.asynccontextmanager
+async def _running(application: BotApplication) -> AsyncIterator[None]:
+    """Start and stop the application with its hooks, as ``run_polling`` does."""
     async with application:
-        if application.post_init is not None:  # as run_polling does
+        if application.post_init is not None:
             await application.post_init(application)
         await application.start()  # the job queue runs, as it does in Telegram mode
         try:
-            session = ConsoleSession(application, api, out, lang)
-            lines = _start_reader(source, asyncio.get_running_loop())
-            while True:
-                if prompt:
-                    out.write("you › ")
-                    out.flush()
-                line = await lines.get()
-                if line is None:
-                    break
-                await session.say(line)
+            yield
         finally:
             await application.stop()
+            if application.post_stop is not None:
+                await application.post_stop(application)
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
 
 
 async def ask_once(
@@ -302,7 +315,7 @@ async def ask_once(
 ) -> bool:
     """One question through the whole application; returns whether it was understood."""
     application, api = console_application(settings, clock=clock, catalog=catalog)
-    async with application:
+    async with _running(application):
         session = ConsoleSession(application, api, out, lang, labels=False)
         await session.say(text)
         return session.understood

@@ -1,7 +1,7 @@
 """The command menus Telegram shows next to the text box, in English and Spanish.
 
 Private chats list every topic and the reference commands; groups get a shorter list
-(topics and /help), since a group's menu is shared by everyone in it.
+(topics, /help and the digest commands admins use), since a group's menu is shared.
 """
 
 from __future__ import annotations
@@ -26,14 +26,28 @@ _REFERENCE = {
         ("sources", "The documents behind the briefings"),
         ("help", "How to ask, with examples"),
         ("about", "How briefings cite their sources"),
+        ("subscribe", "Get a digest daily, weekly or monthly"),
+        ("subscriptions", "Your digests: pause or remove them"),
+        ("timezone", "Your time zone for digests"),
+        ("quiet", "Hours with no digests, e.g. 22:00-07:00"),
+        ("digest", "Preview a digest now"),
     ),
     "es": (
         ("topics", "Todos los temas"),
         ("sources", "Los documentos detrás de los resúmenes"),
         ("help", "Cómo preguntar, con ejemplos"),
         ("about", "Cómo citan sus fuentes los resúmenes"),
+        ("subscribe", "Recibe un resumen diario, semanal o mensual"),
+        ("subscriptions", "Tus resúmenes: pausar o quitar"),
+        ("timezone", "Tu zona horaria para los resúmenes"),
+        ("quiet", "Horas sin resúmenes, p. ej. 22:00-07:00"),
+        ("digest", "Ver un resumen ahora"),
     ),
 }
+
+
+# A group's menu is shared: topics, help, and what its admins use to set up digests.
+_GROUP_REFERENCE = ("help", "subscribe", "subscriptions", "timezone")
 
 
 def menus(catalog: Catalog) -> list[Menu]:
@@ -48,7 +62,7 @@ def menus(catalog: Catalog) -> list[Menu]:
             )
             for topic in catalog.topics
         )
-        help_only = tuple(c for c in _REFERENCE[lang] if c[0] == "help")
+        help_only = tuple(c for c in _REFERENCE[lang] if c[0] in _GROUP_REFERENCE)
         language = "" if lang == "en" else lang
         found.append(Menu("private", language, topics + _REFERENCE[lang]))
         found.append(Menu("group", language, topics + help_only))

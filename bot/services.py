@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.answers import Answers
 from bot.clock import Clock
 from bot.config import Settings
 from briefings.model import Catalog
+
+if TYPE_CHECKING:
+    from bot.digest_service import Digests
 
 
 @dataclass
@@ -28,6 +32,7 @@ class Services:
     clock: Clock
     answers: Answers
     activity: Activity = field(default_factory=Activity)
+    digests: Digests | None = None  # started in post_init, once the bot knows its name
 
     def now(self) -> dt.datetime:
         """The injected clock's moment in the bot's time zone."""

@@ -41,3 +41,9 @@ def seed_copy(tmp_path: Path) -> Path:
     for path in SEEDS.glob("*.txt"):
         (target / path.name).write_bytes(path.read_bytes())
     return target
+
+
+@pytest.fixture(autouse=True)
+def _own_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test writes a database into the developer's home: each gets its own data dir."""
+    monkeypatch.setenv("BRIEFBOT_DATA_DIR", str(tmp_path / "briefbot-data"))

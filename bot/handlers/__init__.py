@@ -5,7 +5,17 @@
 
 from __future__ import annotations
 
-from bot.handlers import bookkeeping, briefings, buttons, errors, free_text, inline, start
+from bot.handlers import (
+    bookkeeping,
+    briefings,
+    buttons,
+    errors,
+    free_text,
+    inline,
+    membership,
+    start,
+    subscriptions,
+)
 from bot.handlers.common import BotApplication
 from briefings.model import Catalog
 
@@ -13,6 +23,8 @@ from briefings.model import Catalog
 def register(application: BotApplication, catalog: Catalog) -> None:
     start.register(application)
     briefings.register(application, catalog)
+    subscriptions.register(application)
+    membership.register(application)
     buttons.register(application)
     inline.register(application)
     free_text.register(application)

@@ -298,6 +298,36 @@ class Store:
             ).one_or_none()
         return None if row is None else _subscription(row)
 
+    async def delivery_context(
+        self, subscription_id: int
+    ) -> tuple[Subscription, ChatRecord, Delivery | None] | None:
+        """A subscription, its chat and its last sent digest, read in one go for a send."""
+        row = deliveries.c
+        async with self.engine.connect() as connection:
+            found = (
+                await connection.execute(
+                    sa.select(subscriptions, chats)
+                    .join(chats, chats.c.id == subscriptions.c.chat_id)
+                    .where(subscriptions.c.id == subscription_id)
+                )
+            ).one_or_none()
+            if found is None:
+                return None
+            last = (
+                await connection.execute(
+                    deliveries.select()
+                    .where(row.subscription_id == subscription_id, row.state == "sent")
+                    .order_by(row.sent_at.desc())
+                    .limit(1)
+                )
+            ).first()
+        values = found._mapping
+        return (
+            _subscription(_Row(values, subscriptions)),
+            _chat(_Row(values, chats)),
+            None if last is None else _delivery(last),
+        )
+
     async def subscriptions_of(self, chat_ids: Iterable[int]) -> list[Subscription]:
         async with self.engine.connect() as connection:
             rows = await connection.execute(
@@ -371,7 +401,10 @@ class Store:
 
         Race-free with other instances: the insert relies on the unique key, and the
         takeover of a ``retry`` row or of an expired claim is one conditional UPDATE.
+        ``owner`` is ``instance#boot``: a claim left by an earlier boot of the same
+        instance is abandoned for sure (that process is gone), so it is taken at once.
         """
+        instance = owner.split("#", 1)[0] + "#"
         insert = (
             self._insert(deliveries)
             .values(
@@ -396,6 +429,11 @@ class Store:
                     sa.or_(
                         row.state == "retry",
                         sa.and_(row.state == "claimed", row.claimed_at < now - lease),
+                        sa.and_(
+                            row.state == "claimed",
+                            row.owner.startswith(instance, autoescape=True),
+                            row.owner != owner,
+                        ),
                     ),
                 )
                 .values(state="claimed", owner=owner, claimed_at=now, attempts=row.attempts + 1)
@@ -470,6 +508,22 @@ class Store:
                 )
             ).first()
         return None if found is None else _delivery(found)
+
+    async def settled(self, keys: Sequence[tuple[int, str]]) -> set[tuple[int, str]]:
+        """Which (subscription, period) pairs are done: sent, or failed for good."""
+        row = deliveries.c
+        found: set[tuple[int, str]] = set()
+        async with self.engine.connect() as connection:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start : start + 500])
+                rows = await connection.execute(
+                    sa.select(row.subscription_id, row.period).where(
+                        sa.tuple_(row.subscription_id, row.period).in_(chunk),
+                        row.state.in_(["sent", "failed"]),
+                    )
+                )
+                found.update((r.subscription_id, r.period) for r in rows)
+        return found
 
     async def unfinished(self) -> list[tuple[int, str]]:
         """(subscription, period) rows claimed or waiting for a retry: the sweep's work."""

@@ -7,16 +7,20 @@ a :class:`Harness` that speaks as a user and waits until the bot has handled it.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.app import build_application
-from bot.clock import FixedClock
+from bot.clock import Clock, FixedClock, ManualClock
 from bot.config import load_settings
+from bot.digest_service import Digests
 from bot.handlers.common import SERVICES_KEY, BotApplication
 from bot.localapi import LocalBotApi, LocalBotApiServer
 from bot.localapi.api import BotMessage
@@ -36,6 +40,50 @@ class Harness:
         found = self.application.bot_data[SERVICES_KEY]
         assert isinstance(found, Services)
         return found
+
+    @property
+    def digests(self) -> Digests:
+        found = self.services.digests
+        assert found is not None
+        return found
+
+    async def settle(self, timeout: float = 10.0) -> None:
+        """Wait until no digest job is due now and every queued digest has been handled."""
+        deadline = time.monotonic() + timeout
+        while True:
+            soon = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
+            due = [
+                job
+                for job in self.application.job_queue.jobs()  # type: ignore[union-attr]
+                if job.name and job.name.startswith("digest:") and job.next_t and job.next_t < soon
+            ]
+            if not due and self.digests.delivery.pending == 0:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"digests still due after {timeout}s: {due}")
+            await asyncio.sleep(0.02)
+
+    async def advance_to(self, moment: dt.datetime) -> None:
+        """Move the injected clock (a ManualClock) and let every digest due by then go out."""
+        clock = self.services.clock
+        assert isinstance(clock, ManualClock), "start the bot with a ManualClock"
+        clock.set(moment)
+        await self.digests.scheduler.rebuild()
+        await self.settle()
+
+    async def stop(self) -> None:
+        """Stop as ``run_polling`` does on SIGTERM (idempotent)."""
+        application = self.application
+        if not application.running:
+            return
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
 
     def person(
         self, user_id: int, first_name: str = "Ana", *, language_code: str = "en"
@@ -78,29 +126,45 @@ StartBot = Callable[..., Awaitable[Harness]]
 
 
 @pytest.fixture
-async def start_bot(telegram: LocalBotApiServer, catalog: Catalog) -> AsyncIterator[StartBot]:
-    started: list[BotApplication] = []
+async def start_bot(
+    telegram: LocalBotApiServer, catalog: Catalog, tmp_path: Path
+) -> AsyncIterator[StartBot]:
+    """Start the bot; every bot a test starts shares one database (a restart keeps it).
 
-    async def start(now: dt.datetime = TODAY) -> Harness:
+    Flood limits are scaled up 100 times unless ``flood_scale`` says otherwise, so tests
+    that send many messages to one chat are not slowed to Telegram's one a second.
+    """
+    started: list[Harness] = []
+
+    async def start(
+        now: dt.datetime = TODAY,
+        *,
+        clock: Clock | None = None,
+        instance: str = "test-instance",
+        poll: bool = True,
+        flood_scale: float = 100,
+    ) -> Harness:
         settings = load_settings(
             {
                 "TELEGRAM_BOT_TOKEN": telegram.api.token,
                 "TELEGRAM_API_BASE_URL": telegram.base_url,
+                "BRIEFBOT_DATA_DIR": str(tmp_path / "data"),
+                "BRIEFBOT_INSTANCE": instance,
+                "BRIEFBOT_FLOOD_SCALE": str(flood_scale),
             }
         )
-        application = build_application(settings, clock=FixedClock(now), catalog=catalog)
+        application = build_application(settings, clock=clock or FixedClock(now), catalog=catalog)
         await application.initialize()
         if application.post_init is not None:  # as run_polling does
             await application.post_init(application)
         await application.start()
         assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
-        started.append(application)
-        return Harness(telegram.api, telegram, application)
+        if poll:
+            await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        harness = Harness(telegram.api, telegram, application)
+        started.append(harness)
+        return harness
 
     yield start
-    for application in started:
-        assert application.updater is not None
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
+    for harness in started:
+        await harness.stop()

@@ -65,7 +65,15 @@ def test_console_chat_presses_buttons_by_number_and_runs_inline_queries() -> Non
         "/cuba\n1\n2\n/events guadalajara feb\n6\n@briefbot cuba\n1\n"
         "<b>fish & chips</b>\n/start\n42\n"
     )
-    assert cmd_chat(args, load_settings({}), out, stdin=io.StringIO(lines)) == 0
+    assert (
+        cmd_chat(
+            args,
+            load_settings({"BRIEFBOT_DATA_DIR": os.environ["BRIEFBOT_DATA_DIR"]}),
+            out,
+            stdin=io.StringIO(lines),
+        )
+        == 0
+    )
     text = out.getvalue()
     assert "[1] More › (2/" in text
     assert "bot (edited) ›" in text  # "More" edited the message in place

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -162,7 +163,12 @@ def test_console_chat_answers_each_line_until_eof(capsys: pytest.CaptureFixture[
 
     args = build_parser().parse_args(["chat", "--as-of", "2026-11-25"])
     out = io.StringIO()
-    code = cmd_chat(args, load_settings({}), out, stdin=io.StringIO("/train\n\nnonsense xyz\n"))
+    code = cmd_chat(
+        args,
+        load_settings({"BRIEFBOT_DATA_DIR": os.environ["BRIEFBOT_DATA_DIR"]}),
+        out,
+        stdin=io.StringIO("/train\n\nnonsense xyz\n"),
+    )
     text = out.getvalue()
     assert code == 0
     assert "Toluca–Mexico City train" in text
@@ -206,6 +212,14 @@ def test_console_chat_ends_cleanly_on_ctrl_c() -> None:
 
     args = build_parser().parse_args(["chat"])
     out = io.StringIO()
-    assert cmd_chat(args, load_settings({}), out, stdin=_InterruptingInput()) == 0
+    assert (
+        cmd_chat(
+            args,
+            load_settings({"BRIEFBOT_DATA_DIR": os.environ["BRIEFBOT_DATA_DIR"]}),
+            out,
+            stdin=_InterruptingInput(),
+        )
+        == 0
+    )
     assert "Cuba–Mexico relations" in out.getvalue()
     assert out.getvalue().rstrip().endswith("bye")

@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _variables_in_code() -> set[str]:
     text = (ROOT / "bot" / "config.py").read_text("utf-8")
-    return set(re.findall(r'env\.get\("([A-Z_]+)"', text))
+    read = re.findall(r'env\.get\("([A-Z_]+)"', text)
+    read += re.findall(r'_positive\(env, "([A-Z_]+)"', text)
+    return set(read)
 
 
 def test_every_environment_variable_is_in_the_readme_table() -> None:

@@ -138,3 +138,24 @@ async def test_last_sent_carries_what_the_digest_held(store: Store) -> None:
     last = await store.last_sent(9)
     assert last is not None and last.period == "2026-02"
     assert last.content_keys == {"a", "b"}
+
+
+async def test_a_restarted_instance_takes_back_its_own_claims_at_once(store: Store) -> None:
+    assert await store.claim(3, "2026-02", "host-a#boot1", NOW, LEASE) is not None
+    # Another instance must wait for the lease; the same instance, rebooted, need not.
+    assert await store.claim(3, "2026-02", "host-b#boot1", NOW, LEASE) is None
+    again = await store.claim(3, "2026-02", "host-a#boot2", NOW, LEASE)
+    assert again is not None and again.attempts == 2
+    assert await store.claim(3, "2026-02", "host-a#boot2", NOW, LEASE) is None
+
+
+async def test_settled_names_only_finished_periods(store: Store) -> None:
+    sent = await store.claim(1, "p1", "a#1", NOW, LEASE)
+    assert sent is not None
+    await store.mark_sent(sent, 1, [1], "v", [], NOW)
+    await store.claim(1, "p2", "a#1", NOW, LEASE)  # still in flight
+    failed = await store.claim(2, "p1", "a#1", NOW, LEASE)
+    assert failed is not None
+    await store.mark_failed(failed, "Forbidden", retry=False)
+    keys = [(1, "p1"), (1, "p2"), (2, "p1"), (3, "p1")]
+    assert await store.settled(keys) == {(1, "p1"), (2, "p1")}

@@ -1,0 +1,62 @@
+"""The bot's own membership: blocked, kicked, added back, or moved to a supergroup.
+
+Telegram tells the bot with ``my_chat_member`` updates when a person blocks it or an admin
+removes it; its subscriptions there are paused (the chat is marked inactive, nothing is
+deleted) and resume when it is back. A group that becomes a supergroup sends a service
+message with the new id; the chat and its subscriptions move there.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatMemberStatus
+from telegram.ext import ChatMemberHandler, MessageHandler, filters
+
+from bot.handlers.common import BotApplication, Context, lang, services
+
+logger = logging.getLogger("briefbot.membership")
+GONE: dict[str, str] = {
+    ChatMemberStatus.BANNED: "blocked or removed",
+    ChatMemberStatus.LEFT: "left",
+}
+
+
+async def on_my_chat_member(update: Update, context: Context) -> None:
+    change = update.my_chat_member
+    digests = services(context).digests
+    if change is None or digests is None:
+        return
+    chat = change.chat
+    status = change.new_chat_member.status
+    if status in GONE:
+        if await digests.store.set_active(chat.id, False, GONE[status]):
+            logger.info("chat %s: bot %s; subscriptions paused", chat.id, GONE[status])
+    else:
+        title = chat.title or chat.full_name or chat.username
+        now = services(context).clock.now()
+        await digests.store.remember_chat(chat.id, chat.type, title, lang(update), now)
+        await digests.store.set_active(chat.id, True)
+    await digests.scheduler.refresh_chat(chat.id)
+
+
+async def on_migration(update: Update, context: Context) -> None:
+    message = update.effective_message
+    digests = services(context).digests
+    if message is None or digests is None:
+        return
+    if message.migrate_to_chat_id:
+        old, new = message.chat.id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:
+        old, new = message.migrate_from_chat_id, message.chat.id
+    else:
+        return
+    if await digests.store.migrate_chat(old, new):
+        logger.info("group %s became supergroup %s; subscriptions moved", old, new)
+        await digests.scheduler.refresh_chat(new)
+
+
+def register(application: BotApplication) -> None:
+    application.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))

@@ -1,0 +1,167 @@
+"""Telegram's flood limits, with people's replies ahead of a digest fan-out.
+
+:class:`FloodLimiter` is PTB's :class:`~telegram.ext.AIORateLimiter` with two changes:
+
+* Its windows are sliding windows (at most N messages in any period) instead of leaky
+  buckets, because a leaky bucket of 30/s lets 60 messages through in the first second,
+  and Telegram answers the 31st with 429. A small margin absorbs jitter on the wire.
+* Sends made by the digest fan-out (inside :func:`fanout_lane`) wait whenever a reply to a
+  person is waiting, so a command answered during a 10,000-chat fan-out goes next, not
+  after the queue.
+
+Only message-sending methods are limited; getChatMember, answerCallbackQuery and edits
+are not messages and pass straight through. RetryAfter handling (honour ``retry_after``,
+retry up to ``max_retries`` times) is AIORateLimiter's own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+from collections import deque
+from collections.abc import Callable, Coroutine, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+from telegram.ext import AIORateLimiter
+
+_FANOUT = contextvars.ContextVar("briefbot_fanout", default=False)
+_TARGET: contextvars.ContextVar[object] = contextvars.ContextVar("briefbot_target", default=None)
+_LIMITED_PREFIXES = ("send", "copy", "forward")
+_MARGIN = 0.03  # 3 % of each window, for requests that arrive later than they left
+
+
+@contextlib.contextmanager
+def fanout_lane() -> Iterator[None]:
+    """Mark the sends made inside as fan-out: they yield to replies."""
+    token = _FANOUT.set(True)
+    try:
+        yield
+    finally:
+        _FANOUT.reset(token)
+
+
+@dataclass(frozen=True)
+class FloodLimits:
+    """Messages per window: overall, per private chat, per group or channel."""
+
+    overall_per_second: float = 30
+    private_messages: int = 3  # three in any three seconds: about one a second
+    private_seconds: float = 3
+    group_per_minute: float = 20
+
+    def scaled(self, factor: float) -> FloodLimits:
+        """The same shape, ``factor`` times faster: for benchmarks against a local server."""
+        return replace(
+            self,
+            overall_per_second=self.overall_per_second * factor,
+            private_seconds=self.private_seconds / factor,
+            group_per_minute=self.group_per_minute * factor,
+        )
+
+
+class SlidingWindow:
+    """At most ``limit`` acquisitions in any ``period`` seconds; urgent callers go first."""
+
+    def __init__(self, limit: int, period: float) -> None:
+        self.limit = max(int(limit), 1)
+        self.period = period * (1 + _MARGIN)
+        self._times: deque[float] = deque()
+        self._urgent_waiting = 0
+
+    def idle(self, now: float) -> bool:
+        return not self._times or now - self._times[-1] >= self.period
+
+    def _ready(self, now: float) -> float:
+        """0 if a slot is free now, else how long until the oldest one expires."""
+        while self._times and now - self._times[0] >= self.period:
+            self._times.popleft()
+        if len(self._times) < self.limit:
+            return 0.0
+        return self._times[0] + self.period - now
+
+    async def acquire(self, *, urgent: bool) -> None:
+        loop = asyncio.get_running_loop()
+        if urgent:
+            self._urgent_waiting += 1
+        try:
+            while True:
+                now = loop.time()
+                wait = self._ready(now)
+                if wait == 0.0 and (urgent or self._urgent_waiting == 0):
+                    self._times.append(now)
+                    return
+                # A fan-out send behind an urgent one re-checks soon after the reply took
+                # its slot; everyone else sleeps until the window has room.
+                await asyncio.sleep(wait or self.period / self.limit)
+        finally:
+            if urgent:
+                self._urgent_waiting -= 1
+
+
+class FloodLimiter(AIORateLimiter):
+    """AIORateLimiter with sliding windows, per-chat limits and replies ahead of fan-out."""
+
+    def __init__(self, limits: FloodLimits | None = None, *, max_retries: int = 3) -> None:
+        self.limits = limits or FloodLimits()
+        super().__init__(
+            overall_max_rate=self.limits.overall_per_second,
+            group_max_rate=self.limits.group_per_minute,
+            max_retries=max_retries,
+        )
+        self._overall = SlidingWindow(int(self.limits.overall_per_second), 1.0)
+        self._chats: dict[object, SlidingWindow] = {}
+
+    def _chat_window(self, chat_id: object) -> SlidingWindow:
+        window = self._chats.get(chat_id)
+        if window is None:
+            if len(self._chats) > 4096:  # forget chats whose windows are empty
+                now = asyncio.get_running_loop().time()
+                self._chats = {k: w for k, w in self._chats.items() if not w.idle(now)}
+            is_group = isinstance(chat_id, str) or (isinstance(chat_id, int) and chat_id < 0)
+            limits = self.limits
+            window = (
+                SlidingWindow(int(limits.group_per_minute), 60.0)
+                if is_group
+                else SlidingWindow(limits.private_messages, limits.private_seconds)
+            )
+            self._chats[chat_id] = window
+        return window
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        if not endpoint.startswith(_LIMITED_PREFIXES) or data.get("chat_id") is None:
+            return await callback(*args, **kwargs)
+        chat_id: object = data["chat_id"]
+        with contextlib.suppress(TypeError, ValueError):
+            chat_id = int(chat_id)  # type: ignore[call-overload]
+        token = _TARGET.set(chat_id)
+        try:
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        finally:
+            _TARGET.reset(token)
+
+    async def _run_request(
+        self,
+        chat: bool,
+        group: str | int | bool,
+        allow_paid_broadcast: bool,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+    ) -> Any:
+        urgent = not _FANOUT.get()
+        await self._chat_window(_TARGET.get()).acquire(urgent=urgent)
+        await self._overall.acquire(urgent=urgent)
+        await self._retry_after_event.wait()  # a RetryAfter elsewhere pauses everyone
+        return await callback(*args, **kwargs)

@@ -1,0 +1,448 @@
+"""Subscriptions and digests end to end: real Application, real HTTP, real SQLite, a clock
+the tests move. Times below are written in UTC next to the local time they stand for."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from bot.clock import ManualClock
+from tests.conftest import MEXICO_CITY, TODAY
+from tests.e2e.conftest import StartBot
+
+UTC = dt.UTC
+MADRID = ZoneInfo("Europe/Madrid")
+NEW_YORK = ZoneInfo("America/New_York")
+FEBRUARY_TITLES = (
+    "Tino Sehgal",
+    "Jazz Room",
+    "Via RecreActiva Nocturna",
+    "Nation of Language",
+    "Swan Lake",
+)
+
+
+def _nothing() -> dict[str, object]:
+    """An update the bot ignores, pushed after others to know when they were handled."""
+    return {
+        "poll_id": "0",
+        "option_ids": [],
+        "user": {"id": 1, "is_bot": False, "first_name": "x"},
+    }
+
+
+def _texts(messages: list) -> str:  # type: ignore[type-arg]
+    return "\n".join(m.plain for m in messages)
+
+
+async def test_one_line_subscription_is_confirmed_with_its_next_delivery(
+    start_bot: StartBot,
+) -> None:
+    bot = await start_bot(clock=ManualClock(TODAY))
+    user, chat = bot.person(1)
+    [reply] = await bot.say(chat, user, "/subscribe cuba daily 07:30")
+    assert "Subscribed" in reply.plain and "every day at 07:30" in reply.plain
+    assert "America/Mexico_City" in reply.plain
+    assert "Thu 26 Nov 2026, 07:30" in reply.plain  # tomorrow morning, local time
+    [subscription] = await bot.digests.store.subscriptions_of([1])
+    when, period = bot.digests.scheduler.planned[subscription.id]
+    assert when == dt.datetime(2026, 11, 26, 13, 30, tzinfo=UTC) and period == "2026-11-26"
+
+
+async def test_daily_digests_arrive_at_local_time_in_each_zone(start_bot: StartBot) -> None:
+    clock = ManualClock(TODAY)
+    bot = await start_bot(clock=clock)
+    people = {}
+    for user_id, zone in ((11, None), (12, "madrid"), (13, "America/New_York")):
+        user, chat = bot.person(user_id)
+        if zone:
+            [reply] = await bot.say(chat, user, f"/timezone {zone}")
+            assert "Time zone set" in reply.plain
+        await bot.say(chat, user, "/subscribe missing daily 07:30")
+        people[user_id] = len(bot.api.sent_to(user_id))
+
+    def digests_to(user_id: int) -> int:
+        return len(bot.api.sent_to(user_id)) - people[user_id]
+
+    await bot.advance_to(dt.datetime(2026, 11, 26, 6, 29, tzinfo=UTC))  # 07:29 in Madrid
+    assert [digests_to(u) for u in (11, 12, 13)] == [0, 0, 0]
+    await bot.advance_to(dt.datetime(2026, 11, 26, 6, 30, tzinfo=UTC))  # 07:30 in Madrid
+    assert (digests_to(11), digests_to(12), digests_to(13)) == (0, 1, 0)
+    await bot.advance_to(dt.datetime(2026, 11, 26, 12, 30, tzinfo=UTC))  # 07:30 in New York
+    assert (digests_to(11), digests_to(12), digests_to(13)) == (0, 1, 1)
+    await bot.advance_to(dt.datetime(2026, 11, 26, 13, 30, tzinfo=UTC))  # 07:30 in Mexico City
+    assert (digests_to(11), digests_to(12), digests_to(13)) == (1, 1, 1)
+    digest = bot.api.sent_to(11)[-1]
+    assert "Missing persons" in digest.plain or "missing" in digest.plain.lower()
+    assert "your daily digest" in digest.plain and "Your first digest" in digest.plain
+    # The next day's digest says honestly that nothing changed.
+    await bot.advance_to(dt.datetime(2026, 11, 27, 13, 30, tzinfo=UTC))
+    assert digests_to(11) == 2
+    assert "Nothing new since your last digest" in bot.api.sent_to(11)[-1].plain
+
+
+async def test_weekly_and_monthly_cadences(start_bot: StartBot) -> None:
+    clock = ManualClock(TODAY)  # Wednesday 25 Nov 2026
+    bot = await start_bot(clock=clock)
+    user, chat = bot.person(21)
+    await bot.say(chat, user, "/subscribe missing weekly mon 08:00")
+    await bot.say(chat, user, "/subscribe cuba monthly 1 09:00")
+    before = len(bot.api.sent_to(21))
+    await bot.advance_to(dt.datetime(2026, 11, 30, 13, 59, tzinfo=UTC))  # Mon 07:59 local
+    assert len(bot.api.sent_to(21)) == before
+    await bot.advance_to(dt.datetime(2026, 11, 30, 14, 0, tzinfo=UTC))  # Mon 08:00
+    assert len(bot.api.sent_to(21)) == before + 1
+    assert "your weekly digest" in bot.api.sent_to(21)[-1].plain
+    await bot.advance_to(dt.datetime(2026, 12, 1, 15, 0, tzinfo=UTC))  # Tue 1 Dec 09:00
+    assert len(bot.api.sent_to(21)) == before + 2
+    assert "your monthly digest" in bot.api.sent_to(21)[-1].plain
+    ledger = await bot.digests.store.ledger()
+    assert sorted(d.period for d in ledger) == ["2026-12", "2026-W49"]
+
+
+async def test_events_digest_on_the_first_of_february_lists_exactly_february(
+    start_bot: StartBot,
+) -> None:
+    clock = ManualClock(dt.datetime(2026, 1, 20, 12, 0, tzinfo=MEXICO_CITY))
+    bot = await start_bot(clock=clock)
+    user, chat = bot.person(31)
+    [reply] = await bot.say(chat, user, "/subscribe events guadalajara monthly 09:00")
+    assert "Guadalajara listings" in reply.plain and "Sun 1 Feb 2026, 09:00" in reply.plain
+    before = len(bot.api.sent_to(31))
+    await bot.advance_to(dt.datetime(2026, 2, 1, 9, 0, tzinfo=MEXICO_CITY))
+    digest = _texts(bot.api.sent_to(31)[before:])
+    assert "Listings from 1 Feb 2026 to 28 Feb 2026" in digest
+    for title in FEBRUARY_TITLES:
+        assert title in digest
+    assert "Carnaval" not in digest and "Mazatl" not in digest  # another city
+    assert digest.count("• ") == len(FEBRUARY_TITLES)
+
+
+async def test_events_digest_today_says_the_listings_are_from_february(
+    start_bot: StartBot,
+) -> None:
+    bot = await start_bot(clock=ManualClock(TODAY))
+    user, chat = bot.person(32)
+    await bot.say(chat, user, "/subscribe events guadalajara monthly 09:00")
+    before = len(bot.api.sent_to(32))
+    await bot.advance_to(dt.datetime(2026, 12, 1, 9, 0, tzinfo=MEXICO_CITY))
+    digest = _texts(bot.api.sent_to(32)[before:])
+    assert "Nothing is listed in Guadalajara between 1 Dec 2026 and 31 Dec 2026" in digest
+    assert "newest listings I have in Guadalajara are from Feb 2026" in digest
+    assert "Sat 5 Dec 2026, 19:00" in digest and "by its rule" in digest  # Vía RecreActiva
+
+
+async def test_a_daylight_saving_change_keeps_local_time(start_bot: StartBot) -> None:
+    clock = ManualClock(dt.datetime(2026, 3, 6, 12, 0, tzinfo=UTC))
+    bot = await start_bot(clock=clock)
+    user, chat = bot.person(41)
+    await bot.say(chat, user, "/timezone America/New_York")
+    await bot.say(chat, user, "/subscribe cuba daily 07:30")
+    before = len(bot.api.sent_to(41))
+    await bot.advance_to(dt.datetime(2026, 3, 7, 12, 30, tzinfo=UTC))  # EST: 07:30
+    assert len(bot.api.sent_to(41)) == before + 1
+    await bot.advance_to(dt.datetime(2026, 3, 9, 11, 29, tzinfo=UTC))  # EDT: 07:29
+    # Sunday 8 March was missed while the clock jumped: one catch-up, not two.
+    assert len(bot.api.sent_to(41)) == before + 2
+    await bot.advance_to(dt.datetime(2026, 3, 9, 11, 30, tzinfo=UTC))  # EDT: 07:30
+    assert len(bot.api.sent_to(41)) == before + 3
+    [subscription] = await bot.digests.store.subscriptions_of([41])
+    when, _ = bot.digests.scheduler.planned[subscription.id]
+    assert when == dt.datetime(2026, 3, 10, 11, 30, tzinfo=UTC)
+    assert when.astimezone(NEW_YORK).strftime("%H:%M") == "07:30"
+
+
+async def test_quiet_hours_across_midnight_move_the_digest_to_their_end(
+    start_bot: StartBot,
+) -> None:
+    bot = await start_bot(clock=ManualClock(TODAY))
+    user, chat = bot.person(51)
+    [reply] = await bot.say(chat, user, "/quiet 22:00-07:00")
+    assert "22:00–07:00" in reply.plain
+    [reply] = await bot.say(chat, user, "/subscribe cuba daily 23:30")
+    assert "Fri 27 Nov 2026, 07:00" not in reply.plain
+    assert "Thu 26 Nov 2026, 07:00" in reply.plain  # 23:30 is quiet: at 07:00 instead
+    before = len(bot.api.sent_to(51))
+    await bot.advance_to(dt.datetime(2026, 11, 25, 23, 59, tzinfo=MEXICO_CITY))
+    assert len(bot.api.sent_to(51)) == before
+    await bot.advance_to(dt.datetime(2026, 11, 26, 7, 0, tzinfo=MEXICO_CITY))
+    assert len(bot.api.sent_to(51)) == before + 1
+    [delivery] = await bot.digests.store.ledger()
+    assert delivery.period == "2026-11-25"  # the digest of the 25th, delivered on the 26th
+
+
+async def test_a_restart_restores_every_job(start_bot: StartBot) -> None:
+    clock = ManualClock(TODAY)
+    first = await start_bot(clock=clock)
+    for user_id, line in ((61, "cuba daily 07:30"), (62, "missing weekly fri 18:00")):
+        user, chat = first.person(user_id)
+        await first.say(chat, user, f"/subscribe {line}")
+    planned = dict(first.digests.scheduler.planned)
+    assert len(planned) == 2
+    await first.stop()
+    second = await start_bot(clock=clock)
+    assert second.digests.scheduler.planned == planned
+    names = {job.name for job in second.application.job_queue.jobs()}  # type: ignore[union-attr]
+    assert {f"digest:{sid}" for sid in planned} <= names
+
+
+async def test_digests_missed_while_down_are_sent_once_on_restart(start_bot: StartBot) -> None:
+    clock = ManualClock(TODAY)
+    first = await start_bot(clock=clock)
+    user, chat = first.person(71)
+    await first.say(chat, user, "/subscribe cuba daily 07:30")
+    before = len(first.api.sent_to(71))
+    await first.stop()
+    clock.set(dt.datetime(2026, 11, 29, 12, 0, tzinfo=MEXICO_CITY))  # four mornings missed
+    second = await start_bot(clock=clock)
+    await second.settle()
+    assert len(second.api.sent_to(71)) == before + 1
+    [delivery] = await second.digests.store.ledger()
+    assert delivery.period == "2026-11-29" and delivery.state == "sent"
+    await second.digests.scheduler.rebuild()  # nothing more is due
+    await second.settle()
+    assert len(second.api.sent_to(71)) == before + 1
+
+
+async def test_two_instances_on_one_database_deliver_each_digest_once(
+    start_bot: StartBot,
+) -> None:
+    clock = ManualClock(TODAY)
+    first = await start_bot(clock=clock, instance="worker-a")
+    users = range(80, 90)
+    for user_id in users:
+        user, chat = first.person(user_id)
+        await first.say(chat, user, "/subscribe security daily 08:00")
+    second = await start_bot(clock=clock, instance="worker-b", poll=False)
+    before = {u: len(first.api.sent_to(u)) for u in users}
+    clock.set(dt.datetime(2026, 11, 26, 8, 0, tzinfo=MEXICO_CITY))
+    await first.digests.scheduler.rebuild()
+    await second.digests.scheduler.rebuild()
+    await first.settle()
+    await second.settle()
+    assert {u: len(first.api.sent_to(u)) - before[u] for u in users} == dict.fromkeys(users, 1)
+    stats = first.digests.delivery.stats.sent, second.digests.delivery.stats.sent
+    assert sum(stats) == len(users)
+
+
+async def test_a_blocked_bot_pauses_the_chat_and_resumes_when_unblocked(
+    start_bot: StartBot,
+) -> None:
+    bot = await start_bot(clock=ManualClock(TODAY))
+    user, chat = bot.person(91)
+    await bot.say(chat, user, "/subscribe cuba daily 07:30")
+    await bot.handled(bot.api.block_bot(91))
+    record = await bot.digests.store.chat(91)
+    assert record is not None and not record.active
+    assert bot.digests.scheduler.planned == {}
+    await bot.advance_to(dt.datetime(2026, 11, 26, 7, 30, tzinfo=MEXICO_CITY))
+    assert await bot.digests.store.ledger() == []
+    await bot.handled(bot.api.unblock_bot(91))
+    assert len(bot.digests.scheduler.planned) == 1
+
+
+async def test_forbidden_on_send_pauses_the_chat_and_records_the_failure(
+    start_bot: StartBot,
+) -> None:
+    bot = await start_bot(clock=ManualClock(TODAY))
+    user, chat = bot.person(92)
+    await bot.say(chat, user, "/subscribe cuba daily 07:30")
+    bot.api.fail_next(
+        "sendMessage", error_code=403, description="Forbidden: bot was blocked by the user"
+    )
+    await bot.advance_to(dt.datetime(2026, 11, 26, 7, 30, tzinfo=MEXICO_CITY))
+    [delivery] = await bot.digests.store.ledger()
+    assert delivery.state == "failed" and "blocked" in (delivery.last_error or "")
+    record = await bot.digests.store.chat(92)
+    assert record is not None and not record.active and record.inactive_reason == "blocked"
+
+
+async def test_a_group_that_becomes_a_supergroup_keeps_its_subscriptions(
+    start_bot: StartBot,
+) -> None:
+    bot = await start_bot(clock=ManualClock(TODAY))
+    admin, _ = bot.person(101)
+    group = bot.api.group_chat(-500, "Readers")
+    bot.api.set_member(-500, 101, "administrator")
+    [reply] = await bot.say(group, admin, "/subscribe cuba daily 07:30")
+    assert "Subscribed" in reply.plain
+    bot.api.migrate_group(-500, -100500)
+    await bot.handled(bot.api.push_update({"poll_answer": _nothing()}) - 1)
+    assert [s.what for s in await bot.digests.store.subscriptions_of([-100500])] == ["cuba"]
+    await bot.advance_to(dt.datetime(2026, 11, 26, 7, 30, tzinfo=MEXICO_CITY))
+    assert "your daily digest" in bot.api.sent_to(-100500)[-1].plain
+
+
+async def test_chat_migrated_on_send_follows_the_group_to_its_new_id(
+    start_bot: StartBot,
+) -> None:
+    bot = await start_bot(clock=ManualClock(TODAY))
+    admin, _ = bot.person(102)
+    group = bot.api.group_chat(-600, "Old group")
+    bot.api.set_member(-600, 102, "creator")
+    await bot.say(group, admin, "/subscribe missing daily 07:30")
+    bot.api.group_chat(-100600, "Old group", supergroup=True)
+    bot.api.fail_next("sendMessage", migrate_to_chat_id=-100600)
+    await bot.advance_to(dt.datetime(2026, 11, 26, 7, 30, tzinfo=MEXICO_CITY))
+    assert "your daily digest" in bot.api.sent_to(-100600)[-1].plain
+    [delivery] = await bot.digests.store.ledger()
+    assert delivery.state == "sent"
+    assert [s.chat_id for s in await bot.digests.store.subscriptions_of([-100600])] == [-100600]
+
+
+async def test_only_group_admins_change_subscriptions(start_bot: StartBot) -> None:
+    bot = await start_bot(clock=ManualClock(TODAY))
+    member, _ = bot.person(111)
+    admin, _ = bot.person(112, "Bea")
+    group = bot.api.group_chat(-700, "Club")
+    bot.api.set_member(-700, 112, "administrator")
+    for line in ("/subscribe cuba daily 07:30", "/timezone madrid", "/unsubscribe cuba"):
+        [reply] = await bot.say(group, member, line)
+        assert "Only the group's administrators" in reply.plain
+    assert await bot.digests.store.subscriptions_of([-700]) == []
+    [reply] = await bot.say(group, admin, "/subscribe cuba daily 07:30")
+    assert "Subscribed" in reply.plain
+    [listing] = await bot.say(group, member, "/subscriptions")  # reading is for everyone
+    assert "Cuba" in listing.plain
+    await bot.press(listing, "✖ Remove", member)
+    assert len(await bot.digests.store.subscriptions_of([-700])) == 1
+    assert "Only the group's administrators" in bot.api.sent_to(-700)[-1].plain
+
+
+async def test_a_channel_is_subscribed_from_a_private_chat(start_bot: StartBot) -> None:
+    bot = await start_bot(clock=ManualClock(dt.datetime(2026, 1, 20, 12, 0, tzinfo=MEXICO_CITY)))
+    admin, chat = bot.person(121)
+    stranger, other_chat = bot.person(122, "Eve")
+    bot.api.channel(-100777, "gdlnews", "GDL News")
+    line = "/subscribe @gdlnews events guadalajara monthly 09:00"
+    [reply] = await bot.say(chat, admin, line)
+    assert "not an administrator of @gdlnews" in reply.plain  # the bot isn't one yet
+    bot.api.set_member(-100777, bot.api.bot_user["id"], "administrator")
+    bot.api.set_member(-100777, 121, "creator")
+    [reply] = await bot.say(other_chat, stranger, line)
+    assert "Only an administrator of @gdlnews" in reply.plain
+    [reply] = await bot.say(chat, admin, "/subscribe @nosuchchannel cuba daily 07:00")
+    assert "can't find @nosuchchannel" in reply.plain
+    [reply] = await bot.say(chat, admin, line)
+    assert "Subscribed GDL News" in reply.plain
+    [listing] = await bot.say(chat, admin, "/subscriptions")
+    assert "GDL News" in listing.plain and "Guadalajara listings" in listing.plain
+    await bot.advance_to(dt.datetime(2026, 2, 1, 9, 0, tzinfo=MEXICO_CITY))
+    posted = _texts(bot.api.sent_to(-100777))
+    assert all(title in posted for title in FEBRUARY_TITLES)
+
+
+async def test_guided_subscribe_edits_one_message_through_each_step(start_bot: StartBot) -> None:
+    bot = await start_bot(clock=ManualClock(TODAY))
+    user, chat = bot.person(131)
+    [step] = await bot.say(chat, user, "/subscribe")
+    assert "what should the digest follow" in step.plain
+    step = await bot.press(step, "Cuba", user)
+    assert "how often" in step.plain
+    step = await bot.press(step, "Weekly", user)
+    assert "which day" in step.plain
+    step = await bot.press(step, "Mon", user)
+    assert "what time" in step.plain and "every Monday" in step.plain
+    step = await bot.press(step, "08:00", user)
+    assert "Subscribed" in step.plain and "every Monday at 08:00" in step.plain
+    assert len(bot.api.sent_to(131)) == 1  # every step edited the same message
+    [subscription] = await bot.digests.store.subscriptions_of([131])
+    assert (subscription.what, subscription.cadence, subscription.at) == (
+        "cuba",
+        "weekly",
+        "08:00",
+    )
+
+
+async def test_the_subscribe_button_under_a_briefing_starts_at_how_often(
+    start_bot: StartBot,
+) -> None:
+    bot = await start_bot(clock=ManualClock(TODAY))
+    user, chat = bot.person(132)
+    [briefing] = await bot.say(chat, user, "/missing")
+    step = await bot.press(briefing, "🔔 Subscribe", user)
+    assert "how often" in bot.api.sent_to(132)[-1].plain or "how often" in step.plain
+
+
+async def test_subscriptions_can_be_paused_resumed_and_removed(start_bot: StartBot) -> None:
+    bot = await start_bot(clock=ManualClock(TODAY))
+    user, chat = bot.person(141)
+    await bot.say(chat, user, "/subscribe cuba daily 07:30")
+    await bot.say(chat, user, "/subscribe missing weekly mon 08:00")
+    [listing] = await bot.say(chat, user, "/subscriptions")
+    assert "1. Cuba" in listing.plain and "2. Missing" in listing.plain
+    listing = await bot.press(listing, "⏸ Pause 1", user)
+    assert "paused" in listing.plain
+    assert len(bot.digests.scheduler.planned) == 1
+    listing = await bot.press(listing, "▶ Resume 1", user)
+    assert "paused" not in listing.plain and len(bot.digests.scheduler.planned) == 2
+    listing = await bot.press(listing, "✖ Remove 2", user)
+    assert "Missing" not in listing.plain
+    [reply] = await bot.say(chat, user, "/unsubscribe cuba")
+    assert "Removed" in reply.plain
+    [reply] = await bot.say(chat, user, "/subscriptions")
+    assert "No subscriptions here yet" in reply.plain
+    [reply] = await bot.say(chat, user, "/unsubscribe cuba")
+    assert "There is no subscription to" in reply.plain
+
+
+async def test_digest_previews_now_without_recording(start_bot: StartBot) -> None:
+    bot = await start_bot(clock=ManualClock(TODAY))
+    user, chat = bot.person(151)
+    [reply] = await bot.say(chat, user, "/digest")
+    assert "/digest cuba" in reply.plain
+    replies = await bot.say(chat, user, "/digest events guadalajara")
+    assert "newest listings I have in Guadalajara are from Feb 2026" in _texts(replies)
+    assert await bot.digests.store.ledger() == []
+
+
+async def test_bad_input_gets_one_clear_line_and_changes_nothing(start_bot: StartBot) -> None:
+    bot = await start_bot(clock=ManualClock(TODAY))
+    user, chat = bot.person(161)
+    cases = {
+        "/subscribe bananas daily 07:30": "I don't know the topic",
+        "/subscribe cuba daily 25:00": "25:00",
+        "/subscribe cuba fortnightly 07:30": "How often?",
+        "/subscribe cuba weekly someday 07:30": "can't read",
+        "/subscribe @x cuba daily 07:00": "not a channel username",
+        "/subscribe daily 07:30": "Say what to follow first",
+        "/subscribe events guadalajara feb monthly 09:00": "leave out dates",
+        "/timezone Mars/Olympus": "I don't know the time zone",
+        "/timezone xyzzy": "e.g. /timezone America/Mexico_City",
+        "/quiet 25:00-07:00": "Example",
+        "/quiet soon": "Example",
+        "/unsubscribe bananas": "I don't know the topic",
+        "/digest bananas": "I don't know the topic",
+    }
+    for line, expected in cases.items():
+        replies = await bot.say(chat, user, line)
+        assert len(replies) == 1, line
+        assert expected.lower() in replies[0].plain.lower(), (line, replies[0].plain)
+        assert "Traceback" not in replies[0].plain
+    assert await bot.digests.store.subscriptions_of([161]) == []
+    record = await bot.digests.store.chat(161)
+    assert record is None or (record.timezone, record.quiet_start) == (None, None)
+
+
+async def test_spanish_speakers_get_spanish_digests_and_commands(start_bot: StartBot) -> None:
+    bot = await start_bot(clock=ManualClock(TODAY))
+    user, chat = bot.person(171, language_code="es")
+    [reply] = await bot.say(chat, user, "/suscribir desaparecidos semanal lunes 08:00")
+    assert "Suscrito" in reply.plain and "cada lunes a las 08:00" in reply.plain
+    await bot.advance_to(dt.datetime(2026, 11, 30, 8, 0, tzinfo=MEXICO_CITY))
+    assert "tu resumen semanal" in bot.api.sent_to(171)[-1].plain
+
+
+async def test_retry_after_and_network_errors_are_retried_and_recorded(
+    start_bot: StartBot,
+) -> None:
+    bot = await start_bot(clock=ManualClock(TODAY))
+    user, chat = bot.person(181)
+    await bot.say(chat, user, "/subscribe cuba daily 07:30")
+    bot.api.fail_next("sendMessage", retry_after=1)
+    bot.api.fail_next("sendMessage", error_code=502, description="Bad Gateway")
+    await bot.advance_to(dt.datetime(2026, 11, 26, 7, 30, tzinfo=MEXICO_CITY))
+    [delivery] = await bot.digests.store.ledger()
+    assert delivery.state == "sent"
+    statuses = [c.status for c in bot.api.calls_to("sendMessage") if c.params["chat_id"] == 181]
+    assert statuses[-3:] == [429, 502, 200]
