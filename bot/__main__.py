@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from bot.clock import Clock, FixedClock, SystemClock, parse_moment
+from bot.clock import Clock, FixedClock, RunningClock, SystemClock, parse_moment
 from bot.config import Settings, SettingsError, load_settings
 from briefings.catalog import CatalogError, SeedError, build, is_stale, load_catalog
 
@@ -33,12 +33,22 @@ class UsageError(Exception):
     """Bad input from the person at the terminal."""
 
 
-def _clock(settings: Settings, as_of: str | None) -> Clock:
+def _clock(
+    settings: Settings, as_of: str | None, *, running: bool = False, speed: float | None = None
+) -> Clock:
+    """The real clock, or "as of" a moment: fixed for one answer, running for a session.
+
+    A running demo clock (``chat``, ``run``) starts at the moment and moves ``speed`` times
+    faster than real time, so scheduled digests can be watched arriving.
+    """
     moment = as_of or settings.now
     if moment is None:
         return SystemClock()
     try:
-        return FixedClock(parse_moment(moment, settings.zone))
+        start = parse_moment(moment, settings.zone)
+        if running:
+            return RunningClock(start, speed or settings.speed)
+        return FixedClock(start)
     except ValueError:
         raise UsageError(
             f"cannot read the date {moment!r}; expected YYYY-MM-DD or YYYY-MM-DDTHH:MM"
@@ -105,7 +115,9 @@ def cmd_chat(
 
     settings = _with_catalog(args, settings)
     catalog = load_catalog(settings.catalog_path)
-    clock = _clock(settings, getattr(args, "as_of", None))
+    clock = _clock(
+        settings, getattr(args, "as_of", None), running=True, speed=getattr(args, "speed", None)
+    )
     source = stdin or sys.stdin
     interactive = source.isatty()
     out.write(
@@ -143,7 +155,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
     settings = _with_catalog(args, settings)
     configure_logging(settings.token)
-    application = build_application(settings, clock=_clock(settings, args.as_of))
+    clock = _clock(settings, args.as_of, running=True, speed=args.speed)
+    application = build_application(settings, clock=clock)
     application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
 
@@ -175,7 +188,23 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--as-of", help="pretend it is this moment: YYYY-MM-DD[THH:MM] (default: now)"
         )
+    for sub in (chat, run):
+        sub.add_argument(
+            "--speed",
+            type=_speed,
+            help="with --as-of, run the clock this many times faster (60: an hour a minute)",
+        )
     return parser
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number, e.g. 60")
+    return value
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:

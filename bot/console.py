@@ -105,12 +105,23 @@ class ConsoleSession:
         self.pressable: list[_Pressable] = []
         self.downloads = Path(tempfile.gettempdir()) / "briefbot-console"
         self.understood = True
+        self._seen = len(api.calls)  # calls already printed (or not ours to print)
+
+    def show_unprompted(self) -> None:
+        """Print what the bot sent on its own since the last line (a scheduled digest)."""
+        calls = self.api.calls[self._seen :]
+        self._seen += len(calls)
+        sent = [c for c in calls if c.method in ("sendMessage", "sendDocument")]
+        if sent:
+            self.out.write("\n(a scheduled digest arrived)\n")
+            self._print(sent)
 
     async def say(self, line: str) -> None:
         """Handle one typed line and print the bot's answer."""
         text = line.strip()
         if not text:
             return
+        self.show_unprompted()
         mark = len(self.api.calls)
         if text.isdigit() and 1 <= int(text) <= len(self.pressable):
             await self._press(self.pressable[int(text) - 1])
@@ -127,6 +138,7 @@ class ConsoleSession:
         else:
             await self._deliver(self.api.send_text(self.chat, self.user, text))
         self._print(self.api.calls[mark:])
+        self._seen = len(self.api.calls)
 
     async def _deliver(self, update_id: int) -> None:
         status, body = self.api.call("getUpdates", {"offset": update_id, "timeout": 0})
@@ -160,6 +172,7 @@ class ConsoleSession:
     async def _inline(self, query: str) -> None:
         mark = len(self.api.calls)
         await self._deliver(self.api.inline_query(self.user, query[:256]))
+        self._seen = len(self.api.calls)
         answers = [c for c in self.api.calls[mark:] if c.method == "answerInlineQuery"]
         if not answers:
             self.out.write("(no inline results)\n")
@@ -281,10 +294,19 @@ async def run_console(
             if prompt:
                 out.write("you › ")
                 out.flush()
-            line = await lines.get()
+            line = await _next_line(lines, session)
             if line is None:
                 break
             await session.say(line)
+
+
+async def _next_line(lines: asyncio.Queue[str | None], session: ConsoleSession) -> str | None:
+    """The next typed line; digests that arrive meanwhile are printed as they come."""
+    while True:
+        try:
+            return await asyncio.wait_for(lines.get(), timeout=0.5)
+        except TimeoutError:
+            session.show_unprompted()
 
 
 @contextlib.asynccontextmanager
