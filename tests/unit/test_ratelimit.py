@@ -1,0 +1,84 @@
+"""The flood limiter: sliding windows at Telegram's limits, replies ahead of a fan-out."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from bot.ratelimit import FloodLimiter, FloodLimits, SlidingWindow, fanout_lane
+
+
+async def test_a_window_never_admits_more_than_its_limit_in_any_period() -> None:
+    window = SlidingWindow(5, 0.2)
+    admitted: list[float] = []
+
+    async def one() -> None:
+        await window.acquire(urgent=False)
+        admitted.append(time.monotonic())
+
+    await asyncio.gather(*(one() for _ in range(15)))
+    admitted.sort()
+    for index in range(len(admitted) - 5):
+        assert admitted[index + 5] - admitted[index] >= 0.2  # never 6 within one period
+    assert admitted[-1] - admitted[0] < 0.2 * 3 + 0.15  # and no slower than it must be
+
+
+async def test_an_urgent_caller_goes_before_waiting_fanout() -> None:
+    window = SlidingWindow(2, 0.2)
+    order: list[str] = []
+
+    async def take(name: str, urgent: bool) -> None:
+        await window.acquire(urgent=urgent)
+        order.append(name)
+
+    fanout = [asyncio.create_task(take(f"fan{n}", False)) for n in range(6)]
+    await asyncio.sleep(0.05)  # two fan-out sends went; four wait for the window
+    await take("reply", True)
+    await asyncio.gather(*fanout)
+    assert order.index("reply") == 2  # the first free slot, ahead of four queued sends
+
+
+def test_scaled_limits_keep_their_shape() -> None:
+    limits = FloodLimits().scaled(10)
+    assert limits.overall_per_second == 300
+    assert limits.group_per_minute == 200
+    assert limits.private_messages == 3 and abs(limits.private_seconds - 0.3) < 1e-9
+
+
+async def test_the_limiter_spaces_one_chat_and_leaves_other_methods_alone() -> None:
+    limiter = FloodLimiter(FloodLimits(private_messages=2, private_seconds=0.3))
+    sent: list[tuple[str, float]] = []
+
+    async def call(name: str) -> bool:
+        sent.append((name, time.monotonic()))
+        return True
+
+    async def request(endpoint: str, chat_id: Any, name: str) -> Any:
+        data = {"chat_id": chat_id} if chat_id is not None else {}
+        return await limiter.process_request(call, (name,), {}, endpoint, data, None)
+
+    started = time.monotonic()
+    with fanout_lane():
+        await asyncio.gather(*(request("sendMessage", 7, f"m{n}") for n in range(4)))
+    await request("getChatMember", 7, "member")  # not a message: never waits
+    await request("answerCallbackQuery", None, "answer")
+    times = {name: at - started for name, at in sent}
+    assert times["m2"] >= 0.3 and times["m3"] >= 0.3  # two per 0.3 s in that chat
+    assert times["member"] - times["m3"] < 0.05
+
+
+async def test_retry_after_is_honoured_by_waiting_then_retrying() -> None:
+    from telegram.error import RetryAfter
+
+    limiter = FloodLimiter(max_retries=2)
+    attempts: list[float] = []
+
+    async def flaky() -> bool:
+        attempts.append(time.monotonic())
+        if len(attempts) == 1:
+            raise RetryAfter(1)
+        return True
+
+    assert await limiter.process_request(flaky, (), {}, "sendMessage", {"chat_id": 5}, None)
+    assert len(attempts) == 2 and attempts[1] - attempts[0] >= 1.0
