@@ -5,7 +5,7 @@ the real application against :class:`LocalBotApiServer` over HTTP on 127.0.0.1. 
 nothing from ``telegram``: it judges the JSON the bot sends, as Telegram does.
 """
 
-from bot.localapi.api import ApiError, BotMessage, Call, LocalBotApi
+from bot.localapi.api import ApiError, BotMessage, Call, FloodLimits, LocalBotApi
 from bot.localapi.entities import EntityParseError, parse_html, utf16_len
 from bot.localapi.server import LocalBotApiServer
 
@@ -14,6 +14,7 @@ __all__ = [
     "BotMessage",
     "Call",
     "EntityParseError",
+    "FloodLimits",
     "LocalBotApi",
     "LocalBotApiServer",
     "parse_html",

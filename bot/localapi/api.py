@@ -14,6 +14,7 @@ serves each request on its own thread while tests add updates from theirs.
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
 import json
 import math
@@ -111,6 +112,35 @@ def _too_many(retry_after: int) -> ApiError:
     return ApiError(
         f"Too Many Requests: retry after {retry_after}", 429, {"retry_after": retry_after}
     )
+
+
+@dataclass(frozen=True)
+class FloodLimits:
+    """Telegram's flood limits on messages: overall, per private chat, per group or channel."""
+
+    overall_per_second: float = 30
+    private_per_second: float = 1
+    private_burst: int = 3
+    group_per_minute: float = 20
+
+    def scaled(self, factor: float) -> FloodLimits:
+        """The same limits ``factor`` times faster, for benchmarks that must stay short."""
+        return FloodLimits(
+            self.overall_per_second * factor,
+            self.private_per_second * factor,
+            self.private_burst,
+            self.group_per_minute * factor,
+        )
+
+
+# What a send to a chat the bot can no longer reach answers, by chat type.
+_GONE = {
+    "private": "Forbidden: bot was blocked by the user",
+    "group": "Forbidden: bot was kicked from the group chat",
+    "supergroup": "Forbidden: bot was kicked from the supergroup chat",
+    "channel": "Forbidden: bot is not a member of the channel chat",
+}
+_MIGRATED = "Bad Request: group chat was upgraded to a supergroup chat"
 
 
 @dataclass(frozen=True)
@@ -252,10 +282,11 @@ class LocalBotApi:
         bot_id: int = 123456,
         username: str = "briefbot_test_bot",
         first_name: str = "briefbot",
-        rate_limits: bool = False,
+        rate_limits: bool | FloodLimits = False,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         latency: float = 0.0,
+        record_calls: bool = True,
     ) -> None:
         self._token = token
         self._bot_user: dict[str, Any] = {
@@ -267,7 +298,17 @@ class LocalBotApi:
             "can_read_all_group_messages": False,
             "supports_inline_queries": True,
         }
-        self.rate_limits = rate_limits
+        if isinstance(rate_limits, FloodLimits):
+            self.flood_limits: FloodLimits | None = rate_limits
+        else:
+            self.flood_limits = FloodLimits() if rate_limits else None
+        self.rate_limits = self.flood_limits is not None
+        self.record_calls = record_calls
+        self.too_many_requests = 0  # 429s given because a flood limit was exceeded
+        self.injected_failures = 0  # failures given because a test asked (fail_next)
+        self._delivered: dict[int, int] = {}  # chat -> messages the bot sent there
+        self._gone: dict[int, str] = {}  # chat -> the 403 a send there gets
+        self._migrated: dict[int, int] = {}  # old group id -> its supergroup's id
         self.clock = clock
         self.wall_clock = wall_clock  # message dates, in seconds since the epoch
         self.latency = latency
@@ -291,7 +332,7 @@ class LocalBotApi:
         self._inline_queries: dict[str, dict[str, Any]] = {}
         self._faults: dict[str, list[ApiError]] = {}
         self._delays: dict[str, list[float]] = {}
-        self._sends: list[float] = []  # when messages went out, for the overall flood limit
+        self._sends: collections.deque[float] = collections.deque()  # the last second's sends
         self._private_allowance: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
         self._group_sends: dict[int, list[float]] = {}
         self._polls = 0  # getUpdates calls so far: a newer one ends an older one
@@ -323,14 +364,17 @@ class LocalBotApi:
             if handler is None:
                 raise ApiError("Not Found", 404)
             if fault is not None:
+                with self._condition:
+                    self.injected_failures += 1
                 raise ApiError(fault.description, fault.error_code, fault.parameters)
             with self._condition:
                 result = handler(self, params, files or {})
             status, body = 200, {"ok": True, "result": result}
         except ApiError as error:
             status, body = error.error_code, error.body()
-        with self._condition:
-            self.calls.append(Call(name, params, files, status, body, time.monotonic()))
+        if self.record_calls:
+            with self._condition:
+                self.calls.append(Call(name, params, files, status, body, time.monotonic()))
         return status, body
 
     def calls_to(self, method: str) -> list[Call]:
@@ -370,6 +414,11 @@ class LocalBotApi:
         with self._condition:
             self._delays.setdefault(_canonical(method), []).extend([seconds] * times)
 
+    def forget_calls(self) -> None:
+        """Drop the record of calls so far (a long benchmark must not grow without end)."""
+        with self._condition:
+            self.calls.clear()
+
     def release_long_polls(self) -> None:
         """End every waiting getUpdates with no updates, so a stopping server stops at once."""
         with self._condition:
@@ -389,25 +438,46 @@ class LocalBotApi:
             raise _bad("chat not found")
         return self.chats[found]
 
+    def _check_reachable(self, chat: Chat) -> None:
+        """A group that moved, or a chat that blocked or removed the bot, refuses sends."""
+        moved = self._migrated.get(chat["id"])
+        if moved is not None:
+            raise ApiError(_MIGRATED, 400, {"migrate_to_chat_id": moved})
+        gone = self._gone.get(chat["id"])
+        if gone is not None:
+            raise ApiError(gone, 403)
+
     def _check_flood(self, chat: Chat) -> None:
         """Telegram's flood limits on messages sent, when ``rate_limits`` is on."""
-        if not self.rate_limits:
+        self._check_reachable(chat)
+        limits = self.flood_limits
+        if limits is None:
             return
+        try:
+            self._check_limits(chat, limits)
+        except ApiError:
+            self.too_many_requests += 1
+            raise
+
+    def _check_limits(self, chat: Chat, limits: FloodLimits) -> None:
         now = self.clock()
-        self._sends = [at for at in self._sends if now - at < 1]
-        if len(self._sends) >= 30:
+        while self._sends and now - self._sends[0] >= 1:
+            self._sends.popleft()
+        if len(self._sends) >= max(int(limits.overall_per_second), 1):
             raise _too_many(1)
         if chat["type"] == "private":
-            tokens, at = self._private_allowance.get(chat["id"], (3.0, now))
-            tokens = min(3.0, tokens + (now - at))
+            burst = float(limits.private_burst)
+            tokens, at = self._private_allowance.get(chat["id"], (burst, now))
+            tokens = min(burst, tokens + (now - at) * limits.private_per_second)
             if tokens < 1:
-                raise _too_many(math.ceil(1 - tokens))
+                raise _too_many(math.ceil((1 - tokens) / limits.private_per_second))
             self._private_allowance[chat["id"]] = (tokens - 1, now)
         else:
+            per_minute = max(int(limits.group_per_minute), 1)
             recent = [at for at in self._group_sends.get(chat["id"], []) if now - at < 60]
-            if len(recent) >= 20:
-                raise _too_many(math.ceil(60 - (now - recent[0])))
-            self._group_sends[chat["id"]] = [*recent, now]
+            if len(recent) >= per_minute:
+                raise _too_many(math.ceil(60 - (now - recent[-per_minute])))
+            self._group_sends[chat["id"]] = [*recent, now][-per_minute:]
         self._sends.append(now)
 
     def _store(
@@ -419,6 +489,7 @@ class LocalBotApi:
         message = BotMessage(chat["id"], message_id, text, plain, mode, markup, date)
         message.history.append(text)
         chat_messages[message_id] = message
+        self._delivered[chat["id"]] = self._delivered.get(chat["id"], 0) + 1
         return message
 
     def _as_dict(self, message: BotMessage) -> dict[str, Any]:
@@ -777,6 +848,100 @@ class LocalBotApi:
             raise ValueError(f"unknown chat member status {status!r}")
         with self._condition:
             self.members[(chat_id, user_id)] = status
+
+    # --- the bot's membership, as Telegram reports it ----------------------------------------
+
+    def chat_member_update(
+        self, chat_id: int, by_user_id: int, old_status: str, new_status: str
+    ) -> int:
+        """Push a ``my_chat_member`` update: the bot's status in ``chat_id`` changed."""
+        with self._condition:
+            chat = self.chats[chat_id]
+            bot_id = self._bot_user["id"]
+            self.members[(chat_id, bot_id)] = new_status
+            by = self.users.get(by_user_id) or {
+                "id": by_user_id,
+                "is_bot": False,
+                "first_name": f"user{by_user_id}",
+            }
+            old = {"status": old_status, "user": self._bot_user, **_MEMBER_FIELDS[old_status]}
+            new = {"status": new_status, "user": self._bot_user, **_MEMBER_FIELDS[new_status]}
+        change = {
+            "chat": chat,
+            "from": by,
+            "date": int(self.wall_clock()),
+            "old_chat_member": old,
+            "new_chat_member": new,
+        }
+        return self.push_update({"my_chat_member": change})
+
+    def block_bot(self, user_id: int) -> int:
+        """The person blocks the bot: sends to their chat get 403 from now on."""
+        with self._condition:
+            self._gone[user_id] = _GONE["private"]
+        return self.chat_member_update(user_id, user_id, "member", "kicked")
+
+    def unblock_bot(self, user_id: int) -> int:
+        with self._condition:
+            self._gone.pop(user_id, None)
+        return self.chat_member_update(user_id, user_id, "kicked", "member")
+
+    def remove_bot(self, chat_id: int, by_user_id: int, *, kicked: bool = True) -> int:
+        """An admin removes the bot from a group or channel (``kicked``) or it leaves."""
+        with self._condition:
+            chat = self.chats[chat_id]
+            self._gone[chat_id] = _GONE.get(chat["type"], _GONE["group"])
+            old = self.members.get((chat_id, self._bot_user["id"]), "member")
+        return self.chat_member_update(chat_id, by_user_id, old, "kicked" if kicked else "left")
+
+    def add_bot(self, chat_id: int, by_user_id: int, *, status: str = "member") -> int:
+        """An admin adds the bot to a group or channel (or promotes it: ``administrator``)."""
+        with self._condition:
+            self._gone.pop(chat_id, None)
+            old = self.members.get((chat_id, self._bot_user["id"]), "left")
+        return self.chat_member_update(chat_id, by_user_id, old, status)
+
+    def migrate_group(self, old_id: int, new_id: int) -> Chat:
+        """A basic group becomes a supergroup: a new id, and sends to the old one refused.
+
+        Telegram posts a service message in each chat: ``migrate_to_chat_id`` in the old one
+        and ``migrate_from_chat_id`` in the new one.
+        """
+        with self._condition:
+            old = self.chats[old_id]
+            new = self._register({"id": new_id, "type": "supergroup", "title": old.get("title")})
+            for (chat_id, user_id), status in list(self.members.items()):
+                if chat_id == old_id:
+                    self.members[(new_id, user_id)] = status
+            self._migrated[old_id] = new_id
+            stamp = int(self.wall_clock())
+        for chat, field_name, other in (
+            (old, "migrate_to_chat_id", new_id),
+            (new, "migrate_from_chat_id", old_id),
+        ):
+            message = {
+                "message_id": next(self._user_message_ids),
+                "date": stamp,
+                "chat": chat,
+                "from": self._bot_user
+                if field_name == "migrate_to_chat_id"
+                else {"id": 777000, "is_bot": False, "first_name": "Telegram"},
+                field_name: other,
+            }
+            self.push_update({"message": message})
+        return new
+
+    # --- counts, for tests and benchmarks --------------------------------------------------
+
+    def messages_sent_to(self, chat_id: int) -> int:
+        """Messages the bot sent to ``chat_id`` (edits not counted)."""
+        with self._condition:
+            return self._delivered.get(chat_id, 0)
+
+    def deliveries(self) -> dict[int, int]:
+        """Chat id -> messages the bot sent there."""
+        with self._condition:
+            return dict(self._delivered)
 
     def send_text(self, chat: Chat, user: dict[str, Any], text: str) -> int:
         """A person types ``text`` in ``chat``; a leading command gets its bot_command entity."""
