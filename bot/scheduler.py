@@ -88,9 +88,9 @@ class DigestScheduler:
         """Re-plan one chat's jobs after its subscriptions or settings changed."""
         for job in self.job_queue.jobs():
             data = job.data
-            if isinstance(data, tuple) and data[0] == chat_id:
+            if isinstance(data, tuple) and data[0].id == chat_id:
                 job.schedule_removal()
-                self.planned.pop(data[1].subscription_id, None)
+                self.planned.pop(data[2].subscription_id, None)
         pairs = [(s, c) for s, c in await self.store.schedulable() if c.id == chat_id]
         await self._plan_all(pairs)
 
@@ -127,23 +127,21 @@ class DigestScheduler:
         self.job_queue.run_once(
             self._fire,
             when=real_seconds_until(self.clock, when),
-            data=(chat.id, Due(subscription.id, period), slot),
+            data=(chat, subscription, Due(subscription.id, period), slot),
             name=_job_name(subscription.id),
             job_kwargs=_JOB_OPTIONS,
         )
 
     async def _fire(self, context: CallbackContext) -> None:  # type: ignore[type-arg]
+        """Queue the digest and plan the next one from the same records (no database trip:
+        any change to the chat or subscription re-plans its jobs through ``refresh_chat``)."""
         assert context.job is not None
-        chat_id: int
+        chat: ChatRecord
+        subscription: Subscription
         due: Due
         slot: dt.datetime
-        chat_id, due, slot = context.job.data  # type: ignore[misc]
+        chat, subscription, due, slot = context.job.data  # type: ignore[misc]
         self.enqueue(due)
-        subscription = await self.store.subscription(due.subscription_id)
-        chat = await self.store.chat(chat_id)
-        if subscription is None or chat is None or subscription.paused or not chat.active:
-            self.planned.pop(due.subscription_id, None)
-            return
         schedule = schedule_of(subscription, chat, self.default_zone)
         now = self.clock.now()
         self._plan(subscription, chat, schedule, schedule.next_slot(max(now, slot)), now)

@@ -72,7 +72,8 @@ _MEMBER_FIELDS: dict[str, dict[str, Any]] = {
         **dict.fromkeys(
             f"""can_send_messages can_send_polls can_send_other_messages can_send_audios
             can_add_web_page_previews can_send_documents can_send_photos can_send_videos
-            can_send_video_notes can_send_voice_notes can_edit_tag {_RIGHTS}""".split(),
+            can_send_video_notes can_send_voice_notes can_edit_tag can_react_to_messages
+            {_RIGHTS}""".split(),
             False,
         ),
     },
@@ -103,6 +104,12 @@ class ApiError(Exception):
         return body
 
 
+def _trim(window: collections.deque[float], now: float, span: float) -> None:
+    """Forget the times in ``window`` that are ``span`` seconds old or older."""
+    while window and now - window[0] >= span:
+        window.popleft()
+
+
 def _bad(problem: str) -> ApiError:
     return ApiError(f"Bad Request: {problem}")
 
@@ -123,6 +130,11 @@ class FloodLimits:
     private_burst: int = 3
     group_per_minute: float = 20
 
+    def __post_init__(self) -> None:
+        rates = (self.overall_per_second, self.private_per_second, self.group_per_minute)
+        if min(rates) <= 0 or self.private_burst < 1:
+            raise ValueError(f"flood limits must be positive: {self}")
+
     def scaled(self, factor: float) -> FloodLimits:
         """The same limits ``factor`` times faster, for benchmarks that must stay short."""
         return FloodLimits(
@@ -140,7 +152,20 @@ _GONE = {
     "supergroup": "Forbidden: bot was kicked from the supergroup chat",
     "channel": "Forbidden: bot is not a member of the channel chat",
 }
+# ... and what it answers once the bot left a group of its own accord.
+_LEFT = {
+    **_GONE,
+    "group": "Forbidden: bot is not a member of the group chat",
+    "supergroup": "Forbidden: bot is not a member of the supergroup chat",
+}
 _MIGRATED = "Bad Request: group chat was upgraded to a supergroup chat"
+# Who Telegram says sent a message on a group's own behalf (an anonymous admin, a migration).
+_GROUP_ANONYMOUS_BOT = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
 
 
 @dataclass(frozen=True)
@@ -270,9 +295,14 @@ def _markup(markup: Any) -> dict[str, Any] | None:
 class LocalBotApi:
     """Telegram, as far as one bot can tell: ``call`` is the Bot API, the rest is its users.
 
-    ``rate_limits`` turns on Telegram's flood limits (30 messages a second overall, one a
-    second per private chat after a burst of three, 20 a minute per group or channel), timed
-    by ``clock``. ``latency`` adds seconds to every call, as a distant server would.
+    ``rate_limits`` turns on flood limits on sent messages, timed by ``clock``: ``True`` for
+    Telegram's (30 a second overall, one a second per private chat after a burst of three, 20
+    a minute per group or channel), or a :class:`FloodLimits`, say ``FloodLimits().scaled(10)``
+    so a fan-out benchmark meets the same shape of limits in a tenth of the time. Refusals are
+    counted: ``too_many_requests`` for 429s a flood limit gave, ``injected_failures`` for
+    every failure ``fail_next`` made (429 or not), so a benchmark can tell the two apart.
+    ``latency`` adds seconds to every call, as a distant server would. ``record_calls=False``
+    keeps no ``calls``, so a long benchmark does not grow without end; the counts stay.
     """
 
     def __init__(
@@ -288,6 +318,7 @@ class LocalBotApi:
         latency: float = 0.0,
         record_calls: bool = True,
     ) -> None:
+        self._condition = threading.Condition(threading.RLock())  # first: setters take it
         self._token = token
         self._bot_user: dict[str, Any] = {
             "id": bot_id,
@@ -298,15 +329,13 @@ class LocalBotApi:
             "can_read_all_group_messages": False,
             "supports_inline_queries": True,
         }
-        if isinstance(rate_limits, FloodLimits):
-            self.flood_limits: FloodLimits | None = rate_limits
-        else:
-            self.flood_limits = FloodLimits() if rate_limits else None
-        self.rate_limits = self.flood_limits is not None
+        self.flood_limits: FloodLimits | None = None  # the limits in force, if any
+        self.rate_limits = rate_limits
         self.record_calls = record_calls
         self.too_many_requests = 0  # 429s given because a flood limit was exceeded
         self.injected_failures = 0  # failures given because a test asked (fail_next)
         self._delivered: dict[int, int] = {}  # chat -> messages the bot sent there
+        self.messages_sent = 0  # in all chats
         self._gone: dict[int, str] = {}  # chat -> the 403 a send there gets
         self._migrated: dict[int, int] = {}  # old group id -> its supergroup's id
         self.clock = clock
@@ -334,10 +363,9 @@ class LocalBotApi:
         self._delays: dict[str, list[float]] = {}
         self._sends: collections.deque[float] = collections.deque()  # the last second's sends
         self._private_allowance: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
-        self._group_sends: dict[int, list[float]] = {}
+        self._group_sends: dict[int, collections.deque[float]] = {}  # the last minute's
         self._polls = 0  # getUpdates calls so far: a newer one ends an older one
         self._wakeups = 0  # long polls released by a stopping server
-        self._condition = threading.Condition(threading.RLock())
 
     @property
     def token(self) -> str:
@@ -346,6 +374,19 @@ class LocalBotApi:
     @property
     def bot_user(self) -> dict[str, Any]:
         return self._bot_user
+
+    @property
+    def rate_limits(self) -> bool:
+        """Whether flood limits are on; ``flood_limits`` says which."""
+        return self.flood_limits is not None
+
+    @rate_limits.setter
+    def rate_limits(self, limits: bool | FloodLimits) -> None:
+        with self._condition:
+            if isinstance(limits, FloodLimits):
+                self.flood_limits = limits
+            else:
+                self.flood_limits = FloodLimits() if limits else None
 
     # --- the Bot API ---------------------------------------------------------------------
 
@@ -403,7 +444,7 @@ class LocalBotApi:
             parameters["retry_after"] = retry_after
         if migrate_to_chat_id is not None:
             parameters["migrate_to_chat_id"] = migrate_to_chat_id
-            description = "Bad Request: group chat was upgraded to a supergroup chat"
+            description = _MIGRATED
         with self._condition:
             self._faults.setdefault(_canonical(method), []).extend(
                 ApiError(description, error_code, parameters or None) for _ in range(times)
@@ -460,11 +501,16 @@ class LocalBotApi:
             raise
 
     def _check_limits(self, chat: Chat, limits: FloodLimits) -> None:
+        """Sliding windows overall (a second) and per group (a minute); a bucket per person.
+
+        Each window is a deque trimmed to its span, so a check costs the same after ten
+        thousand sends as after ten; a refused send uses up nothing.
+        """
         now = self.clock()
-        while self._sends and now - self._sends[0] >= 1:
-            self._sends.popleft()
-        if len(self._sends) >= max(int(limits.overall_per_second), 1):
-            raise _too_many(1)
+        per_second = max(int(limits.overall_per_second), 1)
+        _trim(self._sends, now, 1.0)
+        if len(self._sends) >= per_second:
+            raise _too_many(math.ceil(1 - (now - self._sends[-per_second])))
         if chat["type"] == "private":
             burst = float(limits.private_burst)
             tokens, at = self._private_allowance.get(chat["id"], (burst, now))
@@ -474,10 +520,11 @@ class LocalBotApi:
             self._private_allowance[chat["id"]] = (tokens - 1, now)
         else:
             per_minute = max(int(limits.group_per_minute), 1)
-            recent = [at for at in self._group_sends.get(chat["id"], []) if now - at < 60]
-            if len(recent) >= per_minute:
-                raise _too_many(math.ceil(60 - (now - recent[-per_minute])))
-            self._group_sends[chat["id"]] = [*recent, now][-per_minute:]
+            sent = self._group_sends.setdefault(chat["id"], collections.deque())
+            _trim(sent, now, 60.0)
+            if len(sent) >= per_minute:
+                raise _too_many(math.ceil(60 - (now - sent[-per_minute])))
+            sent.append(now)
         self._sends.append(now)
 
     def _store(
@@ -490,6 +537,7 @@ class LocalBotApi:
         message.history.append(text)
         chat_messages[message_id] = message
         self._delivered[chat["id"]] = self._delivered.get(chat["id"], 0) + 1
+        self.messages_sent += 1
         return message
 
     def _as_dict(self, message: BotMessage) -> dict[str, Any]:
@@ -704,11 +752,12 @@ class LocalBotApi:
 
     def _member(self, chat_id: int, user_id: int) -> dict[str, Any]:
         status = self.members.get((chat_id, user_id), "member")
-        if user_id == self._bot_user["id"]:
-            user = self._bot_user
-        else:
-            placeholder = {"id": user_id, "is_bot": False, "first_name": f"user{user_id}"}
-            user = self.users.get(user_id, placeholder)
+        user = self._bot_user if user_id == self._bot_user["id"] else self._person(user_id)
+        return self._as_member(user, status)
+
+    @staticmethod
+    def _as_member(user: dict[str, Any], status: str) -> dict[str, Any]:
+        """A ChatMember of the kind ``status`` names, with the fields PTB requires of it."""
         return {"status": status, "user": user, **_MEMBER_FIELDS[status]}
 
     @_method("getChatMember")
@@ -851,85 +900,146 @@ class LocalBotApi:
 
     # --- the bot's membership, as Telegram reports it ----------------------------------------
 
+    def _known(self, chat_id: int) -> Chat:
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            raise ValueError(
+                f"no chat {chat_id}: make it with private_chat, group_chat or channel"
+            )
+        return chat
+
+    def _person(self, user_id: int) -> dict[str, Any]:
+        """The user ``user_id`` as Telegram shows them: as registered, or a stand-in."""
+        return self.users.get(user_id) or {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": f"user{user_id}",
+        }
+
+    def _bot_status(self, chat_id: int, default: str) -> str:
+        return self.members.get((chat_id, self._bot_user["id"]), default)
+
     def chat_member_update(
         self, chat_id: int, by_user_id: int, old_status: str, new_status: str
     ) -> int:
-        """Push a ``my_chat_member`` update: the bot's status in ``chat_id`` changed."""
+        """Push the ``my_chat_member`` update Telegram sends when the bot's status changes.
+
+        It records ``new_status`` as the bot's own (what getChatMember answers) but leaves
+        sends alone: ``block_bot``, ``remove_bot`` and ``add_bot`` decide those, so a test can
+        push an odd transition without its consequences. Returns the update_id.
+        """
+        for status in (old_status, new_status):
+            if status not in _MEMBER_FIELDS:
+                raise ValueError(f"unknown chat member status {status!r}")
         with self._condition:
-            chat = self.chats[chat_id]
-            bot_id = self._bot_user["id"]
-            self.members[(chat_id, bot_id)] = new_status
-            by = self.users.get(by_user_id) or {
-                "id": by_user_id,
-                "is_bot": False,
-                "first_name": f"user{by_user_id}",
+            chat = self._known(chat_id)
+            self.members[(chat_id, self._bot_user["id"])] = new_status
+            change = {
+                "chat": chat,
+                "from": self._person(by_user_id),
+                "date": int(self.wall_clock()),
+                "old_chat_member": self._as_member(self._bot_user, old_status),
+                "new_chat_member": self._as_member(self._bot_user, new_status),
             }
-            old = {"status": old_status, "user": self._bot_user, **_MEMBER_FIELDS[old_status]}
-            new = {"status": new_status, "user": self._bot_user, **_MEMBER_FIELDS[new_status]}
-        change = {
-            "chat": chat,
-            "from": by,
-            "date": int(self.wall_clock()),
-            "old_chat_member": old,
-            "new_chat_member": new,
-        }
-        return self.push_update({"my_chat_member": change})
+            # Under the lock, so updates come in the order the states changed.
+            return self.push_update({"my_chat_member": change})
 
     def block_bot(self, user_id: int) -> int:
-        """The person blocks the bot: sends to their chat get 403 from now on."""
+        """The person blocks the bot: every send to their chat gets 403 until they unblock it."""
         with self._condition:
+            if user_id not in self.chats:
+                name = self._person(user_id)["first_name"]
+                self.private_chat(user_id, first_name=name)
+            old = self._bot_status(user_id, "member")
             self._gone[user_id] = _GONE["private"]
-        return self.chat_member_update(user_id, user_id, "member", "kicked")
+            return self.chat_member_update(user_id, user_id, old, "kicked")
 
     def unblock_bot(self, user_id: int) -> int:
+        """The person unblocks the bot (restarts it): sends get through again."""
         with self._condition:
+            old = self._bot_status(user_id, "kicked")
             self._gone.pop(user_id, None)
-        return self.chat_member_update(user_id, user_id, "kicked", "member")
+            return self.chat_member_update(user_id, user_id, old, "member")
 
     def remove_bot(self, chat_id: int, by_user_id: int, *, kicked: bool = True) -> int:
-        """An admin removes the bot from a group or channel (``kicked``) or it leaves."""
-        with self._condition:
-            chat = self.chats[chat_id]
-            self._gone[chat_id] = _GONE.get(chat["type"], _GONE["group"])
-            old = self.members.get((chat_id, self._bot_user["id"]), "member")
-        return self.chat_member_update(chat_id, by_user_id, old, "kicked" if kicked else "left")
+        """The bot is out of a group or channel: ``kicked`` by an admin, or else it left.
 
-    def add_bot(self, chat_id: int, by_user_id: int, *, status: str = "member") -> int:
-        """An admin adds the bot to a group or channel (or promotes it: ``administrator``)."""
-        with self._condition:
-            self._gone.pop(chat_id, None)
-            old = self.members.get((chat_id, self._bot_user["id"]), "left")
-        return self.chat_member_update(chat_id, by_user_id, old, status)
-
-    def migrate_group(self, old_id: int, new_id: int) -> Chat:
-        """A basic group becomes a supergroup: a new id, and sends to the old one refused.
-
-        Telegram posts a service message in each chat: ``migrate_to_chat_id`` in the old one
-        and ``migrate_from_chat_id`` in the new one.
+        Sends there get Telegram's 403 from now on (a kicked bot and one that left are told
+        apart, as Telegram does for groups) until ``add_bot``.
         """
         with self._condition:
-            old = self.chats[old_id]
+            chat = self._known(chat_id)
+            if chat["type"] == "private":
+                raise ValueError("a person blocks the bot in a private chat: use block_bot")
+            self._gone[chat_id] = (_GONE if kicked else _LEFT)[chat["type"]]
+            old = self._bot_status(chat_id, "member")
+            new = "kicked" if kicked else "left"
+            return self.chat_member_update(chat_id, by_user_id, old, new)
+
+    def add_bot(self, chat_id: int, by_user_id: int, *, status: str = "member") -> int:
+        """An admin adds the bot to a group or channel, or promotes it (``administrator``).
+
+        The old status is the one recorded, or "left" when none is: the bot is joining.
+        """
+        if status not in ("member", "administrator"):
+            raise ValueError(f"the bot is added as a member or an administrator, not {status!r}")
+        with self._condition:
+            chat = self._known(chat_id)
+            if chat["type"] == "private":
+                raise ValueError("a person unblocks the bot in a private chat: use unblock_bot")
+            self._gone.pop(chat_id, None)
+            old = self._bot_status(chat_id, "left")
+            return self.chat_member_update(chat_id, by_user_id, old, status)
+
+    def migrate_group(self, old_id: int, new_id: int, *, by_user_id: int | None = None) -> Chat:
+        """A basic group becomes a supergroup: a new id, and sends to the old one refused.
+
+        Sends to ``old_id`` get 400 with ``migrate_to_chat_id`` from now on; memberships
+        (the bot's too) carry over. Telegram posts a service message in each chat:
+        ``migrate_to_chat_id`` in the old group, from whoever upgraded it (``by_user_id``,
+        else its creator, else an anonymous admin), and ``migrate_from_chat_id`` in the
+        supergroup, from GroupAnonymousBot on the supergroup's behalf. Returns the new chat.
+        """
+        with self._condition:
+            old = self._known(old_id)
+            if old["type"] != "group":
+                raise ValueError(f"chat {old_id} is a {old['type']}, not a basic group")
+            if new_id >= 0 or new_id == old_id:
+                raise ValueError("a supergroup gets a new, negative id")
             new = self._register({"id": new_id, "type": "supergroup", "title": old.get("title")})
             for (chat_id, user_id), status in list(self.members.items()):
                 if chat_id == old_id:
                     self.members[(new_id, user_id)] = status
+            if old_id in self._gone:  # a bot out of the group is out of the supergroup
+                self._gone[new_id] = _LEFT["supergroup"]
             self._migrated[old_id] = new_id
-            stamp = int(self.wall_clock())
-        for chat, field_name, other in (
-            (old, "migrate_to_chat_id", new_id),
-            (new, "migrate_from_chat_id", old_id),
-        ):
-            message = {
+            if by_user_id is None:
+                by_user_id = next(
+                    (
+                        user
+                        for (chat_id, user), status in self.members.items()
+                        if chat_id == old_id and status == "creator"
+                    ),
+                    None,
+                )
+            date = int(self.wall_clock())
+            moved_out: dict[str, Any] = {"message_id": next(self._user_message_ids), "date": date}
+            if by_user_id is None:
+                moved_out.update({"from": _GROUP_ANONYMOUS_BOT, "sender_chat": old})
+            else:
+                moved_out["from"] = self._person(by_user_id)
+            moved_out.update({"chat": old, "migrate_to_chat_id": new_id})
+            moved_in = {
                 "message_id": next(self._user_message_ids),
-                "date": stamp,
-                "chat": chat,
-                "from": self._bot_user
-                if field_name == "migrate_to_chat_id"
-                else {"id": 777000, "is_bot": False, "first_name": "Telegram"},
-                field_name: other,
+                "date": date,
+                "from": _GROUP_ANONYMOUS_BOT,
+                "sender_chat": new,
+                "chat": new,
+                "migrate_from_chat_id": old_id,
             }
-            self.push_update({"message": message})
-        return new
+            self.push_update({"message": moved_out})
+            self.push_update({"message": moved_in})
+            return new
 
     # --- counts, for tests and benchmarks --------------------------------------------------
 

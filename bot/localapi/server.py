@@ -65,6 +65,8 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as PTB's connection pool expects
     # Headers and body go out in two writes; with Nagle on, delayed ACKs add 40 ms to each.
     disable_nagle_algorithm = True
+    # Buffered: headers and body leave in one write, flushed after each request.
+    wbufsize = 64 * 1024
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -136,6 +138,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # A fan-out opens a hundred connections at once; the default backlog of 5 drops some.
+    request_queue_size = 1024
     api: LocalBotApi
 
     def __init__(self, address: tuple[str, int], api: LocalBotApi) -> None:

@@ -146,6 +146,29 @@ def _delivery(row: Any) -> Delivery:
     )
 
 
+def sent_values(
+    chat_id: int,
+    message_ids: Sequence[int],
+    catalog_version: str,
+    content_keys: Iterable[str],
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """The ledger columns of a digest Telegram accepted."""
+    return {
+        "state": "sent",
+        "sent_at": now,
+        "chat_id": chat_id,
+        "message_ids": ",".join(str(i) for i in message_ids),
+        "catalog_version": catalog_version,
+        "content_keys": json.dumps(sorted(content_keys)),
+        "last_error": None,
+    }
+
+
+def failed_values(error: str, *, retry: bool) -> dict[str, Any]:
+    return {"state": "retry" if retry else "failed", "last_error": error[:256]}
+
+
 class Store:
     """One engine; every method is one short transaction."""
 
@@ -155,8 +178,15 @@ class Store:
 
     @classmethod
     async def open(cls, url: str) -> Store:
-        """Connect, creating the SQLite file on first start, and bring the schema up to date."""
-        engine = create_async_engine(url)
+        """Connect, creating the SQLite file on first start, and bring the schema up to date.
+
+        SQLite takes one writer at a time and makes the others sleep and retry, which under
+        a fan-out costs more than waiting in line; so this process uses one connection to it,
+        and its statements queue in the pool instead. PostgreSQL gets a real pool.
+        """
+        sqlite_url = url.startswith("sqlite")
+        options: dict[str, Any] = {"pool_size": 1, "max_overflow": 0} if sqlite_url else {}
+        engine = create_async_engine(url, **options)
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
         try:
@@ -298,35 +328,47 @@ class Store:
             ).one_or_none()
         return None if row is None else _subscription(row)
 
-    async def delivery_context(
-        self, subscription_id: int
-    ) -> tuple[Subscription, ChatRecord, Delivery | None] | None:
-        """A subscription, its chat and its last sent digest, read in one go for a send."""
+    async def delivery_contexts(
+        self, subscription_ids: Sequence[int]
+    ) -> dict[int, tuple[Subscription, ChatRecord, Delivery | None]]:
+        """For each subscription: it, its chat and its last sent digest, in two queries."""
+        if not subscription_ids:
+            return {}
+        ids = list(dict.fromkeys(subscription_ids))
         row = deliveries.c
+        earlier = deliveries.alias("earlier")
+        newest_sent = (
+            sa.select(sa.func.max(earlier.c.sent_at))
+            .where(earlier.c.subscription_id == row.subscription_id, earlier.c.state == "sent")
+            .scalar_subquery()
+        )
         async with self.engine.connect() as connection:
             found = (
                 await connection.execute(
                     sa.select(subscriptions, chats)
                     .join(chats, chats.c.id == subscriptions.c.chat_id)
-                    .where(subscriptions.c.id == subscription_id)
+                    .where(subscriptions.c.id.in_(ids))
                 )
-            ).one_or_none()
-            if found is None:
-                return None
-            last = (
-                await connection.execute(
-                    deliveries.select()
-                    .where(row.subscription_id == subscription_id, row.state == "sent")
-                    .order_by(row.sent_at.desc())
-                    .limit(1)
+            ).all()
+            last = {
+                r.subscription_id: _delivery(r)
+                for r in await connection.execute(
+                    deliveries.select().where(
+                        row.subscription_id.in_(ids),
+                        row.state == "sent",
+                        row.sent_at == newest_sent,
+                    )
                 )
-            ).first()
-        values = found._mapping
-        return (
-            _subscription(_Row(values, subscriptions)),
-            _chat(_Row(values, chats)),
-            None if last is None else _delivery(last),
-        )
+            }
+        contexts = {}
+        for values in (r._mapping for r in found):
+            subscription = _subscription(_Row(values, subscriptions))
+            contexts[subscription.id] = (
+                subscription,
+                _chat(_Row(values, chats)),
+                last.get(subscription.id),
+            )
+        return contexts
 
     async def subscriptions_of(self, chat_ids: Iterable[int]) -> list[Subscription]:
         async with self.engine.connect() as connection:
@@ -397,65 +439,110 @@ class Store:
         now: dt.datetime,
         lease: dt.timedelta,
     ) -> Claim | None:
-        """Take the (subscription, period) row for sending, or None if someone else has it.
+        """Take the (subscription, period) row for sending, or None if someone else has it."""
+        found = await self.claim_many([(subscription_id, period)], owner, now, lease)
+        return found[0] if found else None
+
+    async def claim_many(
+        self,
+        keys: Sequence[tuple[int, str]],
+        owner: str,
+        now: dt.datetime,
+        lease: dt.timedelta,
+    ) -> list[Claim]:
+        """Take the (subscription, period) rows nobody else holds, in one transaction.
 
         Race-free with other instances: the insert relies on the unique key, and the
         takeover of a ``retry`` row or of an expired claim is one conditional UPDATE.
         ``owner`` is ``instance#boot``: a claim left by an earlier boot of the same
         instance is abandoned for sure (that process is gone), so it is taken at once.
         """
+        if not keys:
+            return []
+        row = deliveries.c
         instance = owner.split("#", 1)[0] + "#"
         insert = (
             self._insert(deliveries)
             .values(
-                subscription_id=subscription_id,
-                period=period,
-                state="claimed",
-                owner=owner,
-                attempts=1,
-                claimed_at=now,
+                [
+                    {
+                        "subscription_id": subscription_id,
+                        "period": period,
+                        "state": "claimed",
+                        "owner": owner,
+                        "attempts": 1,
+                        "claimed_at": now,
+                    }
+                    for subscription_id, period in keys
+                ]
             )
             .on_conflict_do_nothing(index_elements=["subscription_id", "period"])
+            .returning(row.subscription_id, row.period)
         )
+        claims: list[Claim] = []
         async with self.engine.begin() as connection:
-            if (await connection.execute(insert)).rowcount:
-                return Claim(subscription_id, period, owner, 1)
-            row = deliveries.c
-            takeover = (
-                deliveries.update()
-                .where(
-                    row.subscription_id == subscription_id,
-                    row.period == period,
-                    sa.or_(
-                        row.state == "retry",
-                        sa.and_(row.state == "claimed", row.claimed_at < now - lease),
-                        sa.and_(
-                            row.state == "claimed",
-                            row.owner.startswith(instance, autoescape=True),
-                            row.owner != owner,
+            inserted = {(r.subscription_id, r.period) for r in await connection.execute(insert)}
+            claims.extend(Claim(s, p, owner, 1) for s, p in keys if (s, p) in inserted)
+            rest = [key for key in keys if key not in inserted]
+            if rest:
+                takeover = (
+                    deliveries.update()
+                    .where(
+                        sa.tuple_(row.subscription_id, row.period).in_(rest),
+                        sa.or_(
+                            row.state == "retry",
+                            sa.and_(row.state == "claimed", row.claimed_at < now - lease),
+                            sa.and_(
+                                row.state == "claimed",
+                                row.owner.startswith(instance, autoescape=True),
+                                row.owner != owner,
+                            ),
                         ),
-                    ),
+                    )
+                    .values(
+                        state="claimed", owner=owner, claimed_at=now, attempts=row.attempts + 1
+                    )
+                    .returning(row.subscription_id, row.period, row.attempts)
                 )
-                .values(state="claimed", owner=owner, claimed_at=now, attempts=row.attempts + 1)
-                .returning(row.attempts)
-            )
-            attempts = (await connection.execute(takeover)).scalar()
-        return None if attempts is None else Claim(subscription_id, period, owner, attempts)
+                for found in await connection.execute(takeover):
+                    claims.append(
+                        Claim(found.subscription_id, found.period, owner, found.attempts)
+                    )
+        return claims
+
+    async def settle_many(self, outcomes: Sequence[tuple[Claim, dict[str, Any]]]) -> int:
+        """Record many outcomes in one transaction; a claim lost to a takeover is skipped."""
+        if not outcomes:
+            return 0
+        row = deliveries.c
+        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for claim, values in outcomes:
+            parameters = {
+                "k_subscription": claim.subscription_id,
+                "k_period": claim.period,
+                "k_owner": claim.owner,
+                **values,
+            }
+            by_columns.setdefault(tuple(sorted(values)), []).append(parameters)
+        settled = 0
+        async with self.engine.begin() as connection:
+            for columns, rows in by_columns.items():
+                statement = (
+                    deliveries.update()
+                    .where(
+                        row.subscription_id == sa.bindparam("k_subscription"),
+                        row.period == sa.bindparam("k_period"),
+                        row.owner == sa.bindparam("k_owner"),
+                        row.state == "claimed",
+                    )
+                    .values({name: sa.bindparam(name) for name in columns})
+                )
+                result = await connection.execute(statement, rows)
+                settled += max(int(result.rowcount), 0)
+        return settled
 
     async def _settle(self, claim: Claim, **values: Any) -> bool:
-        row = deliveries.c
-        async with self.engine.begin() as connection:
-            result = await connection.execute(
-                deliveries.update()
-                .where(
-                    row.subscription_id == claim.subscription_id,
-                    row.period == claim.period,
-                    row.owner == claim.owner,
-                    row.state == "claimed",
-                )
-                .values(**values)
-            )
-        return bool(result.rowcount)
+        return bool(await self.settle_many([(claim, values)]))
 
     async def mark_sent(
         self,
@@ -467,21 +554,12 @@ class Store:
         now: dt.datetime,
     ) -> bool:
         return await self._settle(
-            claim,
-            state="sent",
-            sent_at=now,
-            chat_id=chat_id,
-            message_ids=",".join(str(i) for i in message_ids),
-            catalog_version=catalog_version,
-            content_keys=json.dumps(sorted(content_keys)),
-            last_error=None,
+            claim, **sent_values(chat_id, message_ids, catalog_version, content_keys, now)
         )
 
     async def mark_failed(self, claim: Claim, error: str, *, retry: bool) -> bool:
         """``retry``: a transient failure, claimable again; otherwise final for this period."""
-        return await self._settle(
-            claim, state="retry" if retry else "failed", last_error=error[:256]
-        )
+        return await self._settle(claim, **failed_values(error, retry=retry))
 
     async def delivery(self, subscription_id: int, period: str) -> Delivery | None:
         row = deliveries.c
