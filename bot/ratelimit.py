@@ -4,7 +4,9 @@
 
 * Its windows are sliding windows (at most N messages in any period) instead of leaky
   buckets, because a leaky bucket of 30/s lets 60 messages through in the first second,
-  and Telegram answers the 31st with 429. A small margin absorbs jitter on the wire.
+  and Telegram answers the 31st with 429. A send holds its slot until a period after its
+  answer, so time on the wire can't squeeze two periods' sends into one (see
+  :class:`SlidingWindow`).
 * Sends made by the digest fan-out (inside :func:`fanout_lane`) wait whenever a reply to a
   person is waiting, so a command answered during a 10,000-chat fan-out goes next, not
   after the queue.
@@ -19,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-from collections import deque
+import heapq
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -29,7 +31,7 @@ from telegram.ext import AIORateLimiter
 _FANOUT = contextvars.ContextVar("briefbot_fanout", default=False)
 _TARGET: contextvars.ContextVar[object] = contextvars.ContextVar("briefbot_target", default=None)
 _LIMITED_PREFIXES = ("send", "copy", "forward")
-_MARGIN = 0.03  # 3 % of each window, for requests that arrive later than they left
+_MARGIN = 0.005  # for the two processes' clocks ticking apart
 
 
 @contextlib.contextmanager
@@ -62,24 +64,39 @@ class FloodLimits:
 
 
 class SlidingWindow:
-    """At most ``limit`` acquisitions in any ``period`` seconds; urgent callers go first."""
+    """At most ``limit`` sends in any ``period`` seconds, as the server counts them.
+
+    A send occupies its slot from the moment it is let through until ``period`` after its
+    answer came back. The server counts it at some moment in between, so however long the
+    request takes on the way (a busy event loop, a slow link), no ``period`` the server
+    looks at ever holds more than ``limit``. Counting from the moment a send is let
+    through instead is off by the time on the wire, and Telegram answers with 429.
+    Urgent callers (replies to people) go before waiting fan-out sends.
+    """
 
     def __init__(self, limit: int, period: float) -> None:
         self.limit = max(int(limit), 1)
         self.period = period * (1 + _MARGIN)
-        self._times: deque[float] = deque()
+        self._finished: list[float] = []  # a heap of answer times still inside the period
+        self._in_flight = 0
         self._urgent_waiting = 0
 
     def idle(self, now: float) -> bool:
-        return not self._times or now - self._times[-1] >= self.period
+        self._expire(now)
+        return not self._finished and not self._in_flight
 
-    def _ready(self, now: float) -> float:
-        """0 if a slot is free now, else how long until the oldest one expires."""
-        while self._times and now - self._times[0] >= self.period:
-            self._times.popleft()
-        if len(self._times) < self.limit:
+    def _expire(self, now: float) -> None:
+        while self._finished and now - self._finished[0] >= self.period:
+            heapq.heappop(self._finished)
+
+    def _wait(self, now: float) -> float:
+        """0 if a slot is free now, else how long until one may be."""
+        self._expire(now)
+        if len(self._finished) + self._in_flight < self.limit:
             return 0.0
-        return self._times[0] + self.period - now
+        if self._finished:
+            return self._finished[0] + self.period - now
+        return self.period / self.limit  # every slot is on the wire: check again soon
 
     async def acquire(self, *, urgent: bool) -> None:
         loop = asyncio.get_running_loop()
@@ -87,10 +104,9 @@ class SlidingWindow:
             self._urgent_waiting += 1
         try:
             while True:
-                now = loop.time()
-                wait = self._ready(now)
+                wait = self._wait(loop.time())
                 if wait == 0.0 and (urgent or self._urgent_waiting == 0):
-                    self._times.append(now)
+                    self._in_flight += 1
                     return
                 # A fan-out send behind an urgent one re-checks soon after the reply took
                 # its slot; everyone else sleeps until the window has room.
@@ -98,6 +114,11 @@ class SlidingWindow:
         finally:
             if urgent:
                 self._urgent_waiting -= 1
+
+    def release(self) -> None:
+        """The send's answer came back (or it failed): its slot runs for one more period."""
+        self._in_flight -= 1
+        heapq.heappush(self._finished, asyncio.get_running_loop().time())
 
 
 class FloodLimiter(AIORateLimiter):
@@ -161,7 +182,14 @@ class FloodLimiter(AIORateLimiter):
         kwargs: dict[str, Any],
     ) -> Any:
         urgent = not _FANOUT.get()
-        await self._chat_window(_TARGET.get()).acquire(urgent=urgent)
-        await self._overall.acquire(urgent=urgent)
+        chat_window = self._chat_window(_TARGET.get())
         await self._retry_after_event.wait()  # a RetryAfter elsewhere pauses everyone
-        return await callback(*args, **kwargs)
+        await chat_window.acquire(urgent=urgent)
+        try:
+            await self._overall.acquire(urgent=urgent)
+            try:
+                return await callback(*args, **kwargs)
+            finally:
+                self._overall.release()
+        finally:
+            chat_window.release()
