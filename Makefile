@@ -38,6 +38,7 @@ test: lint typecheck check-catalog
 bench: $(STAMP)
 	$(BIN)/python bench/build_scale.py
 	$(BIN)/python bench/replies.py
+	$(BIN)/python bench/fanout.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -225,10 +225,7 @@ async def run(count: int, scale: float) -> dict[str, float]:
     rate = (len(sends) - 1) / seconds
     # Replies to people share the ceiling with the fan-out: count them too, in its window.
     replies = sum(
-        1
-        for times in report["answered"].values()
-        for at in times
-        if sends[0] <= at <= sends[-1]
+        1 for times in report["answered"].values() for at in times if sends[0] <= at <= sends[-1]
     )
     total_rate = (len(sends) - 1 + replies) / seconds
     ceiling = FloodLimits().scaled(scale).overall_per_second
