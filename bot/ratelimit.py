@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import contextvars
 import heapq
+import math
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -32,6 +33,7 @@ _FANOUT = contextvars.ContextVar("briefbot_fanout", default=False)
 _TARGET: contextvars.ContextVar[object] = contextvars.ContextVar("briefbot_target", default=None)
 _LIMITED_PREFIXES = ("send", "copy", "forward")
 _MARGIN = 0.005  # for the two processes' clocks ticking apart
+RESERVE = 0.03  # of each window kept for replies (at least one message)
 
 
 @contextlib.contextmanager
@@ -71,12 +73,16 @@ class SlidingWindow:
     request takes on the way (a busy event loop, a slow link), no ``period`` the server
     looks at ever holds more than ``limit``. Counting from the moment a send is let
     through instead is off by the time on the wire, and Telegram answers with 429.
-    Urgent callers (replies to people) go before waiting fan-out sends.
+    Urgent callers (replies to people) go before waiting fan-out sends, and the fan-out
+    never takes the last ``reserve`` slots (3 %, at least one), so a reply finds a slot
+    at once instead of waiting up to a period for the window to turn.
     """
 
     def __init__(self, limit: int, period: float) -> None:
         self.limit = max(int(limit), 1)
         self.period = period * (1 + _MARGIN)
+        # Slots the fan-out leaves free, so a reply never waits for the window to turn.
+        self.reserve = min(max(math.ceil(self.limit * RESERVE), 1), self.limit - 1)
         self._finished: list[float] = []  # a heap of answer times still inside the period
         self._in_flight = 0
         self._urgent_waiting = 0
@@ -89,10 +95,11 @@ class SlidingWindow:
         while self._finished and now - self._finished[0] >= self.period:
             heapq.heappop(self._finished)
 
-    def _wait(self, now: float) -> float:
+    def _wait(self, now: float, *, urgent: bool) -> float:
         """0 if a slot is free now, else how long until one may be."""
         self._expire(now)
-        if len(self._finished) + self._in_flight < self.limit:
+        limit = self.limit if urgent else self.limit - self.reserve
+        if len(self._finished) + self._in_flight < limit:
             return 0.0
         if self._finished:
             return self._finished[0] + self.period - now
@@ -104,7 +111,7 @@ class SlidingWindow:
             self._urgent_waiting += 1
         try:
             while True:
-                wait = self._wait(loop.time())
+                wait = self._wait(loop.time(), urgent=urgent)
                 if wait == 0.0 and (urgent or self._urgent_waiting == 0):
                     self._in_flight += 1
                     return

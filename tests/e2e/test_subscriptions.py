@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 from zoneinfo import ZoneInfo
 
 from bot.clock import ManualClock
+from bot.localapi import FloodLimits
 from tests.conftest import MEXICO_CITY, TODAY
 from tests.e2e.conftest import StartBot
 
@@ -451,3 +453,36 @@ async def test_retry_after_and_network_errors_are_retried_and_recorded(
     assert delivery.state == "sent"
     statuses = [c.status for c in bot.api.calls_to("sendMessage") if c.params["chat_id"] == 181]
     assert statuses[-3:] == [429, 502, 200]
+
+
+async def test_a_fan_out_keeps_to_the_flood_limits_and_people_are_answered_first(
+    start_bot: StartBot,
+) -> None:
+    clock = ManualClock(TODAY)
+    bot = await start_bot(clock=clock, flood_scale=2)  # 60 messages a second
+    bot.api.rate_limits = FloodLimits().scaled(2)  # and the server enforces the same
+    store = bot.digests.store
+    readers = [*range(1000, 1120), *range(-2000, -2030, -1)]  # 120 people, 30 groups
+    for chat_id in readers:
+        if chat_id > 0:
+            bot.api.private_chat(chat_id)
+        else:
+            bot.api.group_chat(chat_id, f"Group {chat_id}")
+        kind = "private" if chat_id > 0 else "group"
+        await store.remember_chat(chat_id, kind, None, "en", clock.now())
+        await store.subscribe(chat_id, "cuba", "daily", 0, "09:00", None, clock.now())
+    user, chat = bot.person(77)
+    clock.set(dt.datetime(2026, 11, 26, 9, 0, tzinfo=MEXICO_CITY))
+    await bot.digests.scheduler.rebuild()
+    await asyncio.sleep(0.2)  # the fan-out is under way
+    assert bot.digests.delivery.pending > 50
+    await asyncio.sleep(0.5)  # sends are waiting in the flood limiter now
+    asked = time.monotonic()
+    [reply] = await bot.say(chat, user, "/missing")
+    waited = time.monotonic() - asked
+    assert "Missing" in reply.plain or "missing" in reply.plain.lower()
+    assert bot.digests.delivery.pending > 0, "the reply went out while digests were queued"
+    assert waited < 0.15  # a reply goes before the digests waiting for the same slots
+    await bot.settle(timeout=20)
+    assert {c: bot.api.messages_sent_to(c) for c in readers} == dict.fromkeys(readers, 1)
+    assert bot.api.too_many_requests == 0
