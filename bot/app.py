@@ -69,7 +69,10 @@ async def set_command_menus(application: BotApplication) -> None:
 async def _post_init(application: BotApplication) -> None:
     """Runs once the bot knows who it is (``run_polling`` calls it after ``initialize``)."""
     await set_command_menus(application)
-    await start_digests(application)
+    try:
+        await start_digests(application)
+    except Exception as error:  # briefings don't need the database; subscriptions say so
+        logger.error("subscriptions are off: the database could not be opened (%s)", error)
 
 
 async def _post_stop(application: BotApplication) -> None:

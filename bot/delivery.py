@@ -100,7 +100,7 @@ class DigestDelivery:
         self.stats = DeliveryStats()
         self._on_chat_gone = on_chat_gone
         self._on_chat_moved = on_chat_moved
-        self._retry_wait = retry_wait
+        self.retry_wait = retry_wait
         self._queue: asyncio.Queue[Due] = asyncio.Queue()
         self._dispatcher: asyncio.Task[None] | None = None
         self._settler: asyncio.Task[None] | None = None
@@ -310,7 +310,7 @@ class DigestDelivery:
                 last = index == len(digest.messages) - 1
                 async for attempt in AsyncRetrying(
                     stop=stop_after_attempt(4),
-                    wait=wait_exponential(multiplier=self._retry_wait, max=8),
+                    wait=wait_exponential(multiplier=self.retry_wait, max=8),
                     retry=retry_if_exception(_transient),
                     reraise=True,
                 ):

@@ -27,6 +27,17 @@ async def start_digests(application: BotApplication, *, workers: int | None = No
     services: Services = application.bot_data[SERVICES_KEY]
     settings = services.settings
     store = await Store.open(database_url(settings.database_url, settings.data_dir))
+    try:
+        return await _start(application, services, store, workers)
+    except BaseException:
+        await store.close()
+        raise
+
+
+async def _start(
+    application: BotApplication, services: Services, store: Store, workers: int | None
+) -> Digests:
+    settings = services.settings
     assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
     scheduler: DigestScheduler
 

@@ -143,6 +143,7 @@ async def start_bot(
         instance: str = "test-instance",
         poll: bool = True,
         flood_scale: float = 100,
+        env: dict[str, str] | None = None,
     ) -> Harness:
         settings = load_settings(
             {
@@ -151,6 +152,7 @@ async def start_bot(
                 "BRIEFBOT_DATA_DIR": str(tmp_path / "data"),
                 "BRIEFBOT_INSTANCE": instance,
                 "BRIEFBOT_FLOOD_SCALE": str(flood_scale),
+                **(env or {}),
             }
         )
         application = build_application(settings, clock=clock or FixedClock(now), catalog=catalog)

@@ -8,6 +8,8 @@ import datetime as dt
 import time
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.clock import ManualClock
 from bot.localapi import FloodLimits
 from tests.conftest import MEXICO_CITY, TODAY
@@ -486,3 +488,34 @@ async def test_a_fan_out_keeps_to_the_flood_limits_and_people_are_answered_first
     await bot.settle(timeout=20)
     assert {c: bot.api.messages_sent_to(c) for c in readers} == dict.fromkeys(readers, 1)
     assert bot.api.too_many_requests == 0
+
+
+async def test_without_a_database_briefings_still_answer_and_subscriptions_say_so(
+    start_bot: StartBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = await start_bot(env={"DATABASE_URL": "sqlite:////proc/no/such/dir/briefbot.db"})
+    assert bot.services.digests is None
+    assert "subscriptions are off" in caplog.text
+    user, chat = bot.person(191)
+    [briefing] = await bot.say(chat, user, "/cuba")
+    assert "Cuba" in briefing.plain
+    for line in ("/subscribe cuba daily 07:30", "/subscriptions", "/timezone madrid"):
+        [reply] = await bot.say(chat, user, line)
+        assert "not available right now; briefings still are" in reply.plain
+
+
+async def test_a_digest_that_keeps_failing_is_retried_by_the_sweep(start_bot: StartBot) -> None:
+    bot = await start_bot(clock=ManualClock(TODAY))
+    user, chat = bot.person(192)
+    await bot.say(chat, user, "/subscribe cuba daily 07:30")
+    bot.digests.delivery._retry_wait = 0.01
+    bot.api.fail_next("sendMessage", error_code=502, description="Bad Gateway", times=4)
+    await bot.advance_to(dt.datetime(2026, 11, 26, 7, 30, tzinfo=MEXICO_CITY))
+    [delivery] = await bot.digests.store.ledger()
+    assert delivery.state == "retry" and "Bad Gateway" in (delivery.last_error or "")
+    before = bot.api.messages_sent_to(192)
+    assert await bot.digests.scheduler.sweep() == 1
+    await bot.settle()
+    [delivery] = await bot.digests.store.ledger()
+    assert (delivery.state, delivery.attempts) == ("sent", 2)
+    assert bot.api.messages_sent_to(192) == before + 1
