@@ -1,12 +1,14 @@
 """Sending digests exactly once: claim in the ledger, send, then mark sent.
 
-A due digest is a (subscription, period) pair put on a queue; a pool of workers takes
-them. Each worker claims the ledger row first (the unique key means only one instance
-ever holds it), composes the digest against the catalog, sends it through the flood
-limiter's fan-out lane, and marks the row sent with the message ids.
+A due digest is a (subscription, period) pair put on a queue. Batches of them are read
+and claimed in the ledger first (the unique key means only one instance ever holds a
+row), each is composed against the catalog and sent through the flood limiter's fan-out
+lane, and the rows are marked sent with their message ids, a few milliseconds' worth of
+outcomes in one write.
 
 **The crash window.** If the process dies after Telegram accepted the message but before
-the row is marked sent, the row stays ``claimed``. The same instance takes it back when it
+the row is marked sent (that moment plus up to ``SETTLE_EVERY`` of batching), the row
+stays ``claimed``. The same instance takes it back when it
 starts again (its boot id changed); another instance takes it once the lease expires. The
 digest is then sent again: at most one duplicate for that period, and only in that window.
 It is never lost, because nothing is marked before Telegram has accepted it.

@@ -41,3 +41,17 @@ class Reply:
     attachment: Attachment | None = None
     edit: bool = False
     notice: str | None = None
+
+
+class InputProblem(ValueError):
+    """Input the bot can't use: one line for the person, in English and in Spanish.
+
+    ``str()`` is the English line; :meth:`text` picks the person's language.
+    """
+
+    def __init__(self, english: str, spanish: str) -> None:
+        super().__init__(english)
+        self.spanish = spanish
+
+    def text(self, lang: str) -> str:
+        return self.spanish if lang == "es" else str(self)

@@ -24,6 +24,8 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule
 
+from bot.replies import InputProblem
+
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_NAMES_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _DAY_NAMES_ES = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
@@ -54,12 +56,8 @@ _ORDINAL = re.compile(r"^(\d{1,2})(st|nd|rd|th|o|º)?$")
 _TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.|h|hrs)?$")
 
 
-class ScheduleInputError(ValueError):
-    """One line for the person: what was expected, with an example (English and Spanish)."""
-
-    def __init__(self, english: str, spanish: str) -> None:
-        super().__init__(english)
-        self.spanish = spanish
+class ScheduleInputError(InputProblem):
+    """A time, window or cadence the bot can't read: what was expected, with an example."""
 
 
 def _fold(text: str) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.digests import EVENTS, Subject
 from bot.event_filters import FilterError, all_events, known_cities, parse_event_query
+from bot.replies import InputProblem
 from bot.schedule import Cadence, ScheduleInputError, parse_cadence, parse_time
 from bot.search import CONFIDENT, rank_topics, topic_by_command
 from briefings.model import Catalog
@@ -26,15 +27,8 @@ _TIME = re.compile(r"^\d{1,2}([:.h]\d{2})?(am|pm|h)?$")
 _CHANNEL = re.compile(r"^@[A-Za-z][A-Za-z0-9_]{3,31}$|^-100\d{6,15}$")
 
 
-class SubscribeError(ValueError):
-    """One line for the person, in English (``str``) and Spanish (``spanish``)."""
-
-    def __init__(self, english: str, spanish: str) -> None:
-        super().__init__(english)
-        self.spanish = spanish
-
-    def text(self, lang: str) -> str:
-        return self.spanish if lang == "es" else str(self)
+class SubscribeError(InputProblem):
+    """A /subscribe line the bot can't read: what was expected, with an example."""
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,16 @@ def _digests(context: Context) -> Digests | None:
     return services(context).digests
 
 
+async def _digests_or_say_so(update: Update, context: Context) -> Digests | None:
+    """The digest service, or None after telling the person subscriptions are off now."""
+    digests = _digests(context)
+    if digests is None or update.effective_chat is None:
+        message = text(lang(update), "unavailable")
+        await send_reply(update, context, _say(message, understood=False))
+        return None
+    return digests
+
+
 def _zone(chat: ChatRecord | None, context: Context) -> str:
     return (chat.timezone if chat else None) or services(context).settings.timezone
 
@@ -154,9 +164,8 @@ async def _save(
 
 async def on_subscribe(update: Update, context: Context) -> None:
     code = lang(update)
-    digests = _digests(context)
+    digests = await _digests_or_say_so(update, context)
     if digests is None:
-        await send_reply(update, context, _say(text(code, "unavailable"), understood=False))
         return
     catalog = services(context).catalog
     try:
@@ -268,13 +277,9 @@ async def _listing(
 
 
 async def on_subscriptions(update: Update, context: Context) -> None:
-    digests = _digests(context)
-    if digests is None:
-        await send_reply(
-            update, context, _say(text(lang(update), "unavailable"), understood=False)
-        )
-        return
-    await send_reply(update, context, await _listing(update, context, digests))
+    digests = await _digests_or_say_so(update, context)
+    if digests is not None:
+        await send_reply(update, context, await _listing(update, context, digests))
 
 
 async def _allowed(update: Update, context: Context, subscription: Subscription) -> bool:
@@ -320,10 +325,9 @@ async def on_manage_button(update: Update, context: Context) -> None:
 
 async def on_unsubscribe(update: Update, context: Context) -> None:
     code = lang(update)
-    digests = _digests(context)
+    digests = await _digests_or_say_so(update, context)
     chat = update.effective_chat
     if digests is None or chat is None:
-        await send_reply(update, context, _say(text(code, "unavailable"), understood=False))
         return
     words = list(context.args or [])
     if not words:
@@ -366,9 +370,8 @@ async def on_unsubscribe(update: Update, context: Context) -> None:
 
 async def on_timezone(update: Update, context: Context) -> None:
     code = lang(update)
-    digests = _digests(context)
+    digests = await _digests_or_say_so(update, context)
     if digests is None:
-        await send_reply(update, context, _say(text(code, "unavailable"), understood=False))
         return
     wanted = " ".join(context.args or []).strip()
     if not wanted:
@@ -398,9 +401,8 @@ async def on_timezone(update: Update, context: Context) -> None:
 
 async def on_quiet(update: Update, context: Context) -> None:
     code = lang(update)
-    digests = _digests(context)
+    digests = await _digests_or_say_so(update, context)
     if digests is None or update.effective_chat is None:
-        await send_reply(update, context, _say(text(code, "unavailable"), understood=False))
         return
     wanted = " ".join(context.args or []).strip()
     if not wanted:
@@ -417,8 +419,7 @@ async def on_quiet(update: Update, context: Context) -> None:
     try:
         quiet = parse_quiet_hours(wanted)
     except ScheduleInputError as error:
-        message = error.spanish if code == "es" else str(error)
-        await send_reply(update, context, _say(message, understood=False))
+        await send_reply(update, context, _say(error.text(code), understood=False))
         return
     chat = await _remember(update, digests, context)
     if quiet is None:
@@ -438,10 +439,9 @@ async def on_quiet(update: Update, context: Context) -> None:
 async def on_digest(update: Update, context: Context) -> None:
     """Compose the digest as it would go out now, and send it as a reply (nothing recorded)."""
     code = lang(update)
-    digests = _digests(context)
+    digests = await _digests_or_say_so(update, context)
     chat = update.effective_chat
     if digests is None or chat is None:
-        await send_reply(update, context, _say(text(code, "unavailable"), understood=False))
         return
     catalog = services(context).catalog
     record = await digests.store.chat(chat.id)
