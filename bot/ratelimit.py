@@ -33,7 +33,7 @@ _FANOUT = contextvars.ContextVar("briefbot_fanout", default=False)
 _TARGET: contextvars.ContextVar[object] = contextvars.ContextVar("briefbot_target", default=None)
 _LIMITED_PREFIXES = ("send", "copy", "forward")
 _MARGIN = 0.005  # for the two processes' clocks ticking apart
-RESERVE = 0.03  # of each window kept for replies (at least one message)
+RESERVE = 0.01  # of each window kept for replies (at least one message)
 
 
 @contextlib.contextmanager
@@ -74,7 +74,7 @@ class SlidingWindow:
     looks at ever holds more than ``limit``. Counting from the moment a send is let
     through instead is off by the time on the wire, and Telegram answers with 429.
     Urgent callers (replies to people) go before waiting fan-out sends, and the fan-out
-    never takes the last ``reserve`` slots (3 %, at least one), so a reply finds a slot
+    never takes the last ``reserve`` slots (1 %, at least one), so a reply finds a slot
     at once instead of waiting up to a period for the window to turn.
     """
 
