@@ -62,7 +62,9 @@ TEXTS = {
             "{topics}\n\n"
             "<b>Listings</b>: /events takes a city, a month and a range in any order, "
             "e.g. <code>/events guadalajara feb</code>, <code>/events next month</code>.\n"
-            "<b>Anywhere</b>: type <code>@{bot} cuba</code> in any chat to share a briefing.\n\n"
+            "<b>Anywhere</b>: type <code>@{bot} cuba</code> in any chat to share a briefing.\n"
+            "<b>Digests</b>: <code>/subscribe cuba daily 07:30</code> or just /subscribe; "
+            "/subscriptions, /timezone, /quiet, /digest.\n\n"
             "/topics — all topics · /sources — the documents behind them · /about"
         ),
         "topics": "<b>Topics</b> — pick one:",
@@ -103,7 +105,9 @@ TEXTS = {
             "{topics}\n\n"
             "<b>Cartelera</b>: /eventos acepta ciudad, mes y rango en cualquier orden, "
             "p. ej. <code>/eventos guadalajara feb</code>, <code>/eventos próximo mes</code>.\n"
-            "<b>En cualquier chat</b>: escribe <code>@{bot} cuba</code> para compartir.\n\n"
+            "<b>En cualquier chat</b>: escribe <code>@{bot} cuba</code> para compartir.\n"
+            "<b>Resúmenes periódicos</b>: <code>/suscribir cuba diario 07:30</code> o solo "
+            "/suscribir; /subscriptions, /timezone, /quiet, /digest.\n\n"
             "/topics — temas · /sources — documentos · /about"
         ),
         "topics": "<b>Temas</b> — elige uno:",

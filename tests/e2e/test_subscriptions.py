@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import ManualClock
+from bot.delivery import LEASE
 from bot.localapi import FloodLimits
+from bot.store import Store, database_url
 from tests.conftest import MEXICO_CITY, TODAY
 from tests.e2e.conftest import StartBot
 
@@ -519,3 +521,28 @@ async def test_a_digest_that_keeps_failing_is_retried_by_the_sweep(start_bot: St
     [delivery] = await bot.digests.store.ledger()
     assert (delivery.state, delivery.attempts) == ("sent", 2)
     assert bot.api.messages_sent_to(192) == before + 1
+
+
+async def test_a_claim_left_by_a_crash_is_sent_once_when_the_instance_restarts(
+    start_bot: StartBot,
+) -> None:
+    clock = ManualClock(TODAY)
+    first = await start_bot(clock=clock)
+    user, chat = first.person(193)
+    await first.say(chat, user, "/subscribe cuba daily 07:30")
+    [subscription] = await first.digests.store.subscriptions_of([193])
+    await first.stop()
+    # The process died mid-send: the row was claimed by its earlier boot, never marked.
+    moment = dt.datetime(2026, 11, 26, 7, 30, tzinfo=MEXICO_CITY)
+    settings = first.services.settings
+    store = await Store.open(database_url(settings.database_url, settings.data_dir))
+    crashed = await store.claim(subscription.id, "2026-11-26", "test-instance#dead", moment, LEASE)
+    await store.close()
+    assert crashed is not None
+    clock.set(moment + dt.timedelta(minutes=1))  # well inside the two-minute lease
+    before = first.api.messages_sent_to(193)
+    second = await start_bot(clock=clock)
+    await second.settle()
+    assert second.api.messages_sent_to(193) == before + 1  # taken back at once, sent once
+    [delivery] = await second.digests.store.ledger()
+    assert (delivery.state, delivery.attempts) == ("sent", 2)
