@@ -313,11 +313,17 @@ def describe(schedule: Schedule, lang: str) -> str:
     if lang == "es":
         if cadence.kind == "weekly":
             return f"cada {_DAY_NAMES_ES[cadence.day]} a las {at}"
+        if cadence.kind == "monthly" and cadence.day == 31:
+            return f"el último día de cada mes a las {at}"
         if cadence.kind == "monthly":
-            return f"el día {cadence.day} de cada mes a las {at}"
+            last = " (o el último)" if cadence.day > 28 else ""
+            return f"el día {cadence.day}{last} de cada mes a las {at}"
         return f"cada día a las {at}"
     if cadence.kind == "weekly":
         return f"every {_DAY_NAMES_EN[cadence.day]} at {at}"
+    if cadence.kind == "monthly" and cadence.day == 31:
+        return f"on the last day of every month at {at}"
     if cadence.kind == "monthly":
-        return f"on day {cadence.day} of every month at {at}"
+        last = " (or the last day)" if cadence.day > 28 else ""
+        return f"on day {cadence.day}{last} of every month at {at}"
     return f"every day at {at}"

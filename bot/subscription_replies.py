@@ -17,7 +17,7 @@ from bot.callbacks import Action
 from bot.digests import EVENTS, Subject
 from bot.render import escape, format_moment
 from bot.replies import Button, Reply
-from bot.schedule import WEEKDAYS, Cadence, Schedule, describe
+from bot.schedule import WEEKDAYS, Cadence, QuietHours, Schedule, describe
 from bot.store import ChatRecord, Subscription
 from briefings.model import Catalog
 
@@ -48,7 +48,7 @@ TEXTS = {
             "✅ Updated{where}: <b>{title}</b>, now {schedule} ({zone}).\n"
             "Next digest: {next}.{quiet}"
         ),
-        "quiet_note": " Quiet hours {start}–{end} move deliveries to {end}.",
+        "quiet_note": " That time is in your quiet hours ({start}–{end}): it arrives at {end}.",
         "none": (
             "No subscriptions here yet. Try <code>/subscribe cuba daily 07:30</code>, "
             "<code>/subscribe events guadalajara monthly 09:00</code> or just /subscribe."
@@ -129,7 +129,7 @@ TEXTS = {
             "✅ Actualizado{where}: <b>{title}</b>, ahora {schedule} ({zone}).\n"
             "Próximo resumen: {next}.{quiet}"
         ),
-        "quiet_note": " Las horas de silencio {start}–{end} mueven los envíos a las {end}.",
+        "quiet_note": " Esa hora cae en tus horas de silencio ({start}–{end}): llega a las {end}.",
         "none": (
             "Aún no hay suscripciones aquí. Prueba <code>/suscribir cuba diario 07:30</code>, "
             "<code>/suscribir eventos guadalajara mensual 09:00</code> o solo /suscribir."
@@ -312,7 +312,11 @@ def confirmation(
     schedule = schedule_for(subscription, zone)
     quiet = ""
     if chat.quiet_start and chat.quiet_end:
-        quiet = text(lang, "quiet_note", start=chat.quiet_start, end=chat.quiet_end)
+        window = QuietHours(
+            dt.time.fromisoformat(chat.quiet_start), dt.time.fromisoformat(chat.quiet_end)
+        )
+        if window.contains(schedule.at):
+            quiet = text(lang, "quiet_note", start=chat.quiet_start, end=chat.quiet_end)
     when = format_moment(next_at.astimezone(ZoneInfo(zone)), lang) if next_at else "—"
     message = text(
         lang,

@@ -169,6 +169,10 @@ async def test_quiet_hours_across_midnight_move_the_digest_to_their_end(
     [reply] = await bot.say(chat, user, "/subscribe cuba daily 23:30")
     assert "Fri 27 Nov 2026, 07:00" not in reply.plain
     assert "Thu 26 Nov 2026, 07:00" in reply.plain  # 23:30 is quiet: at 07:00 instead
+    assert "in your quiet hours (22:00–07:00): it arrives at 07:00" in reply.plain
+    [other] = await bot.say(chat, user, "/subscribe missing daily 12:00")
+    assert "quiet hours" not in other.plain
+    await bot.say(chat, user, "/unsubscribe missing")
     before = len(bot.api.sent_to(51))
     await bot.advance_to(dt.datetime(2026, 11, 25, 23, 59, tzinfo=MEXICO_CITY))
     assert len(bot.api.sent_to(51)) == before

@@ -185,3 +185,5 @@ def test_describe_in_both_languages() -> None:
     assert describe(weekly, "es") == "cada lunes a las 08:00"
     monthly = Schedule(Cadence("monthly", 1), dt.time(9, 0), "UTC")
     assert describe(monthly, "es") == "el día 1 de cada mes a las 09:00"
+    last = Schedule(Cadence("monthly", 31), dt.time(9, 0), "UTC")
+    assert describe(last, "en") == "on the last day of every month at 09:00"
