@@ -100,7 +100,7 @@ class DigestScheduler:
         for subscription, chat in pairs:
             schedule = schedule_of(subscription, chat, self.default_zone)
             latest = schedule.latest_slot(now)
-            missed = latest is not None and latest >= subscription.created_at
+            missed = latest is not None and latest > subscription.created_at
             plans.append((subscription, chat, schedule, latest if missed else None))
         keys = [(s.id, sch.period_key(slot)) for s, _, sch, slot in plans if slot is not None]
         settled = await self.store.settled(keys)
