@@ -306,24 +306,36 @@ def parse_cadence(words: Sequence[str]) -> tuple[Cadence, list[str]]:
     raise _cadence_problem(words)
 
 
+_DESCRIPTIONS = {
+    "en": {
+        "daily": "every day at {at}",
+        "weekly": "every {day} at {at}",
+        "monthly": "on day {n}{last} of every month at {at}",
+        "last_day": "on the last day of every month at {at}",
+        "or_last": " (or the last day)",
+        "days": _DAY_NAMES_EN,
+    },
+    "es": {
+        "daily": "cada día a las {at}",
+        "weekly": "cada {day} a las {at}",
+        "monthly": "el día {n}{last} de cada mes a las {at}",
+        "last_day": "el último día de cada mes a las {at}",
+        "or_last": " (o el último)",
+        "days": _DAY_NAMES_ES,
+    },
+}
+
+
 def describe(schedule: Schedule, lang: str) -> str:
     """``every day at 07:30``; ``cada lunes a las 08:00`` (without the zone)."""
-    at = schedule.at.strftime("%H:%M")
+    words = _DESCRIPTIONS["es" if lang == "es" else "en"]
     cadence = schedule.cadence
-    if lang == "es":
-        if cadence.kind == "weekly":
-            return f"cada {_DAY_NAMES_ES[cadence.day]} a las {at}"
-        if cadence.kind == "monthly" and cadence.day == 31:
-            return f"el último día de cada mes a las {at}"
-        if cadence.kind == "monthly":
-            last = " (o el último)" if cadence.day > 28 else ""
-            return f"el día {cadence.day}{last} de cada mes a las {at}"
-        return f"cada día a las {at}"
-    if cadence.kind == "weekly":
-        return f"every {_DAY_NAMES_EN[cadence.day]} at {at}"
-    if cadence.kind == "monthly" and cadence.day == 31:
-        return f"on the last day of every month at {at}"
-    if cadence.kind == "monthly":
-        last = " (or the last day)" if cadence.day > 28 else ""
-        return f"on day {cadence.day}{last} of every month at {at}"
-    return f"every day at {at}"
+    kind = "last_day" if cadence.kind == "monthly" and cadence.day == 31 else cadence.kind
+    template = words[kind]
+    assert isinstance(template, str)
+    return template.format(
+        at=schedule.at.strftime("%H:%M"),
+        day=words["days"][cadence.day] if cadence.kind == "weekly" else "",
+        n=cadence.day,
+        last=words["or_last"] if cadence.day > 28 else "",
+    )
