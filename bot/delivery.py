@@ -50,6 +50,7 @@ MAX_ATTEMPTS = 6  # claims of one period before it is marked failed for good
 WORKERS = 16  # sends in flight at once; the flood limiter sets the pace
 BATCH = 200  # due digests read and claimed in one transaction
 SETTLE_EVERY = 0.02  # seconds an outcome may wait to be written with others
+CLAIM_RETRY_SECONDS = 5.0  # when the database could not be reached to claim a batch
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,11 @@ class DigestDelivery:
     def enqueue(self, due: Due) -> None:
         self._queue.put_nowait(due)
 
+    def _requeue(self, batch: list[Due]) -> None:
+        if not self._stopping:
+            for due in batch:
+                self.enqueue(due)
+
     @property
     def pending(self) -> int:
         """Digests waiting or being sent, for metrics and for tests that wait for quiet."""
@@ -167,8 +173,10 @@ class DigestDelivery:
             self._in_flight += len(batch)
             try:
                 ready = await self._claim(batch)
-            except Exception:  # the database is away: the sweep finds these again
-                logger.exception("could not claim %d digests", len(batch))
+            except Exception:  # the database is away: nothing was claimed; try again soon
+                logger.exception("could not claim %d digests; retrying in 5 s", len(batch))
+                loop = asyncio.get_running_loop()
+                loop.call_later(CLAIM_RETRY_SECONDS, self._requeue, batch)
                 ready = []
             self._in_flight -= len(batch) - len(ready)
             for _ in batch:

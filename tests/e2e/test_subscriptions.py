@@ -550,3 +550,29 @@ async def test_a_claim_left_by_a_crash_is_sent_once_when_the_instance_restarts(
     assert second.api.messages_sent_to(193) == before + 1  # taken back at once, sent once
     [delivery] = await second.digests.store.ledger()
     assert (delivery.state, delivery.attempts) == ("sent", 2)
+
+
+async def test_digests_wait_for_the_database_and_are_not_dropped(
+    start_bot: StartBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = await start_bot(clock=ManualClock(TODAY))
+    user, chat = bot.person(194)
+    await bot.say(chat, user, "/subscribe cuba daily 07:30")
+    monkeypatch.setattr("bot.delivery.CLAIM_RETRY_SECONDS", 0.2)
+    store = bot.digests.store
+    real = store.delivery_contexts
+    failures = [1]
+
+    async def away(ids: list[int]) -> object:
+        if failures:
+            failures.pop()
+            raise ConnectionError("database is away")
+        return await real(ids)
+
+    monkeypatch.setattr(store, "delivery_contexts", away)
+    before = bot.api.messages_sent_to(194)
+    await bot.advance_to(dt.datetime(2026, 11, 26, 7, 30, tzinfo=MEXICO_CITY))
+    await bot.api.wait_for(lambda: bot.api.messages_sent_to(194) == before + 1, timeout=5)
+    await bot.settle()
+    [delivery] = await store.ledger()
+    assert delivery.state == "sent"
