@@ -82,6 +82,15 @@ TEXTS = {
 }
 
 
+def city_name(catalog: Catalog, folded: str) -> str:
+    """A city as the listings spell it ("Mazatlán"), from the folded form a filter keeps."""
+    for event in all_events(catalog):
+        for name in (event.city, event.area):
+            if name and fold(name) == folded:
+                return name
+    return folded.title()
+
+
 @dataclass(frozen=True)
 class Subject:
     """What a subscription follows: a topic, or listings (optionally in one city)."""
@@ -107,7 +116,7 @@ class Subject:
         texts = TEXTS[lang]
         if self.is_events:
             if self.city:
-                return texts["listings"].format(city=self.city.title())
+                return texts["listings"].format(city=city_name(catalog, self.city))
             return texts["all_listings"]
         topic = catalog.topic(self.topic)
         return topic_name(topic, lang) if topic else self.topic
@@ -229,8 +238,8 @@ def _events_body(
             )
         )
     else:
-        where = f" in {subject.city.title()}" if subject.city and lang == "en" else ""
-        where = f" en {subject.city.title()}" if subject.city and lang == "es" else where
+        city = city_name(catalog, subject.city) if subject.city else ""
+        where = f" {'en' if lang == 'es' else 'in'} {city}" if city else ""
         lines = [escape(texts["none_in_window"].format(where=where, **span))]
         newest = _newest_month(events, subject.city)
         if newest:

@@ -114,3 +114,8 @@ def test_guided_progress_fits_in_callback_data() -> None:
     assert Partial.decode(partial.encode()) == partial
     for junk in ("cuba.z", "cuba.d.0.2599", "cuba.d.99", "a.b.c.d.e"):
         assert Partial.decode(junk) is None
+
+
+def test_a_city_keeps_the_listings_spelling(catalog: Catalog) -> None:
+    assert Subject("events", "mazatlan").title(catalog, "en") == "Mazatlán listings"
+    assert Subject("events", "guadalajara").title(catalog, "es") == "Cartelera de Guadalajara"
