@@ -5,8 +5,12 @@ time in an IANA zone. Slots are generated as local wall times with ``dateutil.rr
 only then placed in the zone, so 07:30 stays 07:30 across daylight-saving changes. A wall
 time that does not exist on a spring-forward day (02:30 in New York on 8 March 2026) is
 read with the offset in force before the gap, which lands it at 03:30 local, once; an
-ambiguous one on a fall-back day is its first occurrence (``fold=0``). Monthly day 31 is
-the month's last day in shorter months.
+ambiguous one on a fall-back day is its first occurrence (``fold=0``). Monthly days 29-31
+are the month's last day in shorter months.
+
+The bot plans every subscriber at start-up, so finding a slot must not walk from an epoch:
+the rule starts one period before the moment and yields a few dates, which are cached by
+cadence and start date and so shared by every schedule with that cadence.
 
 Nothing here reads the clock: every function takes the moment it needs.
 """
@@ -16,12 +20,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from zoneinfo import ZoneInfo
 
-from dateutil.relativedelta import relativedelta
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule
 
 from bot.replies import InputProblem
@@ -44,16 +48,27 @@ _WEEKDAY_WORDS = {
     )
     for word in words.split()
 }
-_DAILY = {"daily", "diario", "diaria", "diariamente"}
+_DAILY = {"daily", "everyday", "diario", "diaria", "diariamente"}
 _WEEKLY = {"weekly", "semanal", "semanalmente"}
 _MONTHLY = {"monthly", "mensual", "mensualmente"}
-_EVERY = {"every", "cada", "todos", "todas", "each"}
+_EVERY = {"every", "each", "cada", "todos", "todas"}
+# Words a cadence can start with, for a caller that looks for where it begins in a line.
+CADENCE_STARTS = frozenset(_DAILY | _WEEKLY | _MONTHLY | _EVERY)
+_ARTICLES = {"the", "los", "las", "el", "la"}
 _DAY_WORDS = {"day", "dia", "days", "dias"}
-_WEEK_WORDS = {"week", "semana"}
-_MONTH_WORDS = {"month", "mes"}
+_WEEK_WORDS = {"week", "weeks", "semana", "semanas"}
+_MONTH_WORDS = {"month", "months", "mes", "meses"}
+_LAST = {"last", "ultimo", "ultima"}
 _FILLER = {"on", "the", "el", "los", "at", "a", "las", "de", "del", "day", "dia"}
+_AT = {"at", "a", "la", "las", "@"}  # "daily at 07:30", "diario a las 07:30"
 _ORDINAL = re.compile(r"^(\d{1,2})(st|nd|rd|th|o|º)?$")
 _TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.|h|hrs)?$")
+# "22-7", "22:00 – 07:00", "10pm to 6am", "de 22:00 a 07:00", "entre 22 y 7"; the word
+# separators need word boundaries, or the "a" of "6am" would split it.
+_WINDOW = re.compile(
+    r"^(?:from|between|de|desde|entre)?\s*(?P<start>.+?)\s*"
+    r"(?:-|–|—|\bto\b|\buntil\b|\band\b|\ba\b|\bhasta\b|\by\b)\s*(?P<end>.+)$"
+)
 
 
 class ScheduleInputError(InputProblem):
@@ -96,82 +111,85 @@ def _place(local: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     return local.replace(tzinfo=zone, fold=0).astimezone(dt.UTC)
 
 
+def _local(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    """The naive local wall time of an aware moment (a naive one would mean the host's zone)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"a schedule needs an aware moment, not the naive {moment}")
+    return moment.astimezone(zone).replace(tzinfo=None)
+
+
+# Far more than any offset change a zone makes at once (Troll's is 2 h), so a slot dated
+# one period before the local date shifted back by this is certainly before the moment.
+_MARGIN = dt.timedelta(hours=3)
+_CANDIDATES = 4  # enough to reach past the moment from one period before it
+
+
+def _period_before(cadence: Cadence, day: dt.date) -> dt.date:
+    """A date at least one whole period before ``day``: rules start there."""
+    if cadence.kind == "weekly":
+        return day - dt.timedelta(days=7)
+    if cadence.kind == "monthly":
+        return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    return day - dt.timedelta(days=1)
+
+
+def _rule(cadence: Cadence, since: dt.date) -> rrule:
+    start = dt.datetime.combine(since, dt.time())
+    if cadence.kind == "daily":
+        return rrule(DAILY, dtstart=start)
+    if cadence.kind == "weekly":
+        return rrule(WEEKLY, byweekday=min(max(cadence.day, 0), 6), dtstart=start)
+    if cadence.kind == "monthly":
+        day = min(max(cadence.day, 1), 31)
+        if day <= 28:
+            return rrule(MONTHLY, bymonthday=day, dtstart=start)
+        # The day, or the month's last day when it is shorter: the earlier of the two.
+        return rrule(MONTHLY, bymonthday=(day, -1), bysetpos=1, dtstart=start)
+    raise ValueError(f"unknown cadence {cadence.kind!r}")
+
+
+@lru_cache(maxsize=2048)
+def _slot_dates(cadence: Cadence, since: dt.date) -> tuple[dt.date, ...]:
+    """The first few slot dates from ``since`` on.
+
+    Dates depend on neither the zone nor the time of day, so at start-up, when every
+    subscriber is planned from the same moment, all schedules with one cadence share them.
+    """
+    return tuple(slot.date() for slot in islice(_rule(cadence, since), _CANDIDATES))
+
+
 @dataclass(frozen=True)
 class Schedule:
     cadence: Cadence
-    at: dt.time  # local wall-clock time
+    at: dt.time  # local wall-clock time, minutes precision
     zone: str  # IANA name
 
-    def _rule(self, around: dt.datetime) -> rrule:
-        """Local wall-time slots from a little before ``around`` (a naive local datetime)."""
-        kind = self.cadence.kind
-        if kind == "daily":
-            start = around - dt.timedelta(days=2)
-            return rrule(
-                DAILY,
-                dtstart=start.replace(
-                    hour=self.at.hour, minute=self.at.minute, second=0, microsecond=0
-                ),
-            )
-        if kind == "weekly":
-            start = around - dt.timedelta(days=9)
-            return rrule(
-                WEEKLY,
-                byweekday=self.cadence.day,
-                dtstart=start.replace(
-                    hour=self.at.hour, minute=self.at.minute, second=0, microsecond=0
-                ),
-            )
-        if kind == "monthly":
-            start = (around - relativedelta(months=2)).replace(day=1)
-            day = min(max(self.cadence.day, 1), 31)
-            # bymonthday=-1 is the last day; "31" (or 29/30) falls back to it when shorter.
-            days = (day,) if day <= 28 else (day, -1)
-            return rrule(
-                MONTHLY,
-                bymonthday=days,
-                dtstart=start.replace(
-                    hour=self.at.hour, minute=self.at.minute, second=0, microsecond=0
-                ),
-            )
-        raise ValueError(f"unknown cadence {kind!r}")
-
-    def _local_slots(self, around: dt.datetime, count: int) -> list[dt.datetime]:
-        """Distinct slots in month order: with day 30 and -1, keep one per month."""
-        slots: list[dt.datetime] = []
-        for slot in self._rule(around):
-            if (
-                self.cadence.kind == "monthly"
-                and slots
-                and ((slots[-1].year, slots[-1].month) == (slot.year, slot.month))
-            ):
-                continue  # "31" and "last day" are the same slot in a 31-day month
-            slots.append(slot)
-            if len(slots) >= count:
-                return slots
-        return slots
+    def _slots(self, since: dt.date, zone: ZoneInfo) -> Iterator[dt.datetime]:
+        """Consecutive slots from ``since``: local wall times (``fold=0``) placed in UTC."""
+        at = self.at.replace(second=0, microsecond=0, tzinfo=None, fold=0)
+        for day in _slot_dates(self.cadence, since):
+            yield dt.datetime.combine(day, at, zone).astimezone(dt.UTC)
 
     def next_slot(self, after: dt.datetime) -> dt.datetime:
         """The first slot strictly after ``after`` (aware), in UTC."""
         zone = _zone(self.zone)
-        local = after.astimezone(zone).replace(tzinfo=None)
-        for slot in self._local_slots(local, 8):
-            placed = _place(slot, zone)
-            if placed > after:
-                return placed
-        raise AssertionError("a schedule always has a next slot")  # pragma: no cover
+        since = _period_before(self.cadence, (_local(after, zone) - _MARGIN).date())
+        while True:  # one round unless a zone skips more than the margin
+            for slot in self._slots(since, zone):
+                if slot > after:
+                    return slot
+            since = slot.astimezone(zone).date() + dt.timedelta(days=1)
 
     def latest_slot(self, at_or_before: dt.datetime) -> dt.datetime | None:
         """The last slot at or before the moment, in UTC."""
         zone = _zone(self.zone)
-        local = at_or_before.astimezone(zone).replace(tzinfo=None)
-        found = None
-        for slot in self._local_slots(local, 8):
-            placed = _place(slot, zone)
-            if placed > at_or_before:
-                break
-            found = placed
-        return found
+        since = _period_before(self.cadence, (_local(at_or_before, zone) - _MARGIN).date())
+        for _ in range(3):  # one round unless a zone skips more than the margin
+            earlier = [slot for slot in self._slots(since, zone) if slot <= at_or_before]
+            if earlier:
+                return earlier[-1]
+            since = _period_before(self.cadence, since)
+        return None  # pragma: no cover - no zone jumps two periods at once
 
     def period_key(self, slot: dt.datetime) -> str:
         """From the slot's local date: ``2026-02-01`` daily, ``2026-W05`` weekly, ``2026-02``."""
@@ -222,19 +240,20 @@ def parse_time(text: str) -> dt.time:
 
 
 def parse_quiet_hours(text: str) -> QuietHours | None:
-    """``22:00-07:00`` (may cross midnight), ``22-7``; ``off``/``none`` turn them off."""
+    """``22:00-07:00`` (may cross midnight), ``22-7``, ``10pm to 6am``, ``de 22 a 7``;
+    ``off``/``none``/``no`` turn them off."""
     folded = _fold(text)
     if folded in ("off", "none", "no", "0", "ninguna", "ningunas", "apagar", "desactivar"):
         return None
-    parts = re.split(r"\s*(?:-|–|—|to|a|hasta)\s*", folded)
     example = ScheduleInputError(
         f"“{text}” is not a quiet-hours window. Example: /quiet 22:00-07:00 (or /quiet off).",
         f"«{text}» no es un horario de silencio. Ejemplo: /quiet 22:00-07:00 (o /quiet off).",
     )
-    if len(parts) != 2:
+    match = _WINDOW.match(folded)
+    if match is None:
         raise example
     try:
-        start, end = parse_time(parts[0]), parse_time(parts[1])
+        start, end = parse_time(match["start"]), parse_time(match["end"])
     except ScheduleInputError:
         raise example from None
     if start == end:
@@ -256,86 +275,118 @@ def _cadence_problem(words: Sequence[str]) -> ScheduleInputError:
     )
 
 
+def _skip(words: Sequence[str], index: int, skipped: set[str]) -> int:
+    while index < len(words) and words[index] in skipped:
+        index += 1
+    return index
+
+
 def parse_cadence(words: Sequence[str]) -> tuple[Cadence, list[str]]:
-    """The cadence at the start of ``words``, and the words after it (usually the time)."""
+    """The cadence at the start of ``words``, and the words after it (usually the time).
+
+    ``daily``, ``every day``, ``todos los días``; ``weekly [weekday]`` (Monday when none),
+    ``every friday``, ``cada lunes``; ``monthly [day]`` (day 1 when none), ``monthly 15th``,
+    ``monthly last``. A lone number after ``monthly`` is the time, not the day: ``monthly
+    15`` is day 1 at 15:00, while ``monthly 15 09:00`` and ``monthly 15th`` are day 15.
+    A leading "at" / "a las" before the time is dropped.
+    """
     folded = [_fold(word) for word in words]
     if not folded:
         raise _cadence_problem(words)
-    head, rest = folded[0], folded[1:]
-    if head in _EVERY and rest:  # "every day", "cada lunes", "every month"
-        if rest[0] in _DAY_WORDS:
-            return Cadence("daily"), list(words[2:])
-        if rest[0] in _WEEK_WORDS:
-            head, rest, words = "weekly", rest[1:], [words[0], *words[2:]]
-        elif rest[0] in _MONTH_WORDS:
-            head, rest, words = "monthly", rest[1:], [words[0], *words[2:]]
-        elif rest[0] in _WEEKDAY_WORDS:
-            return Cadence("weekly", _WEEKDAY_WORDS[rest[0]]), list(words[2:])
+    head = folded[0]
+    index = 1
+    if head in _EVERY:  # "every day", "cada lunes", "todas las semanas", "every month"
+        index = _skip(folded, 1, _ARTICLES)
+        following = folded[index] if index < len(folded) else ""
+        index += 1
+        if following in _DAY_WORDS:
+            head = "daily"
+        elif following in _WEEK_WORDS:
+            head = "weekly"
+        elif following in _MONTH_WORDS:
+            head = "monthly"
+        elif following in _WEEKDAY_WORDS:
+            return Cadence("weekly", _WEEKDAY_WORDS[following]), _rest(words, folded, index)
         else:
             raise _cadence_problem(words)
     if head in _DAILY:
-        return Cadence("daily"), list(words[1:])
+        return Cadence("daily"), _rest(words, folded, index)
     if head in _WEEKLY:
-        index = 1
-        while index < len(folded) and folded[index] in _FILLER:
-            index += 1
+        index = _skip(folded, index, _FILLER)
         if index < len(folded) and folded[index] in _WEEKDAY_WORDS:
-            return Cadence("weekly", _WEEKDAY_WORDS[folded[index]]), list(words[index + 1 :])
+            return Cadence("weekly", _WEEKDAY_WORDS[folded[index]]), _rest(
+                words, folded, index + 1
+            )
         if index < len(folded) and not _TIME.match(folded[index]):
             raise _cadence_problem(words)
-        return Cadence("weekly", 0), list(words[index:])
+        return Cadence("weekly", 0), _rest(words, folded, index)
     if head in _MONTHLY:
-        index = 1
-        while index < len(folded) and folded[index] in _FILLER:
-            index += 1
-        suffixed = index < len(folded) and bool(
-            re.match(r"^\d{1,2}(st|nd|rd|th|o|º)$", folded[index])
-        )
-        if index < len(folded) - 1 or suffixed:  # a day, then the time ("monthly 15 09:00")
-            match = _ORDINAL.match(folded[index])
-            if match:
-                day = int(match.group(1))
-                if not 1 <= day <= 31:
-                    raise ScheduleInputError(
-                        f"There is no day {day} in a month. Example: monthly 1 09:00.",
-                        f"No hay día {day} en un mes. Ejemplo: mensual 1 09:00.",
-                    )
-                return Cadence("monthly", day), list(words[index + 1 :])
-            raise _cadence_problem(words)
-        return Cadence("monthly", 1), list(words[index:])
+        return _monthly(words, folded, _skip(folded, index, _FILLER))
     raise _cadence_problem(words)
 
 
-_DESCRIPTIONS = {
+def _monthly(words: Sequence[str], folded: Sequence[str], index: int) -> tuple[Cadence, list[str]]:
+    if index < len(folded) and folded[index] in _LAST:  # "monthly on the last day 09:00"
+        return Cadence("monthly", 31), _rest(words, folded, _skip(folded, index + 1, _DAY_WORDS))
+    suffixed = index < len(folded) and bool(re.match(r"^\d{1,2}(st|nd|rd|th|o|º)$", folded[index]))
+    if index < len(folded) - 1 or suffixed:  # a day, then the time ("monthly 15 09:00")
+        match = _ORDINAL.match(folded[index])
+        if not match:
+            raise _cadence_problem(words)
+        day = int(match.group(1))
+        if not 1 <= day <= 31:
+            raise ScheduleInputError(
+                f"There is no day {day} in a month. Example: monthly 1 09:00.",
+                f"No hay día {day} en un mes. Ejemplo: mensual 1 09:00.",
+            )
+        return Cadence("monthly", day), _rest(words, folded, index + 1)
+    return Cadence("monthly", 1), _rest(words, folded, index)
+
+
+def _rest(words: Sequence[str], folded: Sequence[str], index: int) -> list[str]:
+    """The words after the cadence, without an "at" / "a las" before the time."""
+    return list(words[_skip(folded, index, _AT) :])
+
+
+_DESCRIPTIONS: dict[str, dict[str, str]] = {
     "en": {
-        "daily": "every day at {at}",
-        "weekly": "every {day} at {at}",
-        "monthly": "on day {n}{last} of every month at {at}",
-        "last_day": "on the last day of every month at {at}",
+        "daily": "every day",
+        "weekly": "every {day}",
+        "monthly": "on day {n}{last} of every month",
+        "last_day": "on the last day of every month",
         "or_last": " (or the last day)",
-        "days": _DAY_NAMES_EN,
+        "at": "{cadence} at {at}",
+        "at_one": "{cadence} at {at}",
     },
     "es": {
-        "daily": "cada día a las {at}",
-        "weekly": "cada {day} a las {at}",
-        "monthly": "el día {n}{last} de cada mes a las {at}",
-        "last_day": "el último día de cada mes a las {at}",
+        "daily": "cada día",
+        "weekly": "cada {day}",
+        "monthly": "el día {n}{last} de cada mes",
+        "last_day": "el último día de cada mes",
         "or_last": " (o el último)",
-        "days": _DAY_NAMES_ES,
+        "at": "{cadence} a las {at}",
+        "at_one": "{cadence} a la {at}",  # "a la una": 01:00-01:59
     },
 }
+_DAY_NAMES = {"en": _DAY_NAMES_EN, "es": _DAY_NAMES_ES}
+
+
+def describe_cadence(cadence: Cadence, lang: str) -> str:
+    """``every Monday``, ``cada lunes``: the cadence alone, for prompts that ask the time."""
+    code = "es" if lang == "es" else "en"
+    words = _DESCRIPTIONS[code]
+    kind = "last_day" if cadence.kind == "monthly" and cadence.day == 31 else cadence.kind
+    return words[kind].format(
+        day=_DAY_NAMES[code][min(max(cadence.day, 0), 6)] if cadence.kind == "weekly" else "",
+        n=cadence.day,
+        last=words["or_last"] if cadence.day > 28 else "",
+    )
 
 
 def describe(schedule: Schedule, lang: str) -> str:
-    """``every day at 07:30``; ``cada lunes a las 08:00`` (without the zone)."""
+    """``every day at 07:30``, ``cada lunes a las 08:00``; the caller adds the zone."""
     words = _DESCRIPTIONS["es" if lang == "es" else "en"]
-    cadence = schedule.cadence
-    kind = "last_day" if cadence.kind == "monthly" and cadence.day == 31 else cadence.kind
-    template = words[kind]
-    assert isinstance(template, str)
+    template = words["at_one" if schedule.at.hour == 1 else "at"]
     return template.format(
-        at=schedule.at.strftime("%H:%M"),
-        day=words["days"][cadence.day] if cadence.kind == "weekly" else "",
-        n=cadence.day,
-        last=words["or_last"] if cadence.day > 28 else "",
+        cadence=describe_cadence(schedule.cadence, lang), at=schedule.at.strftime("%H:%M")
     )

@@ -16,12 +16,17 @@ from dataclasses import dataclass
 from bot.digests import EVENTS, Subject
 from bot.event_filters import FilterError, all_events, known_cities, parse_event_query
 from bot.replies import InputProblem
-from bot.schedule import Cadence, ScheduleInputError, parse_cadence, parse_time
+from bot.schedule import (
+    CADENCE_STARTS,
+    Cadence,
+    ScheduleInputError,
+    parse_cadence,
+    parse_time,
+)
 from bot.search import CONFIDENT, rank_topics, topic_by_command
 from briefings.model import Catalog
 from briefings.topics import fold
 
-CADENCE_WORDS = frozenset("daily diario diaria weekly semanal monthly mensual every cada".split())
 EVENTS_WORDS = frozenset("events event listings eventos evento cartelera agenda".split())
 _TIME = re.compile(r"^\d{1,2}([:.h]\d{2})?(am|pm|h)?$")
 _CHANNEL = re.compile(r"^@[A-Za-z][A-Za-z0-9_]{3,31}$|^-100\d{6,15}$")
@@ -98,7 +103,7 @@ def parse_request(catalog: Catalog, text: str, now: dt.datetime) -> Subscription
             )
         channel, words = words[0], words[1:]
     lowered = [fold(word) for word in words]
-    at_cadence = next((i for i, word in enumerate(lowered) if word in CADENCE_WORDS), None)
+    at_cadence = next((i for i, word in enumerate(lowered) if word in CADENCE_STARTS), None)
     if at_cadence is None:
         # No cadence: perhaps just a time was left at the end ("cuba 07:30"), else ask.
         if len(lowered) > 1 and _TIME.match(lowered[-1]):

@@ -17,7 +17,7 @@ from bot.callbacks import Action
 from bot.digests import EVENTS, Subject
 from bot.render import escape, format_moment
 from bot.replies import Button, Reply
-from bot.schedule import WEEKDAYS, Cadence, QuietHours, Schedule, describe
+from bot.schedule import WEEKDAYS, Cadence, QuietHours, Schedule, describe, describe_cadence
 from bot.store import ChatRecord, Subscription
 from briefings.model import Catalog
 
@@ -270,8 +270,7 @@ def guided_step(catalog: Catalog, partial: Partial, *, zone: str, lang: str, edi
             for index in range(7)
         )
         return Reply([text(lang, "ask_weekday", title=title)], buttons=(row,), edit=edit)
-    schedule = Schedule(Cadence(partial.cadence, partial.day), dt.time(9, 0), zone)
-    cadence_words = describe(schedule, lang).rsplit(" ", 2)[0]  # without "at 09:00"
+    cadence_words = describe_cadence(Cadence(partial.cadence, partial.day), lang)
     rows = [
         tuple(
             Partial(partial.what, partial.cadence, partial.day, at).button(at)

@@ -119,3 +119,22 @@ def test_guided_progress_fits_in_callback_data() -> None:
 def test_a_city_keeps_the_listings_spelling(catalog: Catalog) -> None:
     assert Subject("events", "mazatlan").title(catalog, "en") == "Mazatlán listings"
     assert Subject("events", "guadalajara").title(catalog, "es") == "Cartelera de Guadalajara"
+
+
+def test_the_spanish_time_prompt_names_the_cadence_whole(catalog: Catalog) -> None:
+    from bot.subscription_replies import guided_step
+
+    step = guided_step(
+        catalog, Partial("cuba", "weekly", 0), zone="America/Mexico_City", lang="es", edit=True
+    )
+    prompt = to_plain(step.messages[0])
+    assert "cada lunes — ¿a qué hora?" in prompt
+
+
+@pytest.mark.parametrize(
+    "line", ["cuba daily at 07:30", "cuba todos los días 7:30", "cuba diario a las 07:30"]
+)
+def test_cadences_with_little_words(catalog: Catalog, line: str) -> None:
+    request = parse_request(catalog, line, TODAY)
+    assert request.cadence == Cadence("daily")
+    assert request.at is not None and request.at.strftime("%H:%M") == "07:30"
