@@ -23,20 +23,18 @@ class Digests:
     scheduler: DigestScheduler
 
 
-async def start_digests(application: BotApplication, *, workers: int | None = None) -> Digests:
+async def start_digests(application: BotApplication) -> Digests:
     services: Services = application.bot_data[SERVICES_KEY]
     settings = services.settings
     store = await Store.open(database_url(settings.database_url, settings.data_dir))
     try:
-        return await _start(application, services, store, workers)
+        return await _start(application, services, store)
     except BaseException:
         await store.close()
         raise
 
 
-async def _start(
-    application: BotApplication, services: Services, store: Store, workers: int | None
-) -> Digests:
+async def _start(application: BotApplication, services: Services, store: Store) -> Digests:
     settings = services.settings
     assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
     scheduler: DigestScheduler
@@ -64,7 +62,7 @@ async def _start(
         default_zone=settings.timezone,
         enqueue=delivery.enqueue,
     )
-    delivery.start() if workers is None else delivery.start(workers)
+    delivery.start()
     await scheduler.rebuild()
     services.digests = Digests(store, delivery, scheduler)
     return services.digests

@@ -62,12 +62,10 @@ class DigestScheduler:
         *,
         default_zone: str,
         enqueue: Callable[[Due], None],
-        unfinished_sweep: bool = True,
     ) -> None:
         self.job_queue, self.store, self.clock = job_queue, store, clock
         self.default_zone = default_zone
         self.enqueue = enqueue
-        self._sweep = unfinished_sweep
         self.planned: dict[int, tuple[dt.datetime, str]] = {}  # subscription -> (when, period)
 
     async def rebuild(self) -> int:
@@ -78,7 +76,7 @@ class DigestScheduler:
                 job.schedule_removal()
         self.planned.clear()
         await self._plan_all(pairs)
-        if self._sweep and not self.job_queue.get_jobs_by_name("digest-sweep"):
+        if not self.job_queue.get_jobs_by_name("digest-sweep"):
             self.job_queue.run_repeating(
                 self._sweep_unfinished, SWEEP_SECONDS, first=SWEEP_SECONDS, name="digest-sweep"
             )
@@ -91,8 +89,7 @@ class DigestScheduler:
             if isinstance(data, tuple) and data[0].id == chat_id:
                 job.schedule_removal()
                 self.planned.pop(data[2].subscription_id, None)
-        pairs = [(s, c) for s, c in await self.store.schedulable() if c.id == chat_id]
-        await self._plan_all(pairs)
+        await self._plan_all(await self.store.schedulable(chat_id))
 
     async def _plan_all(self, pairs: Iterable[tuple[Subscription, ChatRecord]]) -> None:
         now = self.clock.now()

@@ -200,15 +200,6 @@ class Store:
     async def close(self) -> None:
         await self.engine.dispose()
 
-    async def ping(self) -> bool:
-        """Whether the database answers, for health checks."""
-        try:
-            async with self.engine.connect() as connection:
-                await connection.execute(sa.text("SELECT 1"))
-        except Exception:  # any failure means "not reachable"
-            return False
-        return True
-
     # --- chats ------------------------------------------------------------------------------
 
     async def remember_chat(
@@ -412,14 +403,19 @@ class Store:
             )
         return int(result.rowcount)
 
-    async def schedulable(self) -> list[tuple[Subscription, ChatRecord]]:
-        """Every subscription that should have a job: not paused, in an active chat."""
+    async def schedulable(
+        self, chat_id: int | None = None
+    ) -> list[tuple[Subscription, ChatRecord]]:
+        """Every subscription that should have a job (of one chat, if given): not paused,
+        in an active chat."""
         query = (
             sa.select(subscriptions, chats)
             .join(chats, chats.c.id == subscriptions.c.chat_id)
             .where(subscriptions.c.paused == sa.false(), chats.c.active == sa.true())
             .order_by(subscriptions.c.id)
         )
+        if chat_id is not None:
+            query = query.where(chats.c.id == chat_id)
         async with self.engine.connect() as connection:
             rows = (await connection.execute(query)).all()
         found = []
