@@ -16,15 +16,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.store.schema import chats, deliveries, subscriptions, upgrade
+
+_R = TypeVar("_R", "ChatRecord", "Subscription")
 
 
 @dataclass(frozen=True)
@@ -101,31 +103,33 @@ def _on_sqlite_connect(connection: Any, record: Any) -> None:
     cursor.close()
 
 
+def _record(cls: type[_R], row: Any, table: sa.Table) -> _R:
+    """A record from a row, read by the table's own columns (a joined row has two ``id``)."""
+    values = row._mapping
+    return cls(**{field.name: values[table.c[field.name]] for field in fields(cls)})
+
+
 def _chat(row: Any) -> ChatRecord:
-    return ChatRecord(
-        row.id,
-        row.type,
-        row.title,
-        row.timezone,
-        row.language,
-        row.quiet_start,
-        row.quiet_end,
-        row.active,
-        row.inactive_reason,
-    )
+    return _record(ChatRecord, row, chats)
 
 
 def _subscription(row: Any) -> Subscription:
-    return Subscription(
-        row.id,
-        row.chat_id,
-        row.what,
-        row.cadence,
-        row.cadence_day,
-        row.at,
-        row.paused,
-        row.created_by,
-        row.created_at,
+    return _record(Subscription, row, subscriptions)
+
+
+def _last_sent(subscription_ids: Sequence[int]) -> sa.Select[Any]:
+    """The newest sent ledger row of each subscription: what its next digest compares with."""
+    row = deliveries.c
+    earlier = deliveries.alias("earlier")
+    newest = (
+        sa.select(sa.func.max(earlier.c.sent_at))
+        .where(earlier.c.subscription_id == row.subscription_id, earlier.c.state == "sent")
+        .scalar_subquery()
+    )
+    return deliveries.select().where(
+        row.subscription_id.in_(list(subscription_ids)),
+        row.state == "sent",
+        row.sent_at == newest,
     )
 
 
@@ -326,13 +330,6 @@ class Store:
         if not subscription_ids:
             return {}
         ids = list(dict.fromkeys(subscription_ids))
-        row = deliveries.c
-        earlier = deliveries.alias("earlier")
-        newest_sent = (
-            sa.select(sa.func.max(earlier.c.sent_at))
-            .where(earlier.c.subscription_id == row.subscription_id, earlier.c.state == "sent")
-            .scalar_subquery()
-        )
         async with self.engine.connect() as connection:
             found = (
                 await connection.execute(
@@ -342,21 +339,14 @@ class Store:
                 )
             ).all()
             last = {
-                r.subscription_id: _delivery(r)
-                for r in await connection.execute(
-                    deliveries.select().where(
-                        row.subscription_id.in_(ids),
-                        row.state == "sent",
-                        row.sent_at == newest_sent,
-                    )
-                )
+                r.subscription_id: _delivery(r) for r in await connection.execute(_last_sent(ids))
             }
         contexts = {}
-        for values in (r._mapping for r in found):
-            subscription = _subscription(_Row(values, subscriptions))
+        for found_row in found:
+            subscription = _subscription(found_row)
             contexts[subscription.id] = (
                 subscription,
-                _chat(_Row(values, chats)),
+                _chat(found_row),
                 last.get(subscription.id),
             )
         return contexts
@@ -418,12 +408,7 @@ class Store:
             query = query.where(chats.c.id == chat_id)
         async with self.engine.connect() as connection:
             rows = (await connection.execute(query)).all()
-        found = []
-        for row in rows:
-            values = row._mapping
-            subscription = _subscription(_Row(values, subscriptions))
-            found.append((subscription, _chat(_Row(values, chats))))
-        return found
+        return [(_subscription(row), _chat(row)) for row in rows]
 
     # --- the delivery ledger ---------------------------------------------------------------
 
@@ -571,16 +556,8 @@ class Store:
 
     async def last_sent(self, subscription_id: int) -> Delivery | None:
         """The subscriber's previous digest, to say what changed since."""
-        row = deliveries.c
         async with self.engine.connect() as connection:
-            found = (
-                await connection.execute(
-                    deliveries.select()
-                    .where(row.subscription_id == subscription_id, row.state == "sent")
-                    .order_by(row.sent_at.desc())
-                    .limit(1)
-                )
-            ).first()
+            found = (await connection.execute(_last_sent([subscription_id]))).first()
         return None if found is None else _delivery(found)
 
     async def settled(self, keys: Sequence[tuple[int, str]]) -> set[tuple[int, str]]:
@@ -614,16 +591,3 @@ class Store:
         async with self.engine.connect() as connection:
             rows = await connection.execute(deliveries.select().order_by(deliveries.c.id))
             return [_delivery(row) for row in rows]
-
-
-class _Row:
-    """The columns of one table out of a joined row, with attribute access."""
-
-    def __init__(self, mapping: Any, table: sa.Table) -> None:
-        self._values = {column.name: mapping[column] for column in table.columns}
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self._values[name]
-        except KeyError:
-            raise AttributeError(name) from None
