@@ -61,14 +61,30 @@ class Due:
 
 @dataclass
 class DeliveryStats:
-    sent: int = 0
-    failed: int = 0
-    deferred: int = 0  # left for a retry
-    duplicates_avoided: int = 0  # due pairs someone else had already claimed or sent
+    """How each due digest ended: sent, failed, retry, taken (someone else had it), skipped."""
+
     outcomes: dict[str, int] = field(default_factory=dict)
 
-    def count(self, outcome: str) -> None:
-        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+    def count(self, outcome: str, times: int = 1) -> None:
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + times
+
+    @property
+    def sent(self) -> int:
+        return self.outcomes.get("sent", 0)
+
+    @property
+    def failed(self) -> int:
+        return self.outcomes.get("failed", 0)
+
+    @property
+    def deferred(self) -> int:
+        """Left for a retry."""
+        return self.outcomes.get("retry", 0)
+
+    @property
+    def duplicates_avoided(self) -> int:
+        """Due digests another instance (or an earlier send) already held."""
+        return self.outcomes.get("taken", 0)
 
 
 def _transient(error: BaseException) -> bool:
@@ -200,9 +216,7 @@ class DigestDelivery:
                 continue
             wanted.append((due.subscription_id, due.period))
         claims = await self.store.claim_many(wanted, self.owner, self.clock.now(), LEASE)
-        self.stats.duplicates_avoided += len(wanted) - len(claims)
-        for _ in range(len(wanted) - len(claims)):
-            self.stats.count("taken")
+        self.stats.count("taken", len(wanted) - len(claims))
         ready = []
         for claim in claims:
             subscription, chat, previous = contexts[claim.subscription_id]
@@ -219,7 +233,6 @@ class DigestDelivery:
         try:
             if claim.attempts > MAX_ATTEMPTS:
                 values = failed_values("gave up after repeated failures", retry=False)
-                self.stats.failed += 1
                 outcome = "failed"
             else:
                 digest = self.compose(subscription, chat, previous_sent=previous)
@@ -349,20 +362,16 @@ class DigestDelivery:
             reason = "blocked" if "blocked" in str(error) else "removed"
             await self.store.set_active(chat_id, False, reason)
             await self._on_chat_gone(chat_id)
-            self.stats.failed += 1
             logger.info("chat %s is gone (%s); its subscriptions are paused", chat_id, error)
             return "failed", failed_values(str(error), retry=False)
         except BadRequest as error:
             if "chat not found" in str(error).lower():
                 await self.store.set_active(chat_id, False, "not found")
                 await self._on_chat_gone(chat_id)
-            self.stats.failed += 1
             logger.warning("digest %s/%s refused: %s", claim.subscription_id, claim.period, error)
             return "failed", failed_values(str(error), retry=False)
         except (RetryAfter, NetworkError) as error:
-            self.stats.deferred += 1
             logger.warning("digest %s/%s deferred: %s", claim.subscription_id, claim.period, error)
             return "retry", failed_values(f"{type(error).__name__}: {error}", retry=True)
-        self.stats.sent += 1
         values = sent_values(chat_id, ids, self.catalog.version, digest.keys, self.clock.now())
         return "sent", values
