@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bot.app import build_application  # noqa: E402
+from bot.app import build_application, start_application, stop_application  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.handlers.common import SERVICES_KEY  # noqa: E402
@@ -190,10 +190,7 @@ async def run(count: int, scale: float) -> dict[str, float]:
         application = build_application(
             settings, clock=clock, catalog=load_catalog(DEFAULT_CATALOG)
         )
-        await application.initialize()
-        assert application.post_init is not None
-        await application.post_init(application)
-        await application.start()
+        await start_application(application)
         assert application.updater is not None
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
         digests = application.bot_data[SERVICES_KEY].digests
@@ -212,11 +209,7 @@ async def run(count: int, scale: float) -> dict[str, float]:
             if time.monotonic() - started > 600:
                 raise SystemExit("fan-out did not finish in 10 minutes")
         await asyncio.sleep(1.0)  # the last replies to the person
-        await application.updater.stop()
-        await application.stop()
-        await application.post_stop(application)  # type: ignore[misc]
-        await application.shutdown()
-        await application.post_shutdown(application)  # type: ignore[misc]
+        await stop_application(application)
     ours.send("report")
     report = ours.recv()
     server.join()

@@ -56,7 +56,7 @@ from telegram.ext import (  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
 from bot.answers import Answers  # noqa: E402
-from bot.app import build_application  # noqa: E402
+from bot.app import build_application, start_application, stop_application  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.concurrency import PerChatUpdateProcessor  # noqa: E402
 from bot.config import load_settings  # noqa: E402
@@ -225,18 +225,13 @@ async def run_one(
 
         application.add_handler(TypeHandler(Update, begin), group=-1)
         application.add_handler(TypeHandler(Update, end), group=100)
-        await application.initialize()
-        if application.post_init is not None:
-            await application.post_init(application)
-        await application.start()
+        await start_application(application)
         started = time.perf_counter()
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
         while handled[0] < last:
             await asyncio.sleep(0.001)
         seconds = time.perf_counter() - started
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
+        await stop_application(application)
     ours.send("stop")
     refused = int(ours.recv())
     process.join()

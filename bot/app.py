@@ -84,6 +84,31 @@ async def _post_shutdown(application: BotApplication) -> None:
     await close_store(application)
 
 
+async def start_application(application: BotApplication) -> None:
+    """Initialize and start with the hooks, as ``run_polling`` does before it polls.
+
+    The console chat, the tests and the benchmarks run the application without
+    ``run_polling``; going through here they start the digests exactly as it does.
+    """
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+
+
+async def stop_application(application: BotApplication) -> None:
+    """Stop and shut down with the hooks, as ``run_polling`` does on SIGTERM."""
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
+
+
 def build_application(
     settings: Settings,
     *,

@@ -22,7 +22,7 @@ from typing import Any, TextIO
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
-from bot.app import build_application
+from bot.app import build_application, start_application, stop_application
 from bot.clock import Clock
 from bot.config import Settings
 from bot.handlers.common import BotApplication
@@ -311,19 +311,15 @@ async def _next_line(lines: asyncio.Queue[str | None], session: ConsoleSession) 
 
 @contextlib.asynccontextmanager
 async def _running(application: BotApplication) -> AsyncIterator[None]:
-    """Start and stop the application with its hooks, as ``run_polling`` does."""
-    async with application:
-        if application.post_init is not None:
-            await application.post_init(application)
-        await application.start()  # the job queue runs, as it does in Telegram mode
-        try:
-            yield
-        finally:
-            await application.stop()
-            if application.post_stop is not None:
-                await application.post_stop(application)
-    if application.post_shutdown is not None:
-        await application.post_shutdown(application)
+    """Start and stop the application with its hooks, as ``run_polling`` does.
+
+    The job queue runs, so digests arrive in the console as they would in Telegram.
+    """
+    try:
+        await start_application(application)
+        yield
+    finally:
+        await stop_application(application)
 
 
 async def ask_once(

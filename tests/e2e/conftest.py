@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import build_application
+from bot.app import build_application, start_application, stop_application
 from bot.clock import Clock, FixedClock, ManualClock
 from bot.config import load_settings
 from bot.digest_service import Digests
@@ -73,17 +73,8 @@ class Harness:
 
     async def stop(self) -> None:
         """Stop as ``run_polling`` does on SIGTERM (idempotent)."""
-        application = self.application
-        if not application.running:
-            return
-        if application.updater is not None and application.updater.running:
-            await application.updater.stop()
-        await application.stop()
-        if application.post_stop is not None:
-            await application.post_stop(application)
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
+        if self.application.running:
+            await stop_application(self.application)
 
     def person(
         self, user_id: int, first_name: str = "Ana", *, language_code: str = "en"
@@ -156,10 +147,7 @@ async def start_bot(
             }
         )
         application = build_application(settings, clock=clock or FixedClock(now), catalog=catalog)
-        await application.initialize()
-        if application.post_init is not None:  # as run_polling does
-            await application.post_init(application)
-        await application.start()
+        await start_application(application)
         assert application.updater is not None
         if poll:
             await application.updater.start_polling(poll_interval=0.0, timeout=1)
