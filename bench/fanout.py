@@ -43,9 +43,9 @@ import sqlalchemy as sa  # noqa: E402
 from bot.app import build_application, start_application, stop_application  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import load_settings  # noqa: E402
+from bot.flood_limits import FloodLimits  # noqa: E402
 from bot.handlers.common import SERVICES_KEY  # noqa: E402
 from bot.localapi import LocalBotApi, LocalBotApiServer  # noqa: E402
-from bot.localapi.api import FloodLimits  # noqa: E402
 from bot.store import Store, database_url  # noqa: E402
 from bot.store.schema import chats, subscriptions  # noqa: E402
 from briefings.catalog import DEFAULT_CATALOG, load_catalog  # noqa: E402

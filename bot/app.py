@@ -24,10 +24,11 @@ from bot.clock import Clock, SystemClock
 from bot.concurrency import PerChatUpdateProcessor
 from bot.config import Settings
 from bot.digest_service import close_store, start_digests, stop_delivery
+from bot.flood_limits import FloodLimits
 from bot.handlers import register
 from bot.handlers.common import SERVICES_KEY, BotApplication
 from bot.menus import DESCRIPTIONS, menus
-from bot.ratelimit import FloodLimiter, FloodLimits
+from bot.ratelimit import FloodLimiter
 from bot.services import Services
 from briefings.catalog import load_catalog
 from briefings.model import Catalog

@@ -24,10 +24,11 @@ import contextvars
 import heapq
 import math
 from collections.abc import Callable, Coroutine, Iterator
-from dataclasses import dataclass, replace
 from typing import Any
 
 from telegram.ext import AIORateLimiter
+
+from bot.flood_limits import FloodLimits
 
 _FANOUT = contextvars.ContextVar("briefbot_fanout", default=False)
 _TARGET: contextvars.ContextVar[object] = contextvars.ContextVar("briefbot_target", default=None)
@@ -44,25 +45,6 @@ def fanout_lane() -> Iterator[None]:
         yield
     finally:
         _FANOUT.reset(token)
-
-
-@dataclass(frozen=True)
-class FloodLimits:
-    """Messages per window: overall, per private chat, per group or channel."""
-
-    overall_per_second: float = 30
-    private_messages: int = 3  # three in any three seconds: about one a second
-    private_seconds: float = 3
-    group_per_minute: float = 20
-
-    def scaled(self, factor: float) -> FloodLimits:
-        """The same shape, ``factor`` times faster: for benchmarks against a local server."""
-        return replace(
-            self,
-            overall_per_second=self.overall_per_second * factor,
-            private_seconds=self.private_seconds / factor,
-            group_per_minute=self.group_per_minute * factor,
-        )
 
 
 class SlidingWindow:
@@ -152,7 +134,7 @@ class FloodLimiter(AIORateLimiter):
             window = (
                 SlidingWindow(int(limits.group_per_minute), 60.0)
                 if is_group
-                else SlidingWindow(limits.private_messages, limits.private_seconds)
+                else SlidingWindow(limits.private_burst, limits.private_window)
             )
             self._chats[chat_id] = window
         return window

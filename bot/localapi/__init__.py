@@ -5,7 +5,8 @@ the real application against :class:`LocalBotApiServer` over HTTP on 127.0.0.1. 
 nothing from ``telegram``: it judges the JSON the bot sends, as Telegram does.
 """
 
-from bot.localapi.api import ApiError, BotMessage, Call, FloodLimits, LocalBotApi
+from bot.flood_limits import FloodLimits
+from bot.localapi.api import ApiError, BotMessage, Call, LocalBotApi
 from bot.localapi.entities import EntityParseError, parse_html, utf16_len
 from bot.localapi.server import LocalBotApiServer
 

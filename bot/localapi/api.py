@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from bot.flood_limits import FloodLimits
 from bot.localapi.entities import EntityParseError, parse_html, utf16_len
 
 Params = dict[str, Any]
@@ -119,30 +120,6 @@ def _too_many(retry_after: int) -> ApiError:
     return ApiError(
         f"Too Many Requests: retry after {retry_after}", 429, {"retry_after": retry_after}
     )
-
-
-@dataclass(frozen=True)
-class FloodLimits:
-    """Telegram's flood limits on messages: overall, per private chat, per group or channel."""
-
-    overall_per_second: float = 30
-    private_per_second: float = 1
-    private_burst: int = 3
-    group_per_minute: float = 20
-
-    def __post_init__(self) -> None:
-        rates = (self.overall_per_second, self.private_per_second, self.group_per_minute)
-        if min(rates) <= 0 or self.private_burst < 1:
-            raise ValueError(f"flood limits must be positive: {self}")
-
-    def scaled(self, factor: float) -> FloodLimits:
-        """The same limits ``factor`` times faster, for benchmarks that must stay short."""
-        return FloodLimits(
-            self.overall_per_second * factor,
-            self.private_per_second * factor,
-            self.private_burst,
-            self.group_per_minute * factor,
-        )
 
 
 # What a send to a chat the bot can no longer reach answers, by chat type.

@@ -6,7 +6,8 @@ import asyncio
 import time
 from typing import Any
 
-from bot.ratelimit import FloodLimiter, FloodLimits, SlidingWindow, fanout_lane
+from bot.flood_limits import FloodLimits
+from bot.ratelimit import FloodLimiter, SlidingWindow, fanout_lane
 
 
 async def test_a_window_never_admits_more_than_its_limit_in_any_period() -> None:
@@ -53,11 +54,11 @@ def test_scaled_limits_keep_their_shape() -> None:
     limits = FloodLimits().scaled(10)
     assert limits.overall_per_second == 300
     assert limits.group_per_minute == 200
-    assert limits.private_messages == 3 and abs(limits.private_seconds - 0.3) < 1e-9
+    assert limits.private_burst == 3 and abs(limits.private_window - 0.3) < 1e-9
 
 
 async def test_the_limiter_spaces_one_chat_and_leaves_other_methods_alone() -> None:
-    limiter = FloodLimiter(FloodLimits(private_messages=4, private_seconds=0.3))
+    limiter = FloodLimiter(FloodLimits(private_per_second=4 / 0.3, private_burst=4))
     sent: list[tuple[str, float]] = []
 
     async def call(name: str) -> bool:
