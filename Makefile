@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck check-catalog catalog bench clean
+.PHONY: install run test lint typecheck check-catalog catalog bench clean postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,11 @@ check-catalog: $(STAMP)
 catalog: $(STAMP)
 	$(BIN)/briefbot build
 
-test: lint typecheck check-catalog
+# The store's tests start a throwaway PostgreSQL; this installs it where it can, never fails.
+postgres:
+	bash scripts/ensure-postgres
+
+test: lint typecheck check-catalog postgres
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

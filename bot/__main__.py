@@ -4,7 +4,8 @@
     briefbot ask "/cuba"         print the reply the bot would send, as plain text
     briefbot topics              list the topics and their commands
     briefbot chat                talk to the bot in this terminal
-    briefbot run                 run the bot (the console chat when no token is set)
+    briefbot run                 run the bot: long polling, or a webhook with WEBHOOK_URL
+                                 (the console chat when no token is set)
 
 Every failure a user can cause ends with one line on stderr and a non-zero status, never
 a traceback: 1 when a request was not understood, 2 for unusable input or configuration.
@@ -148,16 +149,18 @@ def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if settings.token is None:
         out.write("TELEGRAM_BOT_TOKEN is not set: starting the console chat instead.\n")
         return cmd_chat(args, settings, out)
-    from telegram import Update
-
     from bot.app import build_application
-    from bot.logs import configure_logging
+    from bot.logs import configure_logging, database_password
+    from bot.runner import serve
 
     settings = _with_catalog(args, settings)
-    configure_logging(settings.token)
+    configure_logging(
+        (settings.token, settings.webhook_secret, database_password(settings.database_url)),
+        settings.log_level,
+    )
     clock = _clock(settings, args.as_of, running=True, speed=args.speed)
     application = build_application(settings, clock=clock)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    asyncio.run(serve(application))
     return 0
 
 
@@ -182,7 +185,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("topics", cmd_topics, "list the topics and their commands")
     chat = add("chat", cmd_chat, "talk to the bot in this terminal (Ctrl-D to quit)")
-    run = add("run", cmd_run, "run the bot; without TELEGRAM_BOT_TOKEN, the console chat")
+    run = add(
+        "run",
+        cmd_run,
+        "run the bot: long polling, or a webhook when WEBHOOK_URL is set, with /healthz and "
+        "/metrics on BRIEFBOT_PORT; without TELEGRAM_BOT_TOKEN, the console chat",
+    )
     for sub in (ask, chat, run):
         sub.add_argument("--lang", choices=("en", "es"), default="en", help="reply language")
         sub.add_argument(

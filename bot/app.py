@@ -16,7 +16,7 @@ import logging
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import ApplicationBuilder, Defaults
+from telegram.ext import ApplicationBuilder, CommandHandler, Defaults
 from telegram.request import BaseRequest
 
 from bot.answers import Answers
@@ -28,8 +28,10 @@ from bot.flood_limits import FloodLimits
 from bot.handlers import register
 from bot.handlers.common import SERVICES_KEY, BotApplication
 from bot.menus import DESCRIPTIONS, menus
+from bot.metrics import LiveReadings, Metrics
 from bot.ratelimit import FloodLimiter
 from bot.services import Services
+from bot.tracing import UpdateTracer
 from briefings.catalog import load_catalog
 from briefings.model import Catalog
 
@@ -121,6 +123,8 @@ def build_application(
     if settings.token is None:
         raise ValueError("build_application needs a token (the console chat supplies its own)")
     catalog = catalog if catalog is not None else load_catalog(settings.catalog_path)
+    metrics = Metrics()
+    tracer = UpdateTracer(metrics)
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -130,19 +134,43 @@ def build_application(
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
-        .rate_limiter(FloodLimiter(FloodLimits().scaled(settings.flood_scale)))
-        .concurrent_updates(PerChatUpdateProcessor())
+        .rate_limiter(FloodLimiter(FloodLimits().scaled(settings.flood_scale), metrics=metrics))
+        .concurrent_updates(PerChatUpdateProcessor(tracer=tracer))
     )
     if request is not None:
         builder = builder.request(request)
     if updates_request is not None or request is not None:
         builder = builder.get_updates_request(updates_request or request)  # type: ignore[arg-type]
     application = builder.build()
-    application.bot_data[SERVICES_KEY] = Services(
+    services = Services(
         settings=settings,
         catalog=catalog,
         clock=clock or SystemClock(),
         answers=Answers(catalog),
+        metrics=metrics,
     )
-    register(application, catalog)
+    application.bot_data[SERVICES_KEY] = services
+    register(application, catalog, settings.admin_ids)
+    tracer.commands = _commands(application)
+    metrics.read_live(lambda: _live_readings(application, services))
     return application
+
+
+def _commands(application: BotApplication) -> frozenset[str]:
+    """Every command a handler answers: the labels metrics and logs may use."""
+    return frozenset(
+        command
+        for handlers in application.handlers.values()
+        for handler in handlers
+        if isinstance(handler, CommandHandler)
+        for command in handler.commands
+    )
+
+
+def _live_readings(application: BotApplication, services: Services) -> LiveReadings:
+    digests = services.digests
+    return LiveReadings(
+        digest_outcomes=dict(digests.delivery.stats.outcomes) if digests else {},
+        update_queue=application.update_queue.qsize(),
+        digest_queue=digests.delivery.pending if digests else 0,
+    )

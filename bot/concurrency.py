@@ -23,6 +23,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.tracing import UpdateTracer
+
 MAX_ADMITTED_UPDATES = 256  # taken off the queue; beyond this, updates wait in PTB's queue
 MAX_RUNNING_UPDATES = 8  # handled at once; more only adds HTTP connection pool overhead
 
@@ -43,22 +45,31 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self,
         max_admitted: int = MAX_ADMITTED_UPDATES,
         max_running: int = MAX_RUNNING_UPDATES,
+        tracer: UpdateTracer | None = None,
     ) -> None:
         super().__init__(max_admitted)
         self._running = asyncio.Semaphore(max_running)
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        self.tracer = tracer
+
+    async def _handle(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Timed from here, once it holds its chat and a slot: the handlers' own time."""
+        if self.tracer is None:
+            await coroutine
+        else:
+            await self.tracer.run(update, coroutine)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = conversation_key(update)
         if key is None:
             async with self._running:
-                await coroutine
+                await self._handle(update, coroutine)
             return
         lock, users = self._locks.get(key, (asyncio.Lock(), 0))
         self._locks[key] = (lock, users + 1)
         try:
             async with lock, self._running:
-                await coroutine
+                await self._handle(update, coroutine)
         finally:
             lock, users = self._locks[key]
             if users <= 1:

@@ -1,17 +1,39 @@
-"""Settings from the environment, read once at start (see the table in README.md)."""
+"""Settings from the environment (and an optional ``.env`` file), read and checked once.
+
+Every variable is read here and nowhere else, so a wrong value stops the start before
+anything connects, with one line that names the variable and says what it expected
+(``briefbot`` turns :class:`SettingsError` into that line and exit status 2). Values that
+are secret (the token, a database password) are never repeated in those lines.
+The README's Configuration table lists the same variables; a test keeps the two equal.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 import os
+import re
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dotenv import dotenv_values
+
+from bot.clock import parse_moment
 from briefings.catalog import DEFAULT_CATALOG, DEFAULT_SEEDS
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_LISTEN = "127.0.0.1"  # the image sets 0.0.0.0; a laptop should not expose /metrics
+DEFAULT_PORT = 8080
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+WEBHOOK_PORTS = (443, 80, 88, 8443)  # the only ports Telegram delivers webhooks to
+INSTANCE_MAX = 27  # the ledger's owner column holds "instance#" and a 12-character boot id
+_TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # Telegram's rule for secret_token
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
 class SettingsError(ValueError):
@@ -31,10 +53,182 @@ class Settings:
     speed: float = 1.0
     instance: str = "briefbot"
     flood_scale: float = 1.0
+    admin_ids: frozenset[int] = frozenset()
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    listen: str = DEFAULT_LISTEN
+    port: int | None = DEFAULT_PORT  # None: no HTTP server (polling without health checks)
+    log_level: str = "INFO"
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def webhook_path(self) -> str:
+        """Where the webhook is served locally: the path of ``WEBHOOK_URL``."""
+        return urlsplit(self.webhook_url or "").path or "/"
+
+
+class _Environment:
+    """Reads one variable at a time and explains a bad value in one line."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+
+    def text(self, name: str) -> str | None:
+        return self.env.get(name, "").strip() or None
+
+    def positive(self, name: str, default: float) -> float:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            value = -1.0
+        if not 0 < value < float("inf"):
+            raise SettingsError(f"{name}={raw!r} is not a positive number (expected e.g. 1 or 60)")
+        return value
+
+    def token(self, name: str) -> str | None:
+        raw = self.text(name)
+        if raw is not None and not _TOKEN.fullmatch(raw):
+            raise SettingsError(  # never echo what may be most of a real token
+                f"{name} does not look like a bot token (expected digits, a colon and the "
+                "secret, as @BotFather gives it: 123456789:AAF...)"
+            )
+        return raw
+
+    def url(self, name: str, default: str | None = None) -> str | None:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        parts = urlsplit(raw)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SettingsError(f"{name}={raw!r} is not an http(s) URL")
+        return raw
+
+    def timezone(self, name: str, default: str) -> str:
+        zone = self.text(name) or default
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(
+                f"{name}={zone!r} is not an IANA time zone "
+                "(expected something like America/Mexico_City)"
+            ) from None
+        return zone
+
+    def moment(self, name: str, zone: str) -> str | None:
+        raw = self.text(name)
+        if raw is not None:
+            try:
+                parse_moment(raw, ZoneInfo(zone))
+            except ValueError:
+                raise SettingsError(
+                    f"{name}={raw!r} is not a moment (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM)"
+                ) from None
+        return raw
+
+    def database_url(self, name: str) -> str | None:
+        raw = self.text(name)
+        if raw is None:
+            return None
+        scheme = raw.partition(":")[0].partition("+")[0].lower()
+        if scheme not in ("sqlite", "postgresql", "postgres") or "://" not in raw:
+            shown = scheme or raw[:12]  # the rest may hold a password
+            raise SettingsError(
+                f"{name} starts with {shown!r}: expected postgresql://user:password@host/db "
+                "or sqlite:///path/to/file.sqlite3"
+            )
+        return raw
+
+    def user_ids(self, name: str) -> frozenset[int]:
+        raw = self.text(name) or ""
+        found = set()
+        for item in re.split(r"[\s,]+", raw):
+            if not item:
+                continue
+            if not item.isdigit() or int(item) == 0:
+                raise SettingsError(
+                    f"{name}: {item!r} is not a Telegram user id (expected numbers such as "
+                    "12345678, separated by commas)"
+                )
+            found.add(int(item))
+        return frozenset(found)
+
+    def port(self, name: str) -> int | None:
+        raw = self.text(name)
+        if raw is None:
+            return DEFAULT_PORT
+        if raw.lower() == "off":
+            return None
+        if not raw.isdigit() or int(raw) > 65535:
+            raise SettingsError(
+                f"{name}={raw!r} is not a port (expected 1-65535, 0 for any free port, or off)"
+            )
+        return int(raw)
+
+    def host(self, name: str) -> str:
+        raw = self.text(name) or DEFAULT_LISTEN
+        try:
+            ipaddress.ip_address(raw)
+        except ValueError:
+            if not re.fullmatch(r"[A-Za-z0-9.-]{1,253}", raw):
+                raise SettingsError(
+                    f"{name}={raw!r} is not an address to listen on (expected e.g. 0.0.0.0 "
+                    "or 127.0.0.1)"
+                ) from None
+        return raw
+
+    def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
+        raw = (self.text(name) or default).upper()
+        if raw not in choices:
+            raise SettingsError(f"{name}={raw!r} is not one of {', '.join(choices)}")
+        return raw
+
+    def instance(self, name: str) -> str:
+        raw = self.text(name)
+        if raw is None:
+            return socket.gethostname()[:INSTANCE_MAX] or "briefbot"
+        if len(raw) > INSTANCE_MAX:
+            raise SettingsError(f"{name} is longer than {INSTANCE_MAX} characters")
+        return raw
+
+
+def _webhook_url(read: _Environment, api_base_url: str) -> str | None:
+    url = read.url("WEBHOOK_URL")
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme != "https" and parts.hostname not in _LOOPBACK:
+        raise SettingsError(
+            f"WEBHOOK_URL={url!r} must start with https:// (Telegram delivers only over HTTPS)"
+        )
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    if api_base_url == DEFAULT_API_BASE_URL and port not in WEBHOOK_PORTS:
+        raise SettingsError(
+            f"WEBHOOK_URL={url!r} uses port {port}; Telegram delivers webhooks only to "
+            "ports 443, 80, 88 or 8443"
+        )
+    return url
+
+
+def _webhook_secret(read: _Environment, token: str | None) -> str | None:
+    raw = read.text("WEBHOOK_SECRET")
+    if raw is not None:
+        if not _SECRET.fullmatch(raw):
+            raise SettingsError(
+                "WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - "
+                "(Telegram's rule for secret tokens)"
+            )
+        return raw
+    if token is None:
+        return None
+    # Derived from the token, so every instance of one bot agrees without configuration,
+    # and nobody without the token can guess it.
+    return hashlib.sha256(f"briefbot-webhook:{token}".encode()).hexdigest()
 
 
 def _default_data_dir(env: Mapping[str, str]) -> Path:
@@ -42,39 +236,40 @@ def _default_data_dir(env: Mapping[str, str]) -> Path:
     return Path(base) / "briefbot"
 
 
-def _positive(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not value > 0 or value == float("inf"):
-        raise SettingsError(f"{name}={raw!r} is not a positive number (expected e.g. 1 or 60)")
-    return value
+def process_environment(dotenv: Path | None = None) -> dict[str, str]:
+    """``os.environ`` over the ``.env`` file in the working directory, if there is one.
+
+    The real environment wins, so a deployment can override a checked-out ``.env``.
+    """
+    path = dotenv or Path.cwd() / ".env"
+    from_file = dotenv_values(path) if path.is_file() else {}
+    merged = {name: value for name, value in from_file.items() if value is not None}
+    merged.update(os.environ)
+    return merged
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    env = os.environ if environ is None else environ
-    timezone = env.get("BRIEFBOT_TIMEZONE", "America/Mexico_City").strip()
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise SettingsError(
-            f"BRIEFBOT_TIMEZONE={timezone!r} is not an IANA time zone "
-            "(expected something like America/Mexico_City)"
-        ) from None
+    env = process_environment() if environ is None else environ
+    read = _Environment(env)
+    timezone = read.timezone("BRIEFBOT_TIMEZONE", "America/Mexico_City")
+    token = read.token("TELEGRAM_BOT_TOKEN")
+    api_base_url = read.url("TELEGRAM_API_BASE_URL", DEFAULT_API_BASE_URL) or ""
     return Settings(
-        token=env.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
-        api_base_url=env.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_API_BASE_URL,
-        catalog_path=Path(env.get("BRIEFBOT_CATALOG", "").strip() or DEFAULT_CATALOG),
-        seeds_dir=Path(env.get("BRIEFBOT_SEEDS", "").strip() or DEFAULT_SEEDS),
+        token=token,
+        api_base_url=api_base_url,
+        catalog_path=Path(read.text("BRIEFBOT_CATALOG") or DEFAULT_CATALOG),
+        seeds_dir=Path(read.text("BRIEFBOT_SEEDS") or DEFAULT_SEEDS),
         timezone=timezone,
-        now=env.get("BRIEFBOT_NOW", "").strip() or None,
-        data_dir=Path(env.get("BRIEFBOT_DATA_DIR", "").strip() or _default_data_dir(env)),
-        database_url=env.get("DATABASE_URL", "").strip() or None,
-        speed=_positive(env, "BRIEFBOT_SPEED", 1.0),
-        instance=env.get("BRIEFBOT_INSTANCE", "").strip() or socket.gethostname(),
-        flood_scale=_positive(env, "BRIEFBOT_FLOOD_SCALE", 1.0),
+        now=read.moment("BRIEFBOT_NOW", timezone),
+        data_dir=Path(read.text("BRIEFBOT_DATA_DIR") or _default_data_dir(env)),
+        database_url=read.database_url("DATABASE_URL"),
+        speed=read.positive("BRIEFBOT_SPEED", 1.0),
+        instance=read.instance("BRIEFBOT_INSTANCE"),
+        flood_scale=read.positive("BRIEFBOT_FLOOD_SCALE", 1.0),
+        admin_ids=read.user_ids("BRIEFBOT_ADMIN_IDS"),
+        webhook_url=_webhook_url(read, api_base_url),
+        webhook_secret=_webhook_secret(read, token),
+        listen=read.host("BRIEFBOT_LISTEN"),
+        port=read.port("BRIEFBOT_PORT"),
+        log_level=read.choice("BRIEFBOT_LOG_LEVEL", LOG_LEVELS, "INFO"),
     )

@@ -92,6 +92,21 @@ def _transient(error: BaseException) -> bool:
     return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
 
 
+def _log_outcome(claim: Claim, chat_id: int, outcome: str, values: dict[str, Any]) -> None:
+    """One line per digest: which subscription, period and chat, and how it ended."""
+    error = values.get("last_error")
+    logger.log(
+        logging.INFO if outcome == "sent" else logging.WARNING,
+        "digest subscription=%d period=%s chat=%s outcome=%s attempt=%d%s",
+        claim.subscription_id,
+        claim.period,
+        values.get("chat_id") or chat_id,
+        outcome,
+        claim.attempts,
+        f" error={error!r}" if error else "",
+    )
+
+
 def owner_id(instance: str) -> str:
     """``instance#boot``: the ledger tells this boot's claims from an earlier boot's."""
     return f"{instance}#{uuid.uuid4().hex[:12]}"
@@ -238,6 +253,7 @@ class DigestDelivery:
                 digest = self.compose(subscription, chat, previous_sent=previous)
                 outcome, values = await self._attempt(claim, subscription, chat, digest)
             self.stats.count(outcome)
+            _log_outcome(claim, chat.id, outcome, values)
             await self._record(claim, values)
         except Exception:  # a bug must not stop the pipeline; the sweep retries the row
             logger.exception("delivery of %s/%s crashed", claim.subscription_id, claim.period)
@@ -368,10 +384,8 @@ class DigestDelivery:
             if "chat not found" in str(error).lower():
                 await self.store.set_active(chat_id, False, "not found")
                 await self._on_chat_gone(chat_id)
-            logger.warning("digest %s/%s refused: %s", claim.subscription_id, claim.period, error)
             return "failed", failed_values(str(error), retry=False)
         except (RetryAfter, NetworkError) as error:
-            logger.warning("digest %s/%s deferred: %s", claim.subscription_id, claim.period, error)
             return "retry", failed_values(f"{type(error).__name__}: {error}", retry=True)
         values = sent_values(chat_id, ids, self.catalog.version, digest.keys, self.clock.now())
         return "sent", values

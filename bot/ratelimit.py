@@ -13,7 +13,9 @@
 
 Only message-sending methods are limited; getChatMember, answerCallbackQuery and edits
 are not messages and pass straight through. RetryAfter handling (honour ``retry_after``,
-retry up to ``max_retries`` times) is AIORateLimiter's own.
+retry up to ``max_retries`` times) is AIORateLimiter's own; every 429 is counted in the
+metrics, and every call is shown to :func:`bot.tracing.note_request` so replies are
+counted per command.
 """
 
 from __future__ import annotations
@@ -26,9 +28,12 @@ import math
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
+from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
 
 from bot.flood_limits import FloodLimits
+from bot.metrics import Metrics
+from bot.tracing import note_request
 
 _FANOUT = contextvars.ContextVar("briefbot_fanout", default=False)
 _TARGET: contextvars.ContextVar[object] = contextvars.ContextVar("briefbot_target", default=None)
@@ -113,8 +118,15 @@ class SlidingWindow:
 class FloodLimiter(AIORateLimiter):
     """AIORateLimiter with sliding windows, per-chat limits and replies ahead of fan-out."""
 
-    def __init__(self, limits: FloodLimits | None = None, *, max_retries: int = 3) -> None:
+    def __init__(
+        self,
+        limits: FloodLimits | None = None,
+        *,
+        max_retries: int = 3,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.limits = limits or FloodLimits()
+        self.metrics = metrics
         super().__init__(
             overall_max_rate=self.limits.overall_per_second,
             group_max_rate=self.limits.group_per_minute,
@@ -148,8 +160,9 @@ class FloodLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
+        note_request(endpoint)
         if not endpoint.startswith(_LIMITED_PREFIXES) or data.get("chat_id") is None:
-            return await callback(*args, **kwargs)
+            return await self._counting_429s(callback, args, kwargs)
         chat_id: object = data["chat_id"]
         with contextlib.suppress(TypeError, ValueError):
             chat_id = int(chat_id)  # type: ignore[call-overload]
@@ -160,6 +173,16 @@ class FloodLimiter(AIORateLimiter):
             )
         finally:
             _TARGET.reset(token)
+
+    async def _counting_429s(
+        self, callback: Callable[..., Coroutine[Any, Any, Any]], args: Any, kwargs: Any
+    ) -> Any:
+        try:
+            return await callback(*args, **kwargs)
+        except RetryAfter:
+            if self.metrics is not None:
+                self.metrics.too_many_requests.inc()
+            raise
 
     async def _run_request(
         self,
@@ -177,7 +200,7 @@ class FloodLimiter(AIORateLimiter):
         try:
             await self._overall.acquire(urgent=urgent)
             try:
-                return await callback(*args, **kwargs)
+                return await self._counting_429s(callback, args, kwargs)
             finally:
                 self._overall.release()
         finally:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.answers import Answers
 from bot.clock import Clock
 from bot.config import Settings
+from bot.metrics import Metrics
 from briefings.model import Catalog
 
 if TYPE_CHECKING:
@@ -33,6 +35,8 @@ class Services:
     answers: Answers
     activity: Activity = field(default_factory=Activity)
     digests: Digests | None = None  # started in post_init, once the bot knows its name
+    metrics: Metrics = field(default_factory=Metrics)
+    started: float = field(default_factory=time.monotonic)  # for uptime, never for logic
 
     def now(self) -> dt.datetime:
         """The injected clock's moment in the bot's time zone."""

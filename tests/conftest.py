@@ -13,6 +13,8 @@ from briefings.clean import clean_article
 from briefings.model import Article, Catalog
 from briefings.segment import segment
 
+pytest_plugins = ["tests.postgres"]  # the throwaway PostgreSQL server: postgres_server
+
 SEEDS = DEFAULT_SEEDS
 MEXICO_CITY = ZoneInfo("America/Mexico_City")
 TODAY = dt.datetime(2026, 11, 25, 12, 0, tzinfo=MEXICO_CITY)

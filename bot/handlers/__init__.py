@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from bot.handlers import (
+    admin,
     bookkeeping,
     briefings,
     buttons,
@@ -20,8 +21,11 @@ from bot.handlers.common import BotApplication
 from briefings.model import Catalog
 
 
-def register(application: BotApplication, catalog: Catalog) -> None:
+def register(
+    application: BotApplication, catalog: Catalog, admin_ids: frozenset[int] = frozenset()
+) -> None:
     start.register(application)
+    admin.register(application, admin_ids)
     briefings.register(application, catalog)
     subscriptions.register(application)
     membership.register(application)

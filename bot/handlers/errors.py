@@ -13,6 +13,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.handlers.common import BotApplication, Context, lang, services
+from bot.tracing import note_failure
 
 logger = logging.getLogger("briefbot.errors")
 SORRY = {
@@ -30,6 +31,7 @@ async def on_error(update: object, context: Context) -> None:
         context.error,
         exc_info=context.error,
     )
+    note_failure()
     with contextlib.suppress(KeyError, AssertionError):
         services(context).activity.failures += 1
     if not isinstance(update, Update):

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from bot.flood_limits import FloodLimits
 from bot.localapi.entities import EntityParseError, parse_html, utf16_len
@@ -326,6 +327,8 @@ class LocalBotApi:
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.settings: dict[tuple[str, str], Any] = {}
         self.webhook: dict[str, Any] = {"url": ""}
+        self.webhook_deliveries = 0  # updates the bot's webhook accepted (2xx)
+        self.webhook_refusals: dict[int, int] = {}  # HTTP status (0: no answer) -> times
         self.inline_answers: dict[str, list[dict[str, Any]]] = {}
         self.files: dict[str, tuple[str, bytes]] = {}
         self._usernames: dict[str, int] = {}
@@ -795,13 +798,57 @@ class LocalBotApi:
 
     @_method("setWebhook")
     def _set_webhook(self, p: Params, files: Files) -> bool:
+        """Telegram's rules, except that plain HTTP is allowed to a loopback address.
+
+        Tests serve the bot's webhook on 127.0.0.1, where TLS would prove nothing.
+        """
         url = str(p.get("url") or "")
-        if url and not url.startswith("https://"):
+        loopback = urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1")
+        if url and not (url.startswith("https://") or (url.startswith("http://") and loopback)):
             raise _bad("bad webhook: An HTTPS URL must be provided for webhook")
-        self.webhook = {"url": url, "secret_token": p.get("secret_token")}
+        secret = p.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise _bad("bad webhook: secret token contains unallowed characters")
+        self.webhook = {"url": url, "secret_token": secret}
+        if "allowed_updates" in p:
+            self._allowed_updates = frozenset(p["allowed_updates"] or ()) or None
         if p.get("drop_pending_updates"):
             self._updates.clear()
+        self._condition.notify_all()  # a webhook pusher waiting for a URL
         return True
+
+    def next_webhook_update(self, timeout: float) -> tuple[dict[str, Any], str, str | None] | None:
+        """The oldest update waiting for the webhook, its URL and secret; None on timeout.
+
+        The update stays queued until :meth:`webhook_delivered`, so one the bot did not
+        accept (an error status, a refused connection) is posted again, as Telegram does.
+        """
+        deadline = time.monotonic() + timeout
+        with self._condition:
+            while True:
+                url = self.webhook["url"]
+                ready = [u for u in self._updates if self._wanted(u)] if url else []
+                if ready:
+                    return ready[0], url, self.webhook.get("secret_token")
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self._condition.wait(remaining)
+
+    @property
+    def pending_updates(self) -> int:
+        """Updates the bot has not confirmed yet (by a later getUpdates offset, or a 2xx)."""
+        with self._condition:
+            return len(self._updates)
+
+    def webhook_delivered(self, update_id: int) -> None:
+        with self._condition:
+            self._updates = [u for u in self._updates if u["update_id"] != update_id]
+            self.webhook_deliveries += 1
+
+    def webhook_refused(self, status: int) -> None:
+        with self._condition:
+            self.webhook_refusals[status] = self.webhook_refusals.get(status, 0) + 1
 
     @_method("deleteWebhook")
     def _delete_webhook(self, p: Params, files: Files) -> bool:

@@ -10,10 +10,13 @@ from __future__ import annotations
 import contextlib
 import email.parser
 import email.policy
+import http.client
 import json
 import socket
 import sys
 import threading
+import urllib.error
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -172,8 +175,66 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+class WebhookPusher:
+    """Posts queued updates to the bot's webhook, one at a time and in order, as Telegram does.
+
+    Each post carries the secret token in ``X-Telegram-Bot-Api-Secret-Token``; an update
+    the bot does not accept with a 2xx (or a refused connection, a timeout) is posted
+    again after ``retry_delay``, so stopping the bot loses nothing that was not answered.
+    """
+
+    def __init__(self, api: LocalBotApi, *, retry_delay: float = 0.05, timeout: float = 5.0):
+        self.api = api
+        self.retry_delay = retry_delay
+        self.timeout = timeout
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        with self.api._condition:
+            self.api._condition.notify_all()
+        if self._thread.ident is not None:
+            self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            found = self.api.next_webhook_update(timeout=0.2)
+            if found is None:
+                continue
+            update, url, secret = found
+            status = self._post(url, secret, update)
+            if 200 <= status < 300:
+                self.api.webhook_delivered(update["update_id"])
+            else:
+                self.api.webhook_refused(status)
+                self._stopping.wait(self.retry_delay)
+
+    def _post(self, url: str, secret: str | None, update: dict[str, Any]) -> int:
+        headers = {"Content-Type": "application/json"}
+        if secret:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+        request = urllib.request.Request(
+            url, data=json.dumps(update).encode(), headers=headers, method="POST"
+        )
+        try:
+            with self._opener.open(request, timeout=self.timeout) as answer:
+                return int(answer.status)
+        except urllib.error.HTTPError as error:
+            return int(error.code)
+        except (OSError, http.client.HTTPException):  # refused, reset, timed out
+            return 0
+
+
 class LocalBotApiServer:
-    """``with LocalBotApiServer(api) as server:`` serves ``api`` at ``server.base_url``."""
+    """``with LocalBotApiServer(api) as server:`` serves ``api`` at ``server.base_url``.
+
+    It also delivers updates to a webhook once the bot sets one (:class:`WebhookPusher`).
+    """
 
     def __init__(self, api: LocalBotApi | None = None, host: str = "127.0.0.1", port: int = 0):
         self.api = api or LocalBotApi()
@@ -181,6 +242,7 @@ class LocalBotApiServer:
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
+        self.pusher = WebhookPusher(self.api)
 
     @property
     def port(self) -> int:
@@ -197,10 +259,12 @@ class LocalBotApiServer:
 
     def start(self) -> LocalBotApiServer:
         self._thread.start()
+        self.pusher.start()
         return self
 
     def stop(self) -> None:
         """Stop at once: no new requests, long polls answered, kept-alive clients hung up."""
+        self.pusher.stop()
         if self._thread.is_alive():
             self._server.shutdown()
         self.api.release_long_polls()

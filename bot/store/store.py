@@ -133,6 +133,30 @@ def _last_sent(subscription_ids: Sequence[int]) -> sa.Select[Any]:
     )
 
 
+def _settle_from_values(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> sa.Update:
+    """Many outcomes as one ``UPDATE … FROM (VALUES …) RETURNING``, for PostgreSQL.
+
+    asyncpg runs an executemany without saying how many rows it changed, and a claim lost
+    to a takeover must not count as settled; the rows this statement returns are exact.
+    """
+    row = deliveries.c
+    keys = {"k_subscription": row.subscription_id, "k_period": row.period, "k_owner": row.owner}
+    typed = {
+        **{key: column.type for key, column in keys.items()},
+        **{c: row[c].type for c in columns},
+    }
+    given = sa.values(*(sa.column(name, kind) for name, kind in typed.items()), name="given")
+    given = given.data(  # bound, not literal, so that a NULL keeps its column's type
+        [tuple(sa.bindparam(None, p[name], kind) for name, kind in typed.items()) for p in rows]
+    )
+    return (
+        deliveries.update()
+        .where(*(column == given.c[key] for key, column in keys.items()), row.state == "claimed")
+        .values({name: given.c[name] for name in columns})
+        .returning(row.id)
+    )
+
+
 def _delivery(row: Any) -> Delivery:
     ids = tuple(int(part) for part in (row.message_ids or "").split(",") if part)
     keys = frozenset(json.loads(row.content_keys)) if row.content_keys else frozenset()
@@ -433,41 +457,52 @@ class Store:
     ) -> list[Claim]:
         """Take the (subscription, period) rows nobody else holds, in one transaction.
 
-        Race-free with other instances: the insert relies on the unique key, and the
-        takeover of a ``retry`` row or of an expired claim is one conditional UPDATE.
-        ``owner`` is ``instance#boot``: a claim left by an earlier boot of the same
-        instance is abandoned for sure (that process is gone), so it is taken at once.
+        Race-free with other instances: a new row is an insert that relies on the unique
+        key, and the takeover of a ``retry`` row or of an expired claim is an UPDATE of the
+        rows that still qualify. ``owner`` is ``instance#boot``: a claim left by an earlier
+        boot of the same instance is abandoned for sure (that process is gone), so it is
+        taken at once.
+
+        On PostgreSQL two instances claiming overlapping batches must neither wait for each
+        other in a cycle (a deadlock costs a second and an error) nor both win a row. So the
+        inserts go in one sorted order, which every instance shares, and the takeover locks
+        its rows with ``FOR UPDATE SKIP LOCKED``: a row another transaction holds is being
+        taken or settled by it right now, and is left to it (a ``retry`` row skipped that way
+        comes back with the next sweep). Locking re-reads a row changed since the statement
+        began, so a row just taken over no longer qualifies. SQLite has one writer at a time
+        and needs neither.
         """
         if not keys:
             return []
         row = deliveries.c
         instance = owner.split("#", 1)[0] + "#"
+        ordered = sorted(dict.fromkeys(keys))
         insert = (
             self._insert(deliveries)
-            .values(
-                [
-                    {
-                        "subscription_id": subscription_id,
-                        "period": period,
-                        "state": "claimed",
-                        "owner": owner,
-                        "attempts": 1,
-                        "claimed_at": now,
-                    }
-                    for subscription_id, period in keys
-                ]
-            )
             .on_conflict_do_nothing(index_elements=["subscription_id", "period"])
             .returning(row.subscription_id, row.period)
         )
+        new_rows = [
+            {
+                "subscription_id": subscription_id,
+                "period": period,
+                "state": "claimed",
+                "owner": owner,
+                "attempts": 1,
+                "claimed_at": now,
+            }
+            for subscription_id, period in ordered
+        ]
         claims: list[Claim] = []
         async with self.engine.begin() as connection:
-            inserted = {(r.subscription_id, r.period) for r in await connection.execute(insert)}
-            claims.extend(Claim(s, p, owner, 1) for s, p in keys if (s, p) in inserted)
-            rest = [key for key in keys if key not in inserted]
+            # Many rows, one statement: SQLAlchemy batches them ("insertmanyvalues").
+            found = await connection.execute(insert, new_rows)
+            inserted = {(r.subscription_id, r.period) for r in found}
+            claims.extend(Claim(s, p, owner, 1) for s, p in ordered if (s, p) in inserted)
+            rest = [key for key in ordered if key not in inserted]
             if rest:
-                takeover = (
-                    deliveries.update()
+                abandoned = (
+                    sa.select(row.id)
                     .where(
                         sa.tuple_(row.subscription_id, row.period).in_(rest),
                         sa.or_(
@@ -480,14 +515,19 @@ class Store:
                             ),
                         ),
                     )
+                    .with_for_update(skip_locked=True)  # nothing on SQLite
+                )
+                takeover = (
+                    deliveries.update()
+                    .where(row.id.in_(abandoned))
                     .values(
                         state="claimed", owner=owner, claimed_at=now, attempts=row.attempts + 1
                     )
                     .returning(row.subscription_id, row.period, row.attempts)
                 )
-                for found in await connection.execute(takeover):
+                for taken in await connection.execute(takeover):
                     claims.append(
-                        Claim(found.subscription_id, found.period, owner, found.attempts)
+                        Claim(taken.subscription_id, taken.period, owner, taken.attempts)
                     )
         return claims
 
@@ -508,6 +548,10 @@ class Store:
         settled = 0
         async with self.engine.begin() as connection:
             for columns, rows in by_columns.items():
+                if self.engine.dialect.name == "postgresql":
+                    found = await connection.execute(_settle_from_values(columns, rows))
+                    settled += len(found.all())
+                    continue
                 statement = (
                     deliveries.update()
                     .where(
@@ -591,3 +635,36 @@ class Store:
         async with self.engine.connect() as connection:
             rows = await connection.execute(deliveries.select().order_by(deliveries.c.id))
             return [_delivery(row) for row in rows]
+
+    # --- health and metrics ----------------------------------------------------------------
+
+    async def ping(self) -> None:
+        """One round trip; raises what the driver raises when the database is unreachable."""
+        async with self.engine.connect() as connection:
+            await connection.execute(sa.text("SELECT 1"))
+
+    async def subscribers_by_chat_type(self) -> dict[str, int]:
+        """Active chats with at least one running subscription, by type ("private", …).
+
+        A chat counts once however many subscriptions it has; types with none are left out.
+        """
+        query = (
+            sa.select(chats.c.type, sa.func.count(sa.distinct(chats.c.id)))
+            .select_from(chats.join(subscriptions, subscriptions.c.chat_id == chats.c.id))
+            .where(chats.c.active == sa.true(), subscriptions.c.paused == sa.false())
+            .group_by(chats.c.type)
+        )
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(query)
+            return {kind: int(count) for kind, count in rows}
+
+    async def digest_counts_since(self, since: dt.datetime) -> dict[str, int]:
+        """Digests sent (by ``sent_at``) and failed for good (by ``claimed_at``) since then."""
+        row = deliveries.c
+        query = sa.select(
+            sa.func.count().filter(row.state == "sent", row.sent_at >= since),
+            sa.func.count().filter(row.state == "failed", row.claimed_at >= since),
+        ).where(row.state.in_(["sent", "failed"]))
+        async with self.engine.connect() as connection:
+            sent, failed = (await connection.execute(query)).one()
+        return {"sent": int(sent), "failed": int(failed)}

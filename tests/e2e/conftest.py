@@ -8,13 +8,16 @@ a :class:`Harness` that speaks as a user and waits until the bot has handled it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from bot.app import build_application, start_application, stop_application
@@ -24,9 +27,17 @@ from bot.digest_service import Digests
 from bot.handlers.common import SERVICES_KEY, BotApplication
 from bot.localapi import LocalBotApi, LocalBotApiServer
 from bot.localapi.api import BotMessage
+from bot.runner import serve
 from bot.services import Services
 from briefings.model import Catalog
 from tests.conftest import TODAY
+
+
+def free_port() -> int:
+    """A port nobody listens on right now (for a WEBHOOK_URL that must name it up front)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -34,6 +45,14 @@ class Harness:
     api: LocalBotApi
     server: LocalBotApiServer
     application: BotApplication
+    serving: asyncio.Task[None] | None = None  # serve(), in webhook mode
+    stopping: asyncio.Event | None = None
+    port: int | None = None  # of the bot's own HTTP server, when it runs one
+
+    @property
+    def web_url(self) -> str:
+        assert self.port is not None, "start the bot with webhook=True or web=True"
+        return f"http://127.0.0.1:{self.port}"
 
     @property
     def services(self) -> Services:
@@ -72,8 +91,11 @@ class Harness:
         await self.settle()
 
     async def stop(self) -> None:
-        """Stop as ``run_polling`` does on SIGTERM (idempotent)."""
-        if self.application.running:
+        """Stop as ``briefbot run`` does on SIGTERM (idempotent)."""
+        if self.serving is not None and self.stopping is not None:
+            self.stopping.set()
+            await self.serving
+        elif self.application.running:
             await stop_application(self.application)
 
     def person(
@@ -100,6 +122,28 @@ class Harness:
         data = next(d for row in message.buttons for label, d in row if label.startswith(text))
         await self.handled(self.api.press_button(message.chat_id, message.message_id, data, user))
         return self.api.messages[message.chat_id][message.message_id]
+
+
+async def _until_served(harness: Harness) -> None:
+    """Until the bot answers /healthz and has started receiving updates."""
+    application = harness.application
+    deadline = time.monotonic() + 10
+    async with httpx.AsyncClient() as client:
+        while True:
+            assert harness.serving is not None
+            if harness.serving.done():
+                harness.serving.result()  # raises what stopped it
+            with contextlib.suppress(httpx.HTTPError):
+                await client.get(f"{harness.web_url}/healthz")
+                receiving = (
+                    harness.api.webhook["url"]
+                    if application.bot_data[SERVICES_KEY].settings.webhook_url
+                    else application.updater is not None and application.updater.running
+                )
+                if receiving and application.running:
+                    return
+            assert time.monotonic() < deadline, "the bot did not start serving"
+            await asyncio.sleep(0.02)
 
 
 def _chat_id(chat: Any) -> int:
@@ -135,7 +179,12 @@ async def start_bot(
         poll: bool = True,
         flood_scale: float = 100,
         env: dict[str, str] | None = None,
+        webhook: bool = False,
+        web: bool = False,
     ) -> Harness:
+        """``webhook``: run as ``briefbot run`` with WEBHOOK_URL on 127.0.0.1 (the local
+        API posts every update there); ``web``: long polling plus the health server."""
+        port = free_port()
         settings = load_settings(
             {
                 "TELEGRAM_BOT_TOKEN": telegram.api.token,
@@ -143,16 +192,26 @@ async def start_bot(
                 "BRIEFBOT_DATA_DIR": str(tmp_path / "data"),
                 "BRIEFBOT_INSTANCE": instance,
                 "BRIEFBOT_FLOOD_SCALE": str(flood_scale),
+                "BRIEFBOT_PORT": str(port),
+                **({"WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram"} if webhook else {}),
                 **(env or {}),
             }
         )
         application = build_application(settings, clock=clock or FixedClock(now), catalog=catalog)
+        harness = Harness(telegram.api, telegram, application)
+        started.append(harness)
+        if webhook or web:
+            harness.stopping = asyncio.Event()
+            harness.serving = asyncio.create_task(
+                serve(application, stop=harness.stopping, handle_signals=False)
+            )
+            harness.port = port
+            await _until_served(harness)
+            return harness
         await start_application(application)
         assert application.updater is not None
         if poll:
             await application.updater.start_polling(poll_interval=0.0, timeout=1)
-        harness = Harness(telegram.api, telegram, application)
-        started.append(harness)
         return harness
 
     yield start

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import logging
 import os
 import signal
 import subprocess
@@ -13,7 +12,6 @@ import time
 from bot.__main__ import build_parser, cmd_chat
 from bot.config import load_settings
 from bot.localapi import LocalBotApiServer
-from bot.logs import REDACTED, RedactingFormatter
 
 
 def _wait(condition: object, timeout: float = 20.0) -> None:
@@ -84,16 +82,3 @@ def test_console_chat_presses_buttons_by_number_and_runs_inline_queries() -> Non
     assert "“<b>fish & chips</b>”" in text  # shown as typed, never as markup
     assert "there is no button 42; the buttons are 1–7" in text
     assert text.rstrip().endswith("bye")
-
-
-def test_the_log_never_shows_the_token() -> None:
-    token = "123456:SECRET-token-value"
-    formatter = RedactingFormatter(token, "%(message)s")
-    try:
-        raise ConnectionError(f"POST https://api.telegram.org/bot{token}/getUpdates failed")
-    except ConnectionError as error:
-        record = logging.LogRecord(
-            "x", logging.ERROR, __file__, 1, "update %s: %s", (7, error), sys.exc_info()
-        )
-    text = formatter.format(record)
-    assert token not in text and REDACTED in text and "getUpdates" in text

@@ -4,15 +4,38 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
+
+from bot.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+class _RecordingEnvironment(dict[str, str]):
+    """An empty environment that notes every variable the settings code asks for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.asked.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> str:
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            self.asked.add(key)
+        return super().__contains__(key)
+
+
 def _variables_in_code() -> set[str]:
-    text = (ROOT / "bot" / "config.py").read_text("utf-8")
-    read = re.findall(r'env\.get\("([A-Z_]+)"', text)
-    read += re.findall(r'_positive\(env, "([A-Z_]+)"', text)
-    return set(read)
+    environment = _RecordingEnvironment()
+    load_settings(environment)
+    return environment.asked
 
 
 def test_every_environment_variable_is_in_the_readme_table() -> None:

@@ -9,8 +9,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 # The modules that may talk to Telegram: the application, its handlers, the console
-# front end and the command line. Everything else in bot/ is plain Python.
+# front end, the command line, the runner and its web server (webhook updates), and the
+# per-update tracing. Everything else in bot/ is plain Python.
 TELEGRAM_SIDE = {
+    "runner.py",
+    "web.py",
+    "tracing.py",
     "app.py",
     "console.py",
     "concurrency.py",

@@ -1,25 +1,42 @@
-"""The store against a real SQLite file: schema, chats, subscriptions and the ledger."""
+"""The store against a real SQLite file and a real PostgreSQL server: schema, chats,
+subscriptions and the ledger. Every test that takes ``url`` or ``store`` runs on both
+(``[sqlite]``, ``[postgresql]``); the PostgreSQL half is skipped, saying why, where no
+server is installed."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import random
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.store import Store, database_url
+from bot.store import Claim, Store, database_url
 from bot.store.schema import CURRENT_VERSION, schema_version
+from bot.store.store import failed_values, sent_values
+from tests.postgres import PostgresServer
 
 NOW = dt.datetime(2026, 2, 1, 15, 0, tzinfo=dt.UTC)
 LEASE = dt.timedelta(minutes=2)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database's async URL: a new SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return database_url(None, tmp_path / "data")
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return database_url(await server.database(), tmp_path)
+
+
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(database_url(None, tmp_path / "data"))
+async def store(url: str) -> AsyncIterator[Store]:
+    opened = await Store.open(url)
     yield opened
     await opened.close()
 
@@ -36,8 +53,7 @@ async def test_first_start_creates_the_file_and_the_schema(tmp_path: Path) -> No
     assert version == CURRENT_VERSION
 
 
-async def test_a_database_newer_than_the_code_is_refused(tmp_path: Path) -> None:
-    url = database_url(None, tmp_path)
+async def test_a_database_newer_than_the_code_is_refused(url: str) -> None:
     store = await Store.open(url)
     async with store.engine.begin() as connection:
         await connection.execute(schema_version.update().values(version=CURRENT_VERSION + 1))
@@ -159,3 +175,142 @@ async def test_settled_names_only_finished_periods(store: Store) -> None:
     await store.mark_failed(failed, "Forbidden", retry=False)
     keys = [(1, "p1"), (1, "p2"), (2, "p1"), (3, "p1")]
     assert await store.settled(keys) == {(1, "p1"), (2, "p1")}
+
+
+async def test_settle_many_records_only_the_claims_still_held(store: Store) -> None:
+    claims = await store.claim_many([(1, "p"), (2, "p"), (3, "p"), (4, "p")], "a#1", NOW, LEASE)
+    later = NOW + LEASE * 2
+    [lost] = await store.claim_many([(4, "p")], "b#1", later, LEASE)  # taken over meanwhile
+    outcomes = [
+        (claims[0], sent_values(1, [7, 8], "v1", ["fact:a"], later)),
+        (claims[1], sent_values(2, [9], "v1", [], later)),
+        (claims[2], failed_values("Forbidden: bot was blocked by the user", retry=False)),
+        (claims[3], sent_values(4, [10], "v1", [], later)),  # no longer a#1's
+    ]
+    assert await store.settle_many(outcomes) == 3
+    ledger = {d.subscription_id: d for d in await store.ledger()}
+    assert (ledger[1].state, ledger[1].message_ids, ledger[1].sent_at) == ("sent", (7, 8), later)
+    assert (ledger[3].state, ledger[3].last_error) == (
+        "failed",
+        "Forbidden: bot was blocked by the user",
+    )
+    assert ledger[3].sent_at is None and ledger[4].state == "claimed"
+    assert await store.mark_sent(lost, 4, [11], "v1", [], later)
+
+
+# --- two instances on one database --------------------------------------------------------
+
+KEYS = [(subscription, "2026-02-01") for subscription in range(1, 401)]
+
+
+async def _two_instances(url: str) -> tuple[Store, Store]:
+    """Two stores with their own engines and pools, as two bot processes would have."""
+    return await Store.open(url), await Store.open(url)
+
+
+def _batches(keys: list[tuple[int, str]], size: int, seed: int) -> list[list[tuple[int, str]]]:
+    shuffled = random.Random(seed).sample(keys, len(keys))
+    return [shuffled[start : start + size] for start in range(0, len(shuffled), size)]
+
+
+async def _claim_from_both(
+    first: Store, second: Store, keys: list[tuple[int, str]], moment: dt.datetime, seed: int
+) -> list[Claim]:
+    """Both instances claim every key at once, each in its own order and batches: crossed
+    orders are what would deadlock two PostgreSQL transactions that wait for each other."""
+    calls = [first.claim_many(b, "a#1", moment, LEASE) for b in _batches(keys, 100, seed)]
+    calls += [second.claim_many(b, "b#1", moment, LEASE) for b in _batches(keys, 100, seed + 1000)]
+    return [claim for found in await asyncio.gather(*calls) for claim in found]
+
+
+async def test_two_instances_claiming_at_once_take_each_row_once(url: str) -> None:
+    first, second = await _two_instances(url)
+    try:
+        for round_ in range(1, 5):
+            keys = [(s, f"p{round_}") for s, _ in KEYS]
+            claims = await _claim_from_both(first, second, keys, NOW, round_)
+            # Every row once: none lost, none twice (and no deadlock error on the way).
+            assert sorted((c.subscription_id, c.period) for c in claims) == keys
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_two_instances_take_over_abandoned_and_retry_rows_once(url: str) -> None:
+    first, second = await _two_instances(url)
+    try:
+        claims = await first.claim_many(KEYS, "crashed#1", NOW, LEASE)
+        assert len(claims) == len(KEYS)
+        # Half wait for a retry, half were abandoned mid-send.
+        retry = failed_values("TimedOut", retry=True)
+        assert await first.settle_many([(claim, retry) for claim in claims[::2]]) == len(KEYS) // 2
+        moment = NOW
+        for attempt in range(2, 5):  # each round's winners die too, and are taken over
+            moment += LEASE + dt.timedelta(seconds=1)
+            taken = await _claim_from_both(first, second, KEYS, moment, attempt)
+            assert sorted((c.subscription_id, c.period) for c in taken) == KEYS
+            assert {c.attempts for c in taken} == {attempt}
+            assert await second.claim_many(KEYS, "c#1", moment, LEASE) == []  # inside the lease
+        assert {d.attempts for d in await first.ledger()} == {4}
+    finally:
+        await first.close()
+        await second.close()
+
+
+# --- health and metrics --------------------------------------------------------------------
+
+
+async def test_ping_answers_and_raises_when_the_database_is_away(store: Store) -> None:
+    await store.ping()
+    if store.engine.dialect.name == "sqlite":
+        away = "sqlite+aiosqlite:////proc/no/such/dir/briefbot.sqlite3"
+    else:
+        with socket.socket() as probe:  # a port nobody listens on
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        away = f"postgresql+asyncpg://postgres@127.0.0.1:{port}/nothing"
+    unreachable = Store(create_async_engine(away))
+    try:
+        with pytest.raises((OSError, sa.exc.DBAPIError)):
+            await unreachable.ping()
+    finally:
+        await unreachable.close()
+
+
+async def test_subscribers_are_counted_by_chat_type(store: Store) -> None:
+    assert await store.subscribers_by_chat_type() == {}
+    chats = {1: "private", 2: "private", -3: "group", -1004: "supergroup", -1005: "channel"}
+    for chat_id, kind in chats.items():
+        await store.remember_chat(chat_id, kind, None, "en", NOW)
+        await store.subscribe(chat_id, "cuba", "daily", 0, "07:30", None, NOW)
+    await store.subscribe(1, "missing", "weekly", 0, "08:00", None, NOW)  # still one chat
+    await store.set_paused((await store.subscriptions_of([2]))[0].id, True)
+    await store.set_active(-1005, False, "kicked")
+    await store.remember_chat(6, "private", None, "en", NOW)  # no subscription at all
+    assert await store.subscribers_by_chat_type() == {
+        "private": 1,
+        "group": 1,
+        "supergroup": 1,
+    }
+
+
+async def test_digest_counts_since_read_the_ledger(store: Store) -> None:
+    later = NOW + dt.timedelta(hours=1)
+    assert await store.digest_counts_since(NOW) == {"sent": 0, "failed": 0}
+    old = await store.claim(1, "p0", "a#1", NOW - dt.timedelta(days=1), LEASE)
+    assert old is not None
+    await store.mark_sent(old, 1, [1], "v", [], NOW - dt.timedelta(days=1))
+    for subscription in (2, 3):
+        claim = await store.claim(subscription, "p1", "a#1", NOW, LEASE)
+        assert claim is not None
+        await store.mark_sent(claim, subscription, [1], "v", [], later)
+    gone = await store.claim(4, "p1", "a#1", NOW, LEASE)
+    assert gone is not None
+    await store.mark_failed(gone, "Forbidden", retry=False)
+    waiting = await store.claim(5, "p1", "a#1", NOW, LEASE)
+    assert waiting is not None
+    await store.mark_failed(waiting, "TimedOut", retry=True)  # neither sent nor failed yet
+    await store.claim(6, "p1", "a#1", NOW, LEASE)  # in flight
+    assert await store.digest_counts_since(NOW) == {"sent": 2, "failed": 1}
+    assert await store.digest_counts_since(later) == {"sent": 2, "failed": 0}
+    assert await store.digest_counts_since(later + LEASE) == {"sent": 0, "failed": 0}

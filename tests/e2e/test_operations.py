@@ -1,0 +1,194 @@
+"""`briefbot run` as a real process: configuration errors, webhook mode, SIGTERM, logs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.localapi import LocalBotApiServer
+from tests.e2e.conftest import free_port
+
+
+def _wait(condition: object, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def _environment(telegram: LocalBotApiServer, tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": telegram.api.token,
+        "TELEGRAM_API_BASE_URL": telegram.base_url,
+        "BRIEFBOT_NOW": "2026-11-25T12:00",
+        "BRIEFBOT_DATA_DIR": str(tmp_path / "data"),
+        "BRIEFBOT_FLOOD_SCALE": "100",
+        **extra,
+    }
+
+
+def _start(env: dict[str, str], cwd: Path | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen[str]]]:
+    started: list[subprocess.Popen[str]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("BRIEFBOT_PORT", "http", "is not a port"),
+        ("BRIEFBOT_TIMEZONE", "Mars/Olympus", "is not an IANA time zone"),
+        ("WEBHOOK_URL", "http://bot.example.com/telegram", "must start with https://"),
+        ("WEBHOOK_URL", "https://bot.example.com:9000/hook", "only to ports 443, 80, 88"),
+        ("WEBHOOK_SECRET", "not a secret!", "1-256 characters"),
+        ("BRIEFBOT_ADMIN_IDS", "12345,@ana", "'@ana' is not a Telegram user id"),
+        ("DATABASE_URL", "mysql://root:hunter2@db/briefbot", "expected postgresql://"),
+        ("BRIEFBOT_LOG_LEVEL", "chatty", "is not one of DEBUG, INFO, WARNING, ERROR"),
+        ("BRIEFBOT_SPEED", "-3", "is not a positive number"),
+        ("TELEGRAM_BOT_TOKEN", "hunter2-no-colon", "does not look like a bot token"),
+        ("TELEGRAM_API_BASE_URL", "api.telegram.org", "is not an http(s) URL"),
+        ("BRIEFBOT_NOW", "yesterday", "is not a moment"),
+    ],
+)
+def test_a_wrong_setting_stops_the_start_with_one_line_and_status_2(
+    name: str, value: str, expected: str, tmp_path: Path
+) -> None:
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "123:abc", name: value}
+    if name == "WEBHOOK_URL":  # the port rule is Telegram's, so it applies to Telegram only
+        env.pop("TELEGRAM_API_BASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"briefbot: {name}"), result.stderr
+    assert expected in lines[0]
+    assert "hunter2" not in result.stderr  # secrets are never repeated
+
+
+def test_a_dotenv_file_is_read_and_the_real_environment_wins(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("BRIEFBOT_PORT=http\nBRIEFBOT_LOG_LEVEL=chatty\n")
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "123:abc", "BRIEFBOT_LOG_LEVEL": "INFO"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("briefbot: BRIEFBOT_PORT='http'")  # from the file
+
+
+def test_a_port_in_use_stops_the_start_with_one_line(
+    telegram: LocalBotApiServer, tmp_path: Path, processes: list[subprocess.Popen[str]]
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = _start(_environment(telegram, tmp_path, BRIEFBOT_PORT=str(port)))
+        processes.append(process)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert stderr.strip().splitlines()[-1].startswith(f"briefbot: BRIEFBOT_PORT={port}: cannot")
+    assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("mode", ["webhook", "polling"])
+def test_sigterm_loses_no_update_and_logs_one_line_each(
+    mode: str,
+    telegram: LocalBotApiServer,
+    tmp_path: Path,
+    processes: list[subprocess.Popen[str]],
+) -> None:
+    api = telegram.api
+    port = free_port()
+    webhook = {"WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram"} if mode == "webhook" else {}
+    env = _environment(telegram, tmp_path, BRIEFBOT_PORT=str(port), **webhook)
+    process = _start(env)
+    processes.append(process)
+    _wait(lambda: api.webhook["url"] if webhook else api.calls_to("getUpdates"))
+    api.delay_next("sendMessage", 0.05, times=40)  # slow enough to stop mid-way
+    people = range(100, 140)
+    for person in people:
+        api.send_text(api.private_chat(person, first_name="P"), api.user(person), "/cuba")
+    _wait(lambda: sum(bool(api.sent_to(person)) for person in people) >= 5)
+    process.send_signal(signal.SIGTERM)
+    answered_before_the_signal = sum(bool(api.sent_to(person)) for person in people)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    assert answered_before_the_signal < len(people)  # stopped in the middle
+    accepted = len(people) - api.pending_updates  # confirmed to "Telegram" as received
+    answered = [person for person in people if api.sent_to(person)]
+    # Every update the bot accepted was answered before it exited (polling fetches them
+    # all at once, so it answers all; a webhook accepts one post at a time).
+    assert len(answered) == accepted >= answered_before_the_signal
+    # The rest wait at "Telegram" and reach the next start: none lost, none twice.
+    again = _start(env)
+    processes.append(again)
+    _wait(lambda: all(api.sent_to(person) for person in people))
+    again.send_signal(signal.SIGTERM)
+    again.communicate(timeout=60)
+    assert all(len(api.sent_to(person)) == 1 for person in people)
+    lines = [line for line in stderr.splitlines() if " update=" in line]
+    assert len(lines) == accepted
+    assert f"chat={people[0]} command=/cuba outcome=replied replies=1" in stderr
+    assert api.token not in stderr and api.token.split(":")[1] not in stderr
+
+
+def test_healthz_answers_in_polling_mode_from_a_real_process(
+    telegram: LocalBotApiServer, tmp_path: Path, processes: list[subprocess.Popen[str]]
+) -> None:
+    port = free_port()
+    process = _start(_environment(telegram, tmp_path, BRIEFBOT_PORT=str(port)))
+    processes.append(process)
+    _wait(lambda: telegram.api.calls_to("getUpdates"))
+
+    def healthy() -> bool:
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    _wait(healthy)
+    metrics = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+    assert "briefbot_updates_handled_total" in metrics
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
