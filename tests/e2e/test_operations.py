@@ -142,7 +142,7 @@ def test_sigterm_loses_no_update_and_logs_one_line_each(
     env = _environment(telegram, tmp_path, BRIEFBOT_PORT=str(port), **webhook)
     process = _start(env)
     processes.append(process)
-    _wait(lambda: api.webhook["url"] if webhook else api.calls_to("getUpdates"))
+    _wait(lambda: api.webhook["url"] if webhook else api.calls_to("deleteWebhook"))
     api.delay_next("sendMessage", 0.05, times=40)  # slow enough to stop mid-way
     people = range(100, 140)
     for person in people:
@@ -177,7 +177,7 @@ def test_healthz_answers_in_polling_mode_from_a_real_process(
     port = free_port()
     process = _start(_environment(telegram, tmp_path, BRIEFBOT_PORT=str(port)))
     processes.append(process)
-    _wait(lambda: telegram.api.calls_to("getUpdates"))
+    _wait(lambda: telegram.api.calls_to("deleteWebhook"))  # polling starts right after
 
     def healthy() -> bool:
         try:

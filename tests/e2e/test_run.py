@@ -30,6 +30,7 @@ def test_run_with_a_token_polls_answers_and_stops_on_sigterm(
         "TELEGRAM_BOT_TOKEN": api.token,
         "TELEGRAM_API_BASE_URL": telegram.base_url,
         "BRIEFBOT_NOW": "2026-11-25T12:00",
+        "BRIEFBOT_PORT": "0",  # any free port: 8080 may be taken on this machine
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "run"],
