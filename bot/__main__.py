@@ -8,7 +8,8 @@
                                  (the console chat when no token is set)
 
 Every failure a user can cause ends with one line on stderr and a non-zero status, never
-a traceback: 1 when a request was not understood, 2 for unusable input or configuration.
+a traceback: 1 when a request was not understood, 2 for unusable input or configuration,
+69 when the Bot API cannot be reached at start.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from bot.clock import Clock, FixedClock, RunningClock, SystemClock, parse_moment
 from bot.config import Settings, SettingsError, load_settings
@@ -27,11 +29,16 @@ from briefings.catalog import CatalogError, SeedError, build, is_stale, load_cat
 
 EXIT_NOT_UNDERSTOOD = 1
 EXIT_USAGE = 2
+EXIT_UNAVAILABLE = 69  # sysexits' EX_UNAVAILABLE
 EXIT_INTERNAL = 70
 
 
 class UsageError(Exception):
     """Bad input from the person at the terminal."""
+
+
+class Unavailable(Exception):
+    """A service the command needs is unreachable; trying again later may work."""
 
 
 def _clock(
@@ -149,6 +156,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if settings.token is None:
         out.write("TELEGRAM_BOT_TOKEN is not set: starting the console chat instead.\n")
         return cmd_chat(args, settings, out)
+    from telegram.error import InvalidToken, NetworkError
+
     from bot.app import build_application
     from bot.logs import configure_logging, database_password
     from bot.runner import serve
@@ -160,7 +169,16 @@ def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     )
     clock = _clock(settings, args.as_of, running=True, speed=args.speed)
     application = build_application(settings, clock=clock)
-    asyncio.run(serve(application))
+    try:
+        asyncio.run(serve(application))
+    except InvalidToken:
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN was refused by the Bot API (revoked or mistyped? "
+            "@BotFather shows the current one)"
+        ) from None
+    except NetworkError as error:
+        host = urlsplit(settings.api_base_url).netloc
+        raise Unavailable(f"cannot reach the Bot API at {host} ({error}); try again") from None
     return 0
 
 
@@ -225,6 +243,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except (UsageError, SettingsError, CatalogError, SeedError) as error:
         print(f"briefbot: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except Unavailable as error:
+        print(f"briefbot: {error}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
     except BrokenPipeError:
         return 0
     except Exception as error:  # the last line of defence: one line, never a traceback

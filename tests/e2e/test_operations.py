@@ -49,6 +49,18 @@ def _start(env: dict[str, str], cwd: Path | None = None) -> subprocess.Popen[str
     )
 
 
+def _run_until_it_exits(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd,
+    )
+
+
 @pytest.fixture
 def processes() -> Iterator[list[subprocess.Popen[str]]]:
     started: list[subprocess.Popen[str]] = []
@@ -82,15 +94,7 @@ def test_a_wrong_setting_stops_the_start_with_one_line_and_status_2(
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": "123:abc", name: value}
     if name == "WEBHOOK_URL":  # the port rule is Telegram's, so it applies to Telegram only
         env.pop("TELEGRAM_API_BASE_URL", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-    )
+    result = _run_until_it_exits(env, tmp_path)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"briefbot: {name}"), result.stderr
@@ -101,15 +105,7 @@ def test_a_wrong_setting_stops_the_start_with_one_line_and_status_2(
 def test_a_dotenv_file_is_read_and_the_real_environment_wins(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("BRIEFBOT_PORT=http\nBRIEFBOT_LOG_LEVEL=chatty\n")
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": "123:abc", "BRIEFBOT_LOG_LEVEL": "INFO"}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-    )
+    result = _run_until_it_exits(env, tmp_path)
     assert result.returncode == 2
     assert result.stderr.startswith("briefbot: BRIEFBOT_PORT='http'")  # from the file
 
@@ -192,3 +188,30 @@ def test_healthz_answers_in_polling_mode_from_a_real_process(
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
+
+
+def test_a_token_the_bot_api_refuses_is_one_line_naming_the_variable(
+    telegram: LocalBotApiServer, tmp_path: Path
+) -> None:
+    env = {**_environment(telegram, tmp_path), "TELEGRAM_BOT_TOKEN": "999:revoked-token"}
+    result = _run_until_it_exits(env, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        "briefbot: TELEGRAM_BOT_TOKEN was refused by the Bot API"
+    )
+    assert "Traceback" not in result.stderr and "revoked-token" not in result.stderr
+
+
+def test_an_unreachable_bot_api_is_one_line_and_status_69(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": "123:abc",
+        "TELEGRAM_API_BASE_URL": "http://127.0.0.1:1/bot",  # nothing listens there
+        "BRIEFBOT_PORT": "0",
+        "BRIEFBOT_DATA_DIR": str(tmp_path / "data"),
+    }
+    result = _run_until_it_exits(env, tmp_path)
+    assert result.returncode == 69
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("briefbot: cannot reach the Bot API at 127.0.0.1:1")
+    assert "Traceback" not in result.stderr and "abc" not in last
