@@ -196,8 +196,10 @@ def test_a_token_the_bot_api_refuses_is_one_line_naming_the_variable(
     env = {**_environment(telegram, tmp_path), "TELEGRAM_BOT_TOKEN": "999:revoked-token"}
     result = _run_until_it_exits(env, tmp_path)
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines()[-1].startswith(
-        "briefbot: TELEGRAM_BOT_TOKEN was refused by the Bot API"
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith("briefbot: TELEGRAM_BOT_TOKEN was refused by the Bot API")
     )
     assert "Traceback" not in result.stderr and "revoked-token" not in result.stderr
 
