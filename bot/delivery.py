@@ -22,6 +22,7 @@ became a supergroup is followed to its new id and the digest is sent there.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import datetime as dt
 import logging
@@ -141,6 +142,7 @@ class DigestDelivery:
         self._sending: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(WORKERS)
         self._in_flight = 0  # taken from the queue, outcome not yet recorded
+        self._unsent: collections.deque[Claim] = collections.deque()  # claimed, not started
         self._outcomes: list[tuple[Claim, dict[str, Any], asyncio.Future[None]]] = []
         self._outcome_ready = asyncio.Event()
         self._stopping = False
@@ -181,7 +183,27 @@ class DigestDelivery:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._settler
         await self._flush()
+        await self._release_unsent()
         self._dispatcher = self._settler = None
+
+    async def _release_unsent(self) -> None:
+        """Hand back the claims of a batch whose sends had not started when the stop came.
+
+        Left claimed, they would wait for this instance's next start (or another's lease);
+        as ``retry`` rows, with the attempt they never had taken back, any instance's next
+        sweep sends them. If the database is away they stay claimed: still never lost.
+        """
+        unsent, self._unsent = list(self._unsent), collections.deque()
+        if not unsent:
+            return
+        self._in_flight -= len(unsent)
+        released = {"state": "retry", "last_error": "released unsent by a clean stop"}
+        try:
+            await self.store.settle_many(
+                [(claim, {**released, "attempts": claim.attempts - 1}) for claim in unsent]
+            )
+        except Exception:
+            logger.exception("could not release %d unsent digests", len(unsent))
 
     def enqueue(self, due: Due) -> None:
         self._queue.put_nowait(due)
@@ -212,8 +234,10 @@ class DigestDelivery:
             self._in_flight -= len(batch) - len(ready)
             for _ in batch:
                 self._queue.task_done()
+            self._unsent = collections.deque(claim for claim, *_ in ready)
             for job in ready:
                 await self._slots.acquire()
+                self._unsent.popleft()
                 task = asyncio.create_task(self._send_one(*job))
                 self._sending.add(task)
                 task.add_done_callback(self._sending.discard)

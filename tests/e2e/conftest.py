@@ -29,8 +29,37 @@ from bot.localapi import LocalBotApi, LocalBotApiServer
 from bot.localapi.api import BotMessage
 from bot.runner import serve
 from bot.services import Services
+from bot.store.schema import chats, subscriptions
 from briefings.model import Catalog
-from tests.conftest import TODAY
+from tests.conftest import MEXICO_CITY, TODAY
+
+MORNING = dt.datetime(2026, 11, 26, 8, 0, tzinfo=MEXICO_CITY)  # the readers' first digest
+
+
+async def subscribe_readers(bot: Harness, readers: range, now: dt.datetime) -> None:
+    """Private chats subscribed at 08:00 daily, written in bulk: the fan-out, not the
+    dialogue (other tests cover it), is what these tests are about."""
+    for chat_id in readers:
+        bot.api.private_chat(chat_id)
+    async with bot.digests.store.engine.begin() as connection:
+        await connection.execute(
+            chats.insert(),
+            [{"id": c, "type": "private", "language": "en", "created_at": now} for c in readers],
+        )
+        await connection.execute(
+            subscriptions.insert(),
+            [
+                {
+                    "chat_id": chat_id,
+                    "what": "security",
+                    "cadence": "daily",
+                    "at": "08:00",
+                    "created_by": chat_id,
+                    "created_at": now,
+                }
+                for chat_id in readers
+            ],
+        )
 
 
 def free_port() -> int:

@@ -15,37 +15,8 @@ from collections import Counter
 from bot.clock import ManualClock
 from bot.delivery import LEASE
 from bot.store import Store, database_url
-from bot.store.schema import chats, subscriptions
-from tests.conftest import MEXICO_CITY, TODAY
-from tests.e2e.conftest import Harness, StartBot
-
-MORNING = dt.datetime(2026, 11, 26, 8, 0, tzinfo=MEXICO_CITY)
-
-
-async def _subscribe_readers(bot: Harness, readers: range, now: dt.datetime) -> None:
-    """Private chats subscribed at 08:00 daily, written in bulk: the fan-out, not the
-    dialogue (other tests cover it), is what these tests are about."""
-    for chat_id in readers:
-        bot.api.private_chat(chat_id)
-    async with bot.digests.store.engine.begin() as connection:
-        await connection.execute(
-            chats.insert(),
-            [{"id": c, "type": "private", "language": "en", "created_at": now} for c in readers],
-        )
-        await connection.execute(
-            subscriptions.insert(),
-            [
-                {
-                    "chat_id": chat_id,
-                    "what": "security",
-                    "cadence": "daily",
-                    "at": "08:00",
-                    "created_by": chat_id,
-                    "created_at": now,
-                }
-                for chat_id in readers
-            ],
-        )
+from tests.conftest import TODAY
+from tests.e2e.conftest import MORNING, Harness, StartBot, subscribe_readers
 
 
 async def _two_instances(
@@ -64,7 +35,7 @@ async def test_two_instances_on_one_postgresql_send_each_digest_once(
     clock = ManualClock(TODAY)
     first, second = await _two_instances(start_bot, postgres_url, clock)
     readers = range(5000, 5300)
-    await _subscribe_readers(first, readers, clock.now())
+    await subscribe_readers(first, readers, clock.now())
     await asyncio.gather(first.advance_to(MORNING), second.advance_to(MORNING))
     assert first.api.deliveries() == dict.fromkeys(readers, 1)
     ledger = await second.digests.store.ledger()
@@ -87,7 +58,7 @@ async def test_claims_of_an_instance_that_died_are_sent_once_by_the_other(
     clock = ManualClock(TODAY)
     first, second = await _two_instances(start_bot, postgres_url, clock)
     readers = range(6000, 6050)
-    await _subscribe_readers(first, readers, clock.now())
+    await subscribe_readers(first, readers, clock.now())
     subscriptions = await first.digests.store.subscriptions_of(readers)
     # worker-a claims the morning's digests and dies before sending any: its rows stay
     # claimed by a boot that is gone, and only the lease tells the other instance so.
