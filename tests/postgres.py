@@ -166,6 +166,14 @@ class PostgresServer:
         )
         if made.returncode:
             raise RuntimeError(f"initdb failed: {made.stderr.strip() or made.stdout.strip()}")
+        self.resume()
+
+    def halt(self) -> None:
+        """Stop the server and keep its data: a database outage, until :meth:`resume`."""
+        self._run("pg_ctl", "--pgdata", str(self.data), "--mode=fast", "--wait", "stop")
+
+    def resume(self) -> None:
+        """Start the (initialised) cluster on its port."""
         for attempt in range(3):  # the free port may be taken between probe and start
             options = " ".join(
                 [f"-p {self.port}", f"-k {self.root}"]

@@ -197,6 +197,9 @@ def failed_values(error: str, *, retry: bool) -> dict[str, Any]:
     return {"state": "retry" if retry else "failed", "last_error": error[:256]}
 
 
+CONNECT_TIMEOUT = 5  # seconds, for a PostgreSQL connection to open
+
+
 class Store:
     """One engine; every method is one short transaction."""
 
@@ -210,10 +213,16 @@ class Store:
 
         SQLite takes one writer at a time and makes the others sleep and retry, which under
         a fan-out costs more than waiting in line; so this process uses one connection to it,
-        and its statements queue in the pool instead. PostgreSQL gets a real pool.
+        and its statements queue in the pool instead. PostgreSQL gets a real pool, whose
+        connections are checked before use (a restarted server leaves dead ones behind) and
+        opened with a timeout, so an unreachable server is an error, not a minute's hang.
         """
         sqlite_url = url.startswith("sqlite")
-        options: dict[str, Any] = {"pool_size": 1, "max_overflow": 0} if sqlite_url else {}
+        options: dict[str, Any] = (
+            {"pool_size": 1, "max_overflow": 0}
+            if sqlite_url
+            else {"pool_pre_ping": True, "connect_args": {"timeout": CONNECT_TIMEOUT}}
+        )
         engine = create_async_engine(url, **options)
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
