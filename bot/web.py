@@ -64,7 +64,10 @@ class WebhookHandler(_Base):
             self.write_json(403, {"ok": False, "error": "forbidden"})
             return
         try:
-            update = Update.de_json(json.loads(self.request.body), self.bot_application.bot)
+            data = json.loads(self.request.body)
+            if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+                raise ValueError("no integer update_id")
+            update = Update.de_json(data, self.bot_application.bot)
         except Exception as error:  # any malformed body: tell the sender, keep serving
             logger.warning("webhook: refused a post that is not an update (%s)", error)
             self.write_json(400, {"ok": False, "error": "not a Telegram update"})
