@@ -93,16 +93,14 @@ class Metrics:
         )
         ProcessCollector(registry=self.registry)  # resident memory, CPU, open files
         self.subscribers: dict[str, int] = {}
-        self._live: Callable[[], LiveReadings] = LiveReadings
+        self._live: _LiveCollector | None = None
 
     def read_live(self, read: Callable[[], LiveReadings]) -> None:
         """Where the scrape-time values come from (set once the application exists)."""
-        if self._live is LiveReadings:
-            self.registry.register(_LiveCollector(self._read, self.subscribers))
-        self._live = read
-
-    def _read(self) -> LiveReadings:
-        return self._live()
+        if self._live is None:
+            self._live = _LiveCollector(read, self.subscribers)
+            self.registry.register(self._live)
+        self._live.read = read
 
     def refresh_subscribers(self, counts: Mapping[str, int]) -> None:
         self.subscribers.clear()
