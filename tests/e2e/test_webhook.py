@@ -177,3 +177,22 @@ async def test_metrics_count_updates_replies_latency_digests_and_subscribers(
     assert sum("command=text outcome=replied" in line for line in lines) == 1
     digest = [line for line in lines if line.startswith("digest subscription=")]
     assert len(digest) == 1 and "chat=46 outcome=sent attempt=1" in digest[0]
+
+
+async def test_a_handler_that_fails_is_counted_logged_and_the_person_told(
+    start_bot: StartBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="briefbot")
+    bot = await start_bot(web=True)
+    user, chat = bot.person(47)
+    bot.api.fail_next("sendMessage", description="Bad Request: message is too long")
+    replies = await bot.say(chat, user, "/cuba")
+    assert [m.plain for m in replies] == [
+        "Sorry, something went wrong on my side while answering that. Please try again."
+    ]
+    async with httpx.AsyncClient(base_url=bot.web_url) as client:
+        found = _metrics((await client.get("/metrics")).text)
+    assert found[("briefbot_handler_errors_total", ())] == 1
+    assert found[("briefbot_updates_handled_total", ())] == 1
+    lines = [record.getMessage() for record in caplog.records]
+    assert any("chat=47 command=/cuba outcome=error" in line for line in lines)
