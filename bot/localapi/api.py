@@ -441,7 +441,8 @@ class LocalBotApi:
             self.calls.clear()
 
     def release_long_polls(self) -> None:
-        """End every waiting getUpdates with no updates, so a stopping server stops at once."""
+        """End every waiting getUpdates (and the webhook pusher's wait) with no updates, so
+        a stopping server stops at once."""
         with self._condition:
             self._wakeups += 1
             self._condition.notify_all()
@@ -825,13 +826,14 @@ class LocalBotApi:
         """
         deadline = time.monotonic() + timeout
         with self._condition:
+            wakeups = self._wakeups
             while True:
                 url = self.webhook["url"]
                 ready = [u for u in self._updates if self._wanted(u)] if url else []
                 if ready:
                     return ready[0], url, self.webhook.get("secret_token")
                 remaining = deadline - time.monotonic()
-                if remaining <= 0:
+                if remaining <= 0 or self._wakeups != wakeups:  # timed out, or stopping
                     return None
                 self._condition.wait(remaining)
 

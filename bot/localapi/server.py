@@ -196,8 +196,7 @@ class WebhookPusher:
 
     def stop(self) -> None:
         self._stopping.set()
-        with self.api._condition:
-            self.api._condition.notify_all()
+        self.api.release_long_polls()  # ends its wait for updates now
         if self._thread.ident is not None:
             self._thread.join(timeout=5)
 
