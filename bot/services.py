@@ -38,6 +38,10 @@ class Services:
     metrics: Metrics = field(default_factory=Metrics)
     started: float = field(default_factory=time.monotonic)  # for uptime, never for logic
 
+    @property
+    def uptime_seconds(self) -> float:
+        return time.monotonic() - self.started
+
     def now(self) -> dt.datetime:
         """The injected clock's moment in the bot's time zone."""
         return self.clock.now().astimezone(self.settings.zone)

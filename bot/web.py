@@ -20,7 +20,6 @@ import json
 import logging
 import re
 import socket
-import time
 from typing import Any
 
 import tornado.httpserver
@@ -31,10 +30,10 @@ from telegram import Update
 
 from bot.handlers.common import SERVICES_KEY, BotApplication
 from bot.services import Services
+from bot.store import QUICK_QUERY_TIMEOUT
 
 logger = logging.getLogger("briefbot.web")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-DATABASE_TIMEOUT = 2.0  # a health check must answer even when the database hangs
 MAX_BODY = 1 << 20  # an update is a few KB; a megabyte is plenty and bounds a bad client
 
 
@@ -96,7 +95,7 @@ class HealthHandler(_Base):
                 "updates_handled": activity.handled,
                 "last_update_id": activity.last_update_id or None,
                 "last_update_at": _iso(activity.last_update_at),
-                "uptime_seconds": round(time.monotonic() - services.started, 1),
+                "uptime_seconds": round(services.uptime_seconds, 1),
             },
         )
 
@@ -108,7 +107,7 @@ class MetricsHandler(_Base):
         if digests is not None:
             try:  # the last counts stay up when the database is away for a moment
                 counts = await asyncio.wait_for(
-                    digests.store.subscribers_by_chat_type(), DATABASE_TIMEOUT
+                    digests.store.subscribers_by_chat_type(), QUICK_QUERY_TIMEOUT
                 )
                 services.metrics.refresh_subscribers(counts)
             except Exception as error:
@@ -121,9 +120,9 @@ async def _database_state(services: Services) -> str:
     if services.digests is None:
         return "unavailable: the database could not be opened at start"
     try:
-        await asyncio.wait_for(services.digests.store.ping(), DATABASE_TIMEOUT)
+        await asyncio.wait_for(services.digests.store.ping(), QUICK_QUERY_TIMEOUT)
     except TimeoutError:
-        return f"unavailable: no answer within {DATABASE_TIMEOUT:g} s"
+        return f"unavailable: no answer within {QUICK_QUERY_TIMEOUT:g} s"
     except Exception as error:
         return f"unavailable: {type(error).__name__}"
     return "ok"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import time
 
 from telegram import Update
 from telegram.ext import CommandHandler, filters
@@ -18,9 +17,9 @@ from telegram.ext import CommandHandler, filters
 from bot.handlers.common import BotApplication, Context, send_reply, services
 from bot.replies import Reply
 from bot.stats import StatsSnapshot, render_stats
+from bot.store import QUICK_QUERY_TIMEOUT
 
 logger = logging.getLogger("briefbot.admin")
-DATABASE_TIMEOUT = 2.0
 
 
 async def on_stats(update: Update, context: Context) -> None:
@@ -36,14 +35,14 @@ async def on_stats(update: Update, context: Context) -> None:
                     store.subscribers_by_chat_type(),
                     store.digest_counts_since(since.astimezone(dt.UTC)),
                 ),
-                DATABASE_TIMEOUT,
+                QUICK_QUERY_TIMEOUT,
             )
         except Exception as error:  # the rest of the numbers are still worth showing
             logger.warning("stats: the database did not answer (%s)", error)
     metrics = found.metrics
     snapshot = StatsSnapshot(
         instance=found.settings.instance,
-        uptime_seconds=time.monotonic() - found.started,
+        uptime_seconds=found.uptime_seconds,
         catalog_version=found.catalog.version,
         briefings=len(found.catalog.briefings),
         updates_handled=found.activity.handled,

@@ -1,6 +1,7 @@
 """Subscriptions and the delivery ledger, in SQLite by default or PostgreSQL."""
 
 from bot.store.store import (
+    QUICK_QUERY_TIMEOUT,
     ChatRecord,
     Claim,
     Delivery,
@@ -9,4 +10,12 @@ from bot.store.store import (
     database_url,
 )
 
-__all__ = ["ChatRecord", "Claim", "Delivery", "Store", "Subscription", "database_url"]
+__all__ = [
+    "QUICK_QUERY_TIMEOUT",
+    "ChatRecord",
+    "Claim",
+    "Delivery",
+    "Store",
+    "Subscription",
+    "database_url",
+]

@@ -198,6 +198,8 @@ def failed_values(error: str, *, retry: bool) -> dict[str, Any]:
 
 
 CONNECT_TIMEOUT = 5  # seconds, for a PostgreSQL connection to open
+# Health checks, scrapes and /stats must answer even while the database hangs.
+QUICK_QUERY_TIMEOUT = 2.0
 
 
 class Store:
