@@ -82,7 +82,8 @@ def _scratch_dir() -> Path | None:
     return SHARED_MEMORY
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port on 127.0.0.1 nobody listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
@@ -194,7 +195,7 @@ class PostgresServer:
             if started.returncode == 0:
                 return
             if attempt < 2 and "could not bind" in self._log_tail():
-                self.port = _free_port()
+                self.port = free_port()
                 continue
             raise RuntimeError(f"PostgreSQL did not start:\n{self._log_tail()}")
 
@@ -226,7 +227,7 @@ def start_server() -> PostgresServer:
     root = Path(tempfile.mkdtemp(prefix=PREFIX, dir=_scratch_dir()))
     if user is not None:
         os.chown(root, user.pw_uid, user.pw_gid)
-    server = PostgresServer(binaries, root, _free_port(), user)
+    server = PostgresServer(binaries, root, free_port(), user)
     try:
         server.start()
     except BaseException:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from bot.services import Services
 from bot.store.schema import chats, subscriptions
 from briefings.model import Catalog
 from tests.conftest import MEXICO_CITY, TODAY
+from tests.postgres import free_port
 
 MORNING = dt.datetime(2026, 11, 26, 8, 0, tzinfo=MEXICO_CITY)  # the readers' first digest
 
@@ -60,13 +60,6 @@ async def subscribe_readers(bot: Harness, readers: range, now: dt.datetime) -> N
                 for chat_id in readers
             ],
         )
-
-
-def free_port() -> int:
-    """A port nobody listens on right now (for a WEBHOOK_URL that must name it up front)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -179,6 +172,14 @@ async def _until_served(harness: Harness) -> None:
                     return
             assert time.monotonic() < deadline, "the bot did not start serving"
             await asyncio.sleep(0.02)
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 20.0) -> None:
+    """Poll (blocking) until ``condition()`` is true: for tests that drive a subprocess."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
 
 
 def _chat_id(chat: Any) -> int:

@@ -7,7 +7,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,14 +14,8 @@ import httpx
 import pytest
 
 from bot.localapi import LocalBotApiServer
-from tests.e2e.conftest import free_port
-
-
-def _wait(condition: object, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
+from tests.e2e.conftest import wait_until
+from tests.postgres import free_port
 
 
 def _environment(telegram: LocalBotApiServer, tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -138,12 +131,12 @@ def test_sigterm_loses_no_update_and_logs_one_line_each(
     env = _environment(telegram, tmp_path, BRIEFBOT_PORT=str(port), **webhook)
     process = _start(env)
     processes.append(process)
-    _wait(lambda: api.webhook["url"] if webhook else api.calls_to("deleteWebhook"))
+    wait_until(lambda: api.webhook["url"] if webhook else api.calls_to("deleteWebhook"))
     api.delay_next("sendMessage", 0.05, times=40)  # slow enough to stop mid-way
     people = range(100, 140)
     for person in people:
         api.send_text(api.private_chat(person, first_name="P"), api.user(person), "/cuba")
-    _wait(lambda: sum(bool(api.sent_to(person)) for person in people) >= 5)
+    wait_until(lambda: sum(bool(api.sent_to(person)) for person in people) >= 5)
     process.send_signal(signal.SIGTERM)
     answered_before_the_signal = sum(bool(api.sent_to(person)) for person in people)
     _, stderr = process.communicate(timeout=60)
@@ -157,7 +150,7 @@ def test_sigterm_loses_no_update_and_logs_one_line_each(
     # The rest wait at "Telegram" and reach the next start: none lost, none twice.
     again = _start(env)
     processes.append(again)
-    _wait(lambda: all(api.sent_to(person) for person in people))
+    wait_until(lambda: all(api.sent_to(person) for person in people))
     again.send_signal(signal.SIGTERM)
     again.communicate(timeout=60)
     assert all(len(api.sent_to(person)) == 1 for person in people)
@@ -173,7 +166,7 @@ def test_healthz_answers_in_polling_mode_from_a_real_process(
     port = free_port()
     process = _start(_environment(telegram, tmp_path, BRIEFBOT_PORT=str(port)))
     processes.append(process)
-    _wait(lambda: telegram.api.calls_to("deleteWebhook"))  # polling starts right after
+    wait_until(lambda: telegram.api.calls_to("deleteWebhook"))  # polling starts right after
 
     def healthy() -> bool:
         try:
@@ -181,7 +174,7 @@ def test_healthz_answers_in_polling_mode_from_a_real_process(
         except httpx.HTTPError:
             return False
 
-    _wait(healthy)
+    wait_until(healthy)
     metrics = httpx.get(f"http://127.0.0.1:{port}/metrics").text
     assert "briefbot_updates_handled_total" in metrics
     process.send_signal(signal.SIGTERM)

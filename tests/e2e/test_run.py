@@ -7,18 +7,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 from bot.__main__ import build_parser, cmd_chat
 from bot.config import load_settings
 from bot.localapi import LocalBotApiServer
-
-
-def _wait(condition: object, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
+from tests.e2e.conftest import wait_until
 
 
 def test_run_with_a_token_polls_answers_and_stops_on_sigterm(
@@ -41,10 +34,10 @@ def test_run_with_a_token_polls_answers_and_stops_on_sigterm(
         text=True,
     )
     try:
-        _wait(lambda: len(api.calls_to("setMyCommands")) == 4)  # menus are set before polling
+        wait_until(lambda: len(api.calls_to("setMyCommands")) == 4)  # menus are set before polling
         chat = api.private_chat(40, first_name="Ana")
         api.send_text(chat, api.user(40), "/cuba")
-        _wait(lambda: api.sent_to(40))
+        wait_until(lambda: api.sent_to(40))
         assert api.calls_to("deleteWebhook")
         assert api.sent_to(40)[0].plain.startswith("Cuba–Mexico relations")
         process.send_signal(signal.SIGTERM)
