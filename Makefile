@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck check-catalog catalog bench clean postgres
+.PHONY: install run test test-long lint typecheck check-catalog catalog bench clean postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ postgres:
 
 test: lint typecheck check-catalog postgres
 	$(BIN)/python -m pytest
+
+# The nightly-style run: 10,000+ fuzz cases and the full-size crash and load tests.
+test-long: lint typecheck check-catalog postgres
+	BRIEFBOT_LONG_TESTS=1 $(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/build_scale.py
