@@ -41,7 +41,7 @@ from bot.render import (
     split_message,
     topic_name,
 )
-from bot.replies import Attachment, Button, Reply
+from bot.replies import Attachment, Button, Reply, quoted
 from bot.search import CONFIDENT, WEAK, rank_commands, rank_topics, topic_by_command
 from briefings.model import Catalog, Event, Topic
 from briefings.topics import fold
@@ -565,7 +565,7 @@ class Answers:
         close = [m.topic for m in ranked if m.score >= WEAK + 8][:3]
         if close:
             return self._choices(close, command, lang)
-        message = TEXTS[lang]["unknown_command"].format(command=escape(command))
+        message = TEXTS[lang]["unknown_command"].format(command=escape(quoted(command)))
         return Reply([message], understood=False)
 
     @memoized
@@ -601,11 +601,11 @@ class Answers:
         if close:
             return self._choices(close, text, lang)
         suggestions = " ".join(f"/{self._command(t, lang)}" for t in self.catalog.topics)
-        message = TEXTS[lang]["nothing"].format(text=escape(text[:200]), suggestions=suggestions)
+        message = TEXTS[lang]["nothing"].format(text=escape(quoted(text)), suggestions=suggestions)
         return Reply([message], understood=False, buttons=self._topic_buttons(lang))
 
     def _choices(self, matches: list[Topic], text: str, lang: str) -> Reply:
-        lines = [TEXTS[lang]["not_sure"].format(text=escape(text[:200]))]
+        lines = [TEXTS[lang]["not_sure"].format(text=escape(quoted(text)))]
         lines.extend(f"/{self._command(t, lang)} — {escape(topic_name(t, lang))}" for t in matches)
         buttons = tuple((self._topic_button(t, lang),) for t in matches)
         return Reply(["\n".join(lines)], understood=False, buttons=buttons)

@@ -19,6 +19,7 @@ from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 from rapidfuzz import fuzz, process
 
+from bot.replies import quoted
 from briefings.model import Catalog, Event
 from briefings.topics import fold
 
@@ -179,7 +180,7 @@ def _city(word: str, cities: Sequence[str]) -> str | None:
 
 def _explain(word: str, cities: Sequence[str]) -> str:
     return (
-        f"I can't read “{word}” as a filter. /events takes a city "
+        f"I can't read “{quoted(word)}” as a filter. /events takes a city "
         f"({', '.join(cities)}), a month (feb, february 2026) or a range (today, this week, "
         "next week, this weekend, this month, next month), in any order. "
         "Example: /events guadalajara feb"

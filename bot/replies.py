@@ -7,6 +7,7 @@ reply without a bot.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -41,6 +42,30 @@ class Reply:
     attachment: Attachment | None = None
     edit: bool = False
     notice: str | None = None
+
+
+QUOTE_LIMIT = 64  # characters of a person's words that a reply quotes back
+
+
+# Direction overrides, embeddings, isolates and marks: quoted inside the bot's sentence, a
+# stray U+202E would turn the rest of that sentence around on the person's screen.
+_BIDI_CONTROLS = dict.fromkeys(
+    [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
+_LINE_BREAKS = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
+
+
+def quoted(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """A person's words as a reply quotes them back: one line, whole when short, else cut
+    with "…".
+
+    People can send 4,096 characters (and a forged update more): quoted whole, they would
+    push a one-line answer over Telegram's message limit. Line breaks and control
+    characters become one space, and direction controls are dropped, so the quote cannot
+    break the reply's layout or reverse the bot's own words around it.
+    """
+    text = _LINE_BREAKS.sub(" ", text.translate(_BIDI_CONTROLS)).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class InputProblem(ValueError):

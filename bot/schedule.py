@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule
 
-from bot.replies import InputProblem
+from bot.replies import InputProblem, quoted
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_NAMES_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -222,9 +222,10 @@ def parse_time(text: str) -> dt.time:
     """``07:30``, ``7:30``, ``7am``, ``7:30pm``, ``19h``, ``19.30``; else one clear line."""
     folded = _fold(text).replace(" ", "")
     match = _TIME.match(folded)
+    shown = quoted(text)
     problem = ScheduleInputError(
-        f"“{text}” is not a time of day. Use 24-hour HH:MM, e.g. 07:30 or 18:00.",
-        f"«{text}» no es una hora del día. Usa HH:MM de 24 horas, p. ej. 07:30 o 18:00.",
+        f"“{shown}” is not a time of day. Use 24-hour HH:MM, e.g. 07:30 or 18:00.",
+        f"«{shown}» no es una hora del día. Usa HH:MM de 24 horas, p. ej. 07:30 o 18:00.",
     )
     if not match:
         raise problem
@@ -245,9 +246,10 @@ def parse_quiet_hours(text: str) -> QuietHours | None:
     folded = _fold(text)
     if folded in ("off", "none", "no", "0", "ninguna", "ningunas", "apagar", "desactivar"):
         return None
+    shown = quoted(text)
     example = ScheduleInputError(
-        f"“{text}” is not a quiet-hours window. Example: /quiet 22:00-07:00 (or /quiet off).",
-        f"«{text}» no es un horario de silencio. Ejemplo: /quiet 22:00-07:00 (o /quiet off).",
+        f"“{shown}” is not a quiet-hours window. Example: /quiet 22:00-07:00 (or /quiet off).",
+        f"«{shown}» no es un horario de silencio. Ejemplo: /quiet 22:00-07:00 (o /quiet off).",
     )
     match = _WINDOW.match(folded)
     if match is None:
@@ -266,7 +268,7 @@ def parse_quiet_hours(text: str) -> QuietHours | None:
 
 
 def _cadence_problem(words: Sequence[str]) -> ScheduleInputError:
-    shown = " ".join(words)
+    shown = quoted(" ".join(words))
     return ScheduleInputError(
         f"I can't read “{shown}” as a schedule. Use daily, weekly with a day, or monthly "
         "with a day of the month, e.g. daily 07:30 · weekly mon 08:00 · monthly 1 09:00.",

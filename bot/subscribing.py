@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bot.digests import EVENTS, Subject
 from bot.event_filters import FilterError, all_events, known_cities, parse_event_query
-from bot.replies import InputProblem
+from bot.replies import InputProblem, quoted
 from bot.schedule import (
     CADENCE_STARTS,
     Cadence,
@@ -74,10 +74,11 @@ def read_subject(catalog: Catalog, words: list[str], now: dt.datetime) -> Subjec
             topic = ranked[0].topic
     if topic is None:
         names = ", ".join(t.command for t in catalog.topics)
+        shown = quoted(text)
         raise SubscribeError(
-            f"I don't know the topic “{text}”. Topics: {names}. "
+            f"I don't know the topic “{shown}”. Topics: {names}. "
             "Example: /subscribe cuba daily 07:30",
-            f"No conozco el tema «{text}». Temas: {names}. Ejemplo: /suscribir cuba diario 07:30",
+            f"No conozco el tema «{shown}». Temas: {names}. Ejemplo: /suscribir cuba diario 07:30",
         )
     return Subject(topic.id) if topic.id != EVENTS else Subject(EVENTS)
 
@@ -95,10 +96,11 @@ def parse_request(catalog: Catalog, text: str, now: dt.datetime) -> Subscription
     channel = None
     if words and (words[0].startswith("@") or words[0].startswith("-100")):
         if not _CHANNEL.match(words[0]):
+            shown = quoted(words[0])
             raise SubscribeError(
-                f"“{words[0]}” is not a channel username. Example: /subscribe @mychannel "
+                f"“{shown}” is not a channel username. Example: /subscribe @mychannel "
                 "events guadalajara monthly 09:00",
-                f"«{words[0]}» no es el usuario de un canal. Ejemplo: /suscribir @micanal "
+                f"«{shown}» no es el usuario de un canal. Ejemplo: /suscribir @micanal "
                 "eventos guadalajara mensual 09:00",
             )
         channel, words = words[0], words[1:]
@@ -127,10 +129,11 @@ def parse_request(catalog: Catalog, text: str, now: dt.datetime) -> Subscription
     except ScheduleInputError as error:
         raise SubscribeError(str(error), error.spanish) from None
     if len(rest) > 1:
+        schedule, unread = quoted(" ".join(words[at_cadence:])), quoted(" ".join(rest))
         raise SubscribeError(
-            f"I read “{' '.join(words[at_cadence:])}” as a schedule but not “{' '.join(rest)}”. "
+            f"I read “{schedule}” as a schedule but not “{unread}”. "
             "Example: /subscribe missing weekly mon 08:00",
-            f"No entiendo «{' '.join(rest)}» en el horario. "
+            f"No entiendo «{unread}» en el horario. "
             "Ejemplo: /suscribir desaparecidos semanal lun 08:00",
         )
     at = read_time(rest[0]) if rest else None

@@ -108,9 +108,11 @@ async def _edited_in_place(
     """Replace the pressed message with ``text``; False when it has to be sent anew.
 
     Nothing to change counts as done (Telegram would refuse the edit as "not modified").
+    A message Telegram no longer shows the bot (date 0), or one without text (a calendar
+    file), can't take a text edit: the reply is sent anew.
     """
     current = query.message
-    if not isinstance(current, Message):
+    if not isinstance(current, Message) or not current.is_accessible or current.text is None:
         return False
     if current.text == to_plain(text) and current.reply_markup == markup:
         return True

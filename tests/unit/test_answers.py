@@ -223,3 +223,22 @@ def test_a_greeting_gets_the_welcome(answers: Answers, text: str) -> None:
 def test_thanks_is_answered_briefly(answers: Answers) -> None:
     assert "welcome" in answers.free_text("thanks!", now=TODAY, lang="en").messages[0]
     assert "De nada" in answers.free_text("gracias", now=TODAY, lang="es").messages[0]
+
+
+def test_an_unknown_command_of_any_length_is_quoted_short(answers: Answers) -> None:
+    """Found by fuzzing: ``/`` and 5,000 letters came back whole, past Telegram's limit."""
+    reply = answers.free_text("/" + "q" * 5000, now=TODAY, lang="en")
+    _assert_valid(reply)
+    assert f"I don't know the command /{'q' * 62}…" in to_plain(reply.messages[0])
+
+
+def test_a_quoted_question_cannot_turn_the_reply_around_or_break_its_line(
+    answers: Answers,
+) -> None:
+    """A right-to-left override in someone's words would reverse the bot's own sentence
+    after the quote on their screen; a line break would split the one-line answer."""
+    asked = "\u202eqwzx\u2066 plik\nvrot\u202c"
+    reply = answers.free_text(asked, now=TODAY, lang="en")
+    text = "\n".join(to_plain(m) for m in reply.messages)
+    assert "“qwzx plik vrot”" in text
+    assert not {"\u202e", "\u2066", "\u202c"} & set(text)

@@ -95,3 +95,10 @@ def test_query_key_round_trips(catalog: Catalog) -> None:
     query = _parse(catalog, "guadalajara feb 2026")
     again = EventQuery.from_key(query.key())
     assert (again.city, again.start, again.end) == (query.city, query.start, query.end)
+
+
+def test_a_word_it_cannot_read_is_quoted_short(catalog: Catalog) -> None:
+    """Found by fuzzing: ``/events`` and a 5,000-letter word made an answer too long to send."""
+    with pytest.raises(FilterError) as raised:
+        _parse(catalog, "guadalajara " + "q" * 5000)
+    assert f"“{'q' * 63}…”" in str(raised.value) and len(str(raised.value)) < 500
