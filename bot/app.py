@@ -23,7 +23,7 @@ from bot.answers import Answers
 from bot.clock import Clock, SystemClock
 from bot.concurrency import PerChatUpdateProcessor
 from bot.config import Settings
-from bot.digest_service import close_store, start_digests, stop_delivery
+from bot.digest_service import close_store, open_when_reachable, start_digests, stop_delivery
 from bot.flood_limits import FloodLimits
 from bot.handlers import register
 from bot.handlers.common import SERVICES_KEY, BotApplication
@@ -75,7 +75,11 @@ async def _post_init(application: BotApplication) -> None:
     try:
         await start_digests(application)
     except Exception as error:  # briefings don't need the database; subscriptions say so
-        logger.error("subscriptions are off: the database could not be opened (%s)", error)
+        logger.error(
+            "subscriptions are off: the database could not be opened (%s); trying again",
+            error,
+        )
+        open_when_reachable(application)
 
 
 async def _post_stop(application: BotApplication) -> None:

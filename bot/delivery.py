@@ -13,7 +13,25 @@ starts again (its boot id changed); another instance takes it once the lease exp
 digest is then sent again: at most one duplicate for that period, and only in that window.
 It is never lost, because nothing is marked before Telegram has accepted it.
 
-Outcomes, each recorded on the ledger row: ``sent``; ``retry`` (a network error after the
+**The database away.** A claim that cannot be made is retried every
+``CLAIM_RETRY_SECONDS``. An outcome that cannot be written is kept and written again every
+``SETTLE_RETRY_SECONDS`` until the database is back; its worker holds its slot meanwhile,
+so the fan-out pauses instead of sending digests it could not mark (each a duplicate once
+the lease ran out). An outage alone adds no duplicate; the process dying during one leaves
+at most ``WORKERS`` rows in the crash window above.
+
+**The lost answer.** A timeout or a connection reset after the request went out leaves
+Telegram's side unknown: it may have delivered the message. Such a send is not repeated
+at once (repeating while Telegram is slow is how copies pile up); the row is left
+``retry`` with "Telegram may have delivered it" in ``last_error``, and the sweep sends
+the digest again. If Telegram had in fact delivered it, that is a duplicate: one per lost
+answer, and a period is claimed at most ``MAX_ATTEMPTS`` times, so no message of it goes
+out more often than that. Errors that prove Telegram did not take the message (a 5xx
+answer, no connection) are retried at once, with backoff, and cannot duplicate. A digest
+of several messages that fails part-way is sent again whole.
+
+Outcomes, each recorded on the ledger row: ``sent`` (with, in ``last_error``, the error
+it was retried after, if any); ``retry`` (a lost answer, a network error after the
 backoff retries, or RetryAfter after the limiter's retries: claimed again by the sweep);
 ``failed`` (Forbidden, chat not found: the chat's subscriptions are paused); a group that
 became a supergroup is followed to its new id and the digest is sent there.
@@ -34,13 +52,19 @@ from zoneinfo import ZoneInfo
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+)
 
 from bot.clock import Clock
 from bot.deeplinks import start_link
 from bot.digests import Digest, Previous, Subject, compose_digest
-from bot.ratelimit import fanout_lane
-from bot.store import ChatRecord, Claim, Delivery, Store, Subscription
+from bot.ratelimit import answer_lost, fanout_lane, not_carried_out
+from bot.store import ChatRecord, Claim, Delivery, Store, Subscription, describe_outage, is_outage
 from bot.store.store import failed_values, sent_values
 from briefings.model import Catalog
 
@@ -52,6 +76,7 @@ WORKERS = 16  # sends in flight at once; the flood limiter sets the pace
 BATCH = 200  # due digests read and claimed in one transaction
 SETTLE_EVERY = 0.02  # seconds an outcome may wait to be written with others
 CLAIM_RETRY_SECONDS = 5.0  # when the database could not be reached to claim a batch
+SETTLE_RETRY_SECONDS = 1.0  # when it could not be reached to record outcomes
 
 
 @dataclass(frozen=True)
@@ -88,9 +113,19 @@ class DeliveryStats:
         return self.outcomes.get("taken", 0)
 
 
-def _transient(error: BaseException) -> bool:
-    """Network trouble worth retrying now; Telegram's refusals (BadRequest) are not."""
-    return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+def _described(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def _keeping(retried: list[BaseException] | None) -> Callable[[RetryCallState], None]:
+    """A ``before_sleep`` hook: keep the error each retry follows, for the ledger."""
+
+    def keep(state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome is not None else None
+        if retried is not None and error is not None:
+            retried.append(error)
+
+    return keep
 
 
 def _log_outcome(claim: Claim, chat_id: int, outcome: str, values: dict[str, Any]) -> None:
@@ -145,6 +180,8 @@ class DigestDelivery:
         self._unsent: collections.deque[Claim] = collections.deque()  # claimed, not started
         self._outcomes: list[tuple[Claim, dict[str, Any], asyncio.Future[None]]] = []
         self._outcome_ready = asyncio.Event()
+        self._recording_waits = False  # outcomes are kept because the database is away
+        self._held: set[tuple[int, str]] = set()  # claimed by this boot, not yet recorded
         self._stopping = False
         self._composed: dict[tuple[object, ...], Digest] = {}
 
@@ -197,13 +234,22 @@ class DigestDelivery:
         if not unsent:
             return
         self._in_flight -= len(unsent)
+        self._held.difference_update((claim.subscription_id, claim.period) for claim in unsent)
         released = {"state": "retry", "last_error": "released unsent by a clean stop"}
         try:
             await self.store.settle_many(
                 [(claim, {**released, "attempts": claim.attempts - 1}) for claim in unsent]
             )
-        except Exception:
-            logger.exception("could not release %d unsent digests", len(unsent))
+        except Exception as error:
+            if not is_outage(error):
+                logger.exception("could not release %d unsent digests", len(unsent))
+            else:
+                logger.error(
+                    "could not release %d unsent digests, the database is away (%s); they "
+                    "stay claimed until this instance starts again or their lease runs out",
+                    len(unsent),
+                    describe_outage(error),
+                )
 
     def enqueue(self, due: Due) -> None:
         self._queue.put_nowait(due)
@@ -225,9 +271,21 @@ class DigestDelivery:
                 batch.append(self._queue.get_nowait())
             self._in_flight += len(batch)
             try:
-                ready = await self._claim(batch)
-            except Exception:  # the database is away: nothing was claimed; try again soon
-                logger.exception("could not claim %d digests; retrying in 5 s", len(batch))
+                ready = await self._claim_to_the_end(batch)
+            except Exception as error:  # the database is away: nothing was claimed; try again
+                if not is_outage(error):
+                    logger.exception(
+                        "could not claim %d digests; retrying in %g s",
+                        len(batch),
+                        CLAIM_RETRY_SECONDS,
+                    )
+                else:
+                    logger.warning(
+                        "could not claim %d digests, the database is away (%s); retrying in %g s",
+                        len(batch),
+                        describe_outage(error),
+                        CLAIM_RETRY_SECONDS,
+                    )
                 loop = asyncio.get_running_loop()
                 loop.call_later(CLAIM_RETRY_SECONDS, self._requeue, batch)
                 ready = []
@@ -235,12 +293,30 @@ class DigestDelivery:
             for _ in batch:
                 self._queue.task_done()
             self._unsent = collections.deque(claim for claim, *_ in ready)
+            self._held.update((claim.subscription_id, claim.period) for claim in self._unsent)
             for job in ready:
                 await self._slots.acquire()
                 self._unsent.popleft()
                 task = asyncio.create_task(self._send_one(*job))
                 self._sending.add(task)
                 task.add_done_callback(self._sending.discard)
+
+    async def _claim_to_the_end(
+        self, batch: list[Due]
+    ) -> list[tuple[Claim, Subscription, ChatRecord, Delivery | None]]:
+        """Claim a batch; a stop that comes meanwhile lets the claim end, then hands it back.
+
+        Cut short, the claim's transaction could commit with nobody left to send its rows
+        (claimed until the next start), or, cancelled inside the driver, stay open and keep
+        SQLite locked while the stop records what was sent.
+        """
+        claiming = asyncio.ensure_future(self._claim(batch))
+        try:
+            return await asyncio.shield(claiming)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                self._unsent = collections.deque(claim for claim, *_ in await claiming)
+            raise
 
     async def _claim(
         self, batch: list[Due]
@@ -252,6 +328,9 @@ class DigestDelivery:
             context = contexts.get(due.subscription_id)
             if context is None or context[0].paused or not context[1].active:
                 self.stats.count("skipped")
+                continue
+            if (due.subscription_id, due.period) in self._held:  # ours, its lease run out
+                self.stats.count("taken")  # (a long outage): taking it again would resend
                 continue
             wanted.append((due.subscription_id, due.period))
         claims = await self.store.claim_many(wanted, self.owner, self.clock.now(), LEASE)
@@ -284,6 +363,7 @@ class DigestDelivery:
         finally:
             self._slots.release()
             self._in_flight -= 1
+            self._held.discard((claim.subscription_id, claim.period))
 
     async def _record(self, claim: Claim, values: dict[str, Any]) -> None:
         """Hand the outcome to the settler and wait until it is in the ledger."""
@@ -299,19 +379,54 @@ class DigestDelivery:
             await self._outcome_ready.wait()
             await asyncio.sleep(SETTLE_EVERY)  # let a few more outcomes join this write
             self._outcome_ready.clear()
-            await self._flush()
+            if not await self._flush(keep=True):
+                await asyncio.sleep(SETTLE_RETRY_SECONDS)
+                self._outcome_ready.set()
 
-    async def _flush(self) -> None:
+    async def _flush(self, *, keep: bool = False) -> bool:
+        """Write the outcomes waiting; False when the database is away and ``keep`` held them.
+
+        Kept outcomes are written when the database is back, and until then their workers
+        hold their slots: the fan-out pauses instead of sending digests it cannot record
+        (each one a duplicate after the lease). At a stop nothing is kept: rows left
+        claimed are the crash window's.
+        """
         batch, self._outcomes = self._outcomes, []
         if not batch:
-            return
+            return True
         try:
             await self.store.settle_many([(claim, values) for claim, values, _ in batch])
-        except Exception:  # rows stay claimed: retaken after the lease, sent at most once more
-            logger.exception("could not record %d digest outcomes", len(batch))
+        except Exception as error:
+            if keep and is_outage(error):
+                self._outcomes[:0] = batch
+                if not self._recording_waits:
+                    logger.warning(
+                        "could not record %d digest outcomes, the database is away (%s); "
+                        "sending waits, retrying every %g s",
+                        len(batch),
+                        describe_outage(error),
+                        SETTLE_RETRY_SECONDS,
+                    )
+                self._recording_waits = True
+                return False
+            # rows stay claimed: retaken after the lease (or the restart), sent once more
+            if not is_outage(error):
+                logger.exception("could not record %d digest outcomes", len(batch))
+            else:
+                logger.error(
+                    "could not record %d digest outcomes, the database is away (%s); "
+                    "their rows stay claimed",
+                    len(batch),
+                    describe_outage(error),
+                )
+        else:
+            if self._recording_waits:
+                logger.info("recorded %d digest outcomes; the database is back", len(batch))
+            self._recording_waits = False
         for _, _, done in batch:
             if not done.done():
                 done.set_result(None)
+        return True
 
     # --- one digest ------------------------------------------------------------------------
 
@@ -332,7 +447,10 @@ class DigestDelivery:
         """
         previous = None
         if previous_sent is not None and previous_sent.sent_at is not None:
-            previous = Previous(previous_sent.sent_at, previous_sent.content_keys)
+            # To the minute, as the digest shows it: thousands of readers sent the same
+            # digest a few milliseconds apart must share its twin, not get one each.
+            sent_at = previous_sent.sent_at.replace(second=0, microsecond=0)
+            previous = Previous(sent_at, previous_sent.content_keys)
         now = self._now(chat).replace(second=0, microsecond=0)
         key = (subscription.what, subscription.cadence, now, chat.language, previous)
         digest = self._composed.get(key)
@@ -364,8 +482,23 @@ class DigestDelivery:
             [[InlineKeyboardButton(label, url=start_link(username, payload.replace(" ", "_")))]]
         )
 
-    async def send(self, chat_id: int, digest: Digest, subject: Subject, lang: str) -> list[int]:
-        """Send the digest's messages in the fan-out lane, retrying network errors."""
+    async def send(
+        self,
+        chat_id: int,
+        digest: Digest,
+        subject: Subject,
+        lang: str,
+        *,
+        retried: list[BaseException] | None = None,
+    ) -> list[int]:
+        """Send the digest's messages in the fan-out lane.
+
+        Errors that prove Telegram did not take a message (a 5xx answer, no connection) are
+        retried here, with backoff, and appended to ``retried``. A lost answer (a timeout or
+        reset after the request went out) is not: Telegram may have delivered the message,
+        and an immediate resend is how duplicates pile up while Telegram is slow. It ends
+        this attempt; the row waits for the sweep.
+        """
         markup = self._markup(subject, lang)
         ids: list[int] = []
         with fanout_lane():
@@ -374,7 +507,8 @@ class DigestDelivery:
                 async for attempt in AsyncRetrying(
                     stop=stop_after_attempt(4),
                     wait=wait_exponential(multiplier=self.retry_wait, max=8),
-                    retry=retry_if_exception(_transient),
+                    retry=retry_if_exception(not_carried_out),
+                    before_sleep=_keeping(retried),
                     reraise=True,
                 ):
                     with attempt:
@@ -390,14 +524,15 @@ class DigestDelivery:
         """Send the digest; (outcome, the ledger columns to record)."""
         subject = Subject.from_what(subscription.what)
         chat_id = chat.id
+        retried: list[BaseException] = []
         try:
             try:
-                ids = await self.send(chat_id, digest, subject, chat.language)
+                ids = await self.send(chat_id, digest, subject, chat.language, retried=retried)
             except ChatMigrated as moved:
                 chat_id = moved.new_chat_id
                 await self.store.migrate_chat(chat.id, chat_id)
                 await self._on_chat_moved(chat.id, chat_id)
-                ids = await self.send(chat_id, digest, subject, chat.language)
+                ids = await self.send(chat_id, digest, subject, chat.language, retried=retried)
         except Forbidden as error:
             reason = "blocked" if "blocked" in str(error) else "removed"
             await self.store.set_active(chat_id, False, reason)
@@ -410,6 +545,11 @@ class DigestDelivery:
                 await self._on_chat_gone(chat_id)
             return "failed", failed_values(str(error), retry=False)
         except (RetryAfter, NetworkError) as error:
-            return "retry", failed_values(f"{type(error).__name__}: {error}", retry=True)
+            maybe = "; Telegram may have delivered it" if answer_lost(error) else ""
+            return "retry", failed_values(f"{_described(error)}{maybe}", retry=True)
         values = sent_values(chat_id, ids, self.catalog.version, digest.keys, self.clock.now())
+        if retried:  # the row keeps what it met on the way
+            values["last_error"] = f"sent after retrying {_described(retried[-1])}"[:256]
+        elif claim.attempts > 1:
+            del values["last_error"]  # an earlier attempt's error stays on the row
         return "sent", values

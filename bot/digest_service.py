@@ -3,17 +3,30 @@
 Started after the bot knows who it is (``post_init``), so jobs and links can use its
 username, and stopped in two steps: ``post_stop`` lets sends in flight finish while the
 HTTP client is still open, ``post_shutdown`` closes the database.
+
+A database that cannot be opened at start (a server still starting beside the bot, or down)
+does not stop the bot: briefings answer, subscriptions say they are unavailable, and
+:func:`open_when_reachable` keeps trying in the background (after 1, 2, 4 … seconds, then
+every ``OPEN_RETRY_MAX``). Once it opens, the schedule is rebuilt from the store as at any
+start, so a digest whose time came meanwhile is sent then, once.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
 
 from bot.delivery import DigestDelivery, owner_id
 from bot.handlers.common import SERVICES_KEY, BotApplication
 from bot.scheduler import DigestScheduler
 from bot.services import Services
-from bot.store import Store, database_url
+from bot.store import Store, database_url, describe_outage
+
+logger = logging.getLogger("briefbot.digests")
+OPEN_RETRY_FIRST = 1.0  # seconds before the first new attempt to open the database
+OPEN_RETRY_MAX = 30.0  # seconds between attempts, at most
+OPENING = "digests-opening"  # bot_data key of the task that keeps trying
 
 
 @dataclass
@@ -62,19 +75,51 @@ async def _start(application: BotApplication, services: Services, store: Store) 
         default_zone=settings.timezone,
         enqueue=delivery.enqueue,
     )
+    await scheduler.rebuild()  # first: if the database fails here, nothing has started
     delivery.start()
-    await scheduler.rebuild()
     services.digests = Digests(store, delivery, scheduler)
     return services.digests
 
 
+def open_when_reachable(application: BotApplication) -> None:
+    """Keep trying to start the digests in the background until the database opens."""
+    application.bot_data[OPENING] = asyncio.create_task(_keep_opening(application))
+
+
+async def _keep_opening(application: BotApplication) -> None:
+    wait = OPEN_RETRY_FIRST
+    while True:
+        await asyncio.sleep(wait)
+        try:
+            await start_digests(application)
+        except Exception as error:
+            wait = min(wait * 2, OPEN_RETRY_MAX)
+            logger.warning(
+                "the database still cannot be opened (%s); trying again in %g s",
+                describe_outage(error),
+                wait,
+            )
+        else:
+            logger.info("the database is open: subscriptions and digests are on")
+            return
+
+
+async def _stop_opening(application: BotApplication) -> None:
+    opening: asyncio.Task[None] | None = application.bot_data.pop(OPENING, None)
+    if opening is not None:
+        opening.cancel()
+        await asyncio.gather(opening, return_exceptions=True)
+
+
 async def stop_delivery(application: BotApplication) -> None:
+    await _stop_opening(application)
     services: Services = application.bot_data[SERVICES_KEY]
     if services.digests is not None:
         await services.digests.delivery.stop()
 
 
 async def close_store(application: BotApplication) -> None:
+    await _stop_opening(application)
     services: Services = application.bot_data[SERVICES_KEY]
     if services.digests is not None:
         await services.digests.store.close()

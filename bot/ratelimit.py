@@ -16,6 +16,13 @@ are not messages and pass straight through. RetryAfter handling (honour ``retry_
 retry up to ``max_retries`` times) is AIORateLimiter's own; every 429 is counted in the
 metrics, and every call is shown to :func:`bot.tracing.note_request` so replies are
 counted per command.
+
+A reply to a person gets one more try when sending it again cannot make a duplicate:
+Telegram answered with a server error, or the request never left (:func:`not_carried_out`),
+and a reply to a group that just became a supergroup goes to the supergroup. A timeout or
+a reset after the request went out is different (:func:`answer_lost`): Telegram may have
+delivered the message, so it is not sent again; the error handler tells the person.
+Digests (the fan-out lane) keep their own policy, in :mod:`bot.delivery`.
 """
 
 from __future__ import annotations
@@ -24,22 +31,56 @@ import asyncio
 import contextlib
 import contextvars
 import heapq
+import logging
 import math
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
-from telegram.error import RetryAfter
+import httpx
+from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter
 
 from bot.flood_limits import FloodLimits
 from bot.metrics import Metrics
-from bot.tracing import note_request
+from bot.tracing import note_request, note_resend
+
+logger = logging.getLogger("briefbot.replies")
 
 _FANOUT = contextvars.ContextVar("briefbot_fanout", default=False)
 _TARGET: contextvars.ContextVar[object] = contextvars.ContextVar("briefbot_target", default=None)
 _LIMITED_PREFIXES = ("send", "copy", "forward")
 _MARGIN = 0.005  # for the two processes' clocks ticking apart
 RESERVE = 0.01  # of each window kept for replies (at least one message)
+REPLY_RETRY_WAIT = 0.5  # seconds before a reply Telegram surely did not take goes again
+# Failures of a request that never (fully) left: nothing reached Telegram to carry out.
+_NEVER_LEFT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.WriteError,
+    httpx.WriteTimeout,
+)
+
+
+def not_carried_out(error: object) -> bool:
+    """Whether Telegram surely did not carry the request out, so sending it again cannot
+    make a duplicate: it answered with a server error (5xx; PTB raises NetworkError with no
+    transport error behind it), or the request never left (no connection, none free in
+    the pool, the write failed). Refusals (BadRequest) are final, not retried."""
+    if not isinstance(error, NetworkError) or isinstance(error, BadRequest):
+        return False
+    cause = error.__cause__
+    return cause is None or isinstance(cause, (TelegramError, *_NEVER_LEFT))
+
+
+def answer_lost(error: object) -> bool:
+    """A network error after the request went out (a read timeout, a reset): Telegram may
+    have delivered the message and only its answer was lost, so a resend may duplicate."""
+    return (
+        isinstance(error, NetworkError)
+        and not isinstance(error, BadRequest)
+        and not not_carried_out(error)
+    )
 
 
 @contextlib.contextmanager
@@ -124,9 +165,11 @@ class FloodLimiter(AIORateLimiter):
         *,
         max_retries: int = 3,
         metrics: Metrics | None = None,
+        reply_retry_wait: float = REPLY_RETRY_WAIT,
     ) -> None:
         self.limits = limits or FloodLimits()
         self.metrics = metrics
+        self.reply_retry_wait = reply_retry_wait
         super().__init__(
             overall_max_rate=self.limits.overall_per_second,
             group_max_rate=self.limits.group_per_minute,
@@ -161,6 +204,34 @@ class FloodLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> Any:
         note_request(endpoint)
+        if _FANOUT.get():  # digests: bot.delivery retries, and records a moved group itself
+            return await self._limited(callback, args, kwargs, endpoint, data, rate_limit_args)
+        try:
+            return await self._limited(callback, args, kwargs, endpoint, data, rate_limit_args)
+        except ChatMigrated as moved:
+            if not endpoint.startswith(_LIMITED_PREFIXES) or tuple(args) != (endpoint, data):
+                raise
+            why = f"the group is now supergroup {moved.new_chat_id}"
+            old, data = data.get("chat_id"), {**data, "chat_id": moved.new_chat_id}
+            args = (endpoint, data)
+        except NetworkError as error:
+            if not not_carried_out(error):
+                raise
+            why, old = f"Telegram did not take it ({error})", data.get("chat_id")
+            await asyncio.sleep(self.reply_retry_wait)
+        logger.warning("%s to chat %s failed: %s; sending it again", endpoint, old, why)
+        note_resend()
+        return await self._limited(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+    async def _limited(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
         if not endpoint.startswith(_LIMITED_PREFIXES) or data.get("chat_id") is None:
             return await self._counting_429s(callback, args, kwargs)
         chat_id: object = data["chat_id"]

@@ -105,7 +105,14 @@ TEXTS = {
             "A preview of what digest? Try <code>/digest cuba</code> or "
             "<code>/digest events guadalajara</code>."
         ),
-        "unavailable": "Subscriptions are not available right now; briefings still are.",
+        "unavailable": (
+            "Subscriptions are not available right now; briefings still are. "
+            "Please try again in a few minutes."
+        ),
+        "database_away": (
+            "⏳ I can't reach the subscriptions database right now. Please try again in a "
+            "minute; briefings work as usual, and digests due meanwhile will still come."
+        ),
     },
     "es": {
         "ask_what": "<b>Suscribirse</b> — ¿qué debe seguir el resumen?",
@@ -186,7 +193,15 @@ TEXTS = {
             "¿Qué resumen quieres ver? Prueba <code>/digest cuba</code> o "
             "<code>/digest eventos guadalajara</code>."
         ),
-        "unavailable": "Las suscripciones no están disponibles ahora; los resúmenes sí.",
+        "unavailable": (
+            "Las suscripciones no están disponibles ahora; los resúmenes sí. "
+            "Inténtalo de nuevo en unos minutos."
+        ),
+        "database_away": (
+            "⏳ No puedo acceder ahora a la base de datos de suscripciones. Inténtalo de nuevo "
+            "en un minuto; los resúmenes funcionan como siempre y los envíos pendientes "
+            "llegarán igual."
+        ),
     },
 }
 

@@ -3,10 +3,13 @@
 The update processor runs every update's handlers inside :meth:`UpdateTracer.run`, which
 puts an :class:`UpdateTrace` in a context variable. Everything that runs for that update
 sees it without being passed it: the rate limiter counts the messages sent in answer
-(:func:`note_request`), the error handler marks the failure (:func:`note_failure`). When
-the handlers finish, one line says which update, which chat, what it was and how it ended:
+(:func:`note_request`) and the replies it sent again (:func:`note_resend`), the error
+handler marks the failure and its kind (:func:`note_failure`). When the handlers finish,
+one line says which update, which chat, what it was and how it ended:
 
     update=812 chat=40 command=/cuba outcome=replied replies=1 ms=0.9
+    update=813 chat=41 command=/cuba outcome=replied replies=1 ms=512.4 resent=1
+    update=814 chat=42 command=/cuba outcome=error replies=2 ms=1003.1 error=TimedOut
 
 Digests are sent outside any update, so they are never counted as replies.
 """
@@ -33,6 +36,8 @@ class UpdateTrace:
     command: str
     replies: int = 0
     failed: bool = False
+    error: str | None = None  # the kind of error that ended it, when one did
+    resent: int = 0  # replies sent a second time (Telegram surely had not taken the first)
 
 
 _CURRENT: contextvars.ContextVar[UpdateTrace | None] = contextvars.ContextVar(
@@ -47,10 +52,19 @@ def note_request(endpoint: str) -> None:
         trace.replies += 1
 
 
-def note_failure() -> None:
+def note_resend() -> None:
+    """A reply is being sent again; the update's line says so."""
+    trace = _CURRENT.get()
+    if trace is not None:
+        trace.resent += 1
+
+
+def note_failure(error: BaseException | None = None) -> None:
     trace = _CURRENT.get()
     if trace is not None:
         trace.failed = True
+        if error is not None:
+            trace.error = type(error).__name__
 
 
 def command_label(update: object, known: frozenset[str]) -> str:
@@ -89,8 +103,9 @@ class UpdateTracer:
         started = time.perf_counter()
         try:
             await handling
-        except BaseException:
+        except BaseException as error:
             trace.failed = True
+            trace.error = trace.error or type(error).__name__
             raise
         finally:
             _CURRENT.reset(token)
@@ -108,11 +123,13 @@ class UpdateTracer:
         update_id = update.update_id if isinstance(update, Update) else None
         chat = update.effective_chat if isinstance(update, Update) else None
         logger.info(
-            "update=%s chat=%s command=%s outcome=%s replies=%d ms=%.1f",
+            "update=%s chat=%s command=%s outcome=%s replies=%d ms=%.1f%s%s",
             update_id,
             chat.id if chat else None,
             trace.command,
             outcome,
             trace.replies,
             seconds * 1000,
+            f" resent={trace.resent}" if trace.resent else "",
+            f" error={trace.error}" if trace.error else "",
         )

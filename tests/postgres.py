@@ -169,9 +169,13 @@ class PostgresServer:
             raise RuntimeError(f"initdb failed: {made.stderr.strip() or made.stdout.strip()}")
         self.resume()
 
-    def halt(self) -> None:
-        """Stop the server and keep its data: a database outage, until :meth:`resume`."""
-        self._run("pg_ctl", "--pgdata", str(self.data), "--mode=fast", "--wait", "stop")
+    def halt(self, mode: str = "fast") -> None:
+        """Stop the server and keep its data: a database outage, until :meth:`resume`.
+
+        ``mode`` is pg_ctl's: ``fast`` ends every session cleanly first, ``immediate`` kills
+        the server as a crash would (the next start recovers from the write-ahead log).
+        """
+        self._run("pg_ctl", "--pgdata", str(self.data), f"--mode={mode}", "--wait", "stop")
 
     def resume(self) -> None:
         """Start the (initialised) cluster on its port."""

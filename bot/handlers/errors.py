@@ -2,6 +2,11 @@
 
 The log names the update id and the error; the token never appears, because the log
 formatter (bot.logs) redacts it from every line, exception text included.
+
+What the person is told depends on what went wrong. When the answer's fate is unknown (a
+timeout or a reset after it went out: Telegram may have delivered it), they are told just
+that, so they can ask again if it is missing. When Telegram said the chat can't be reached
+(the bot was blocked or removed, the chat is gone), nothing is sent: it could not arrive.
 """
 
 from __future__ import annotations
@@ -10,9 +15,10 @@ import contextlib
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.handlers.common import BotApplication, Context, lang, services
+from bot.ratelimit import answer_lost
 from bot.tracing import note_failure
 
 logger = logging.getLogger("briefbot.errors")
@@ -20,6 +26,18 @@ SORRY = {
     "en": "Sorry, something went wrong on my side while answering that. Please try again.",
     "es": "Perdón, algo falló de mi lado al responder. Inténtalo de nuevo.",
 }
+NOT_CONFIRMED = {
+    "en": "Telegram did not confirm that my answer got through. If it is missing, please "
+    "send that again.",
+    "es": "Telegram no confirmó que mi respuesta llegara. Si no la ves, envíalo de nuevo.",
+}
+
+
+def _unreachable(error: object) -> bool:
+    """Telegram said the chat can't get messages: blocked, removed, or not there at all."""
+    return isinstance(error, Forbidden) or (
+        isinstance(error, BadRequest) and "chat not found" in str(error).lower()
+    )
 
 
 async def on_error(update: object, context: Context) -> None:
@@ -31,12 +49,12 @@ async def on_error(update: object, context: Context) -> None:
         context.error,
         exc_info=context.error,
     )
-    note_failure()
+    note_failure(context.error)
     with contextlib.suppress(KeyError, AssertionError):
         services(context).activity.failures += 1
-    if not isinstance(update, Update):
+    if not isinstance(update, Update) or _unreachable(context.error):
         return
-    text = SORRY[lang(update)]
+    text = (NOT_CONFIRMED if answer_lost(context.error) else SORRY)[lang(update)]
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(text[:200])

@@ -9,22 +9,25 @@ change goes to the store first; the chat's jobs are then re-planned from it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import callbacks
 from bot import subscription_replies as replies
 from bot.digests import Previous, Subject, compose_digest
 from bot.handlers.common import BotApplication, Context, lang, send_reply, services
-from bot.replies import Reply
+from bot.render import escape, split_message
+from bot.replies import InputProblem, Reply, quoted
 from bot.schedule import Cadence, ScheduleInputError, parse_quiet_hours
-from bot.store import ChatRecord, Subscription
+from bot.store import ChatRecord, Subscription, describe_outage, is_outage
 from bot.subscribing import SubscribeError, SubscriptionRequest, parse_request, read_subject
 from bot.subscription_replies import Partial, text
 from bot.timezones import resolve_timezone, suggest_timezones
@@ -35,10 +38,17 @@ if TYPE_CHECKING:
 logger = logging.getLogger("briefbot.subscriptions")
 NEW_MESSAGES = filters.UpdateType.MESSAGE
 ADMINS = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
+Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 
 def _say(message: str, *, understood: bool = True, edit: bool = False) -> Reply:
     return Reply([message], understood=understood, edit=edit)
+
+
+def _problem(error: InputProblem, code: str) -> Reply:
+    """The line about input the bot can't use. It quotes the person, so it is escaped
+    (``/quiet <b>`` is not a tag), and split should a quote make it longer than a message."""
+    return Reply(split_message([escape(error.text(code))]), understood=False)
 
 
 def _digests(context: Context) -> Digests | None:
@@ -104,21 +114,22 @@ async def _channel_target(
     user = update.effective_user
     if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE:
         return text(code, "channel_private")
+    shown = escape(quoted(channel))  # as typed, after /unsubscribe
     try:
         found = await context.bot.get_chat(channel)
     except (BadRequest, Forbidden):
-        return text(code, "channel_missing", channel=channel)
+        return text(code, "channel_missing", channel=shown)
     if found.type != ChatType.CHANNEL:
-        return text(code, "channel_not_channel", channel=channel)
+        return text(code, "channel_not_channel", channel=shown)
     try:
         me = await context.bot.get_chat_member(found.id, context.bot.id)
         them = await context.bot.get_chat_member(found.id, user.id if user else 0)
     except (BadRequest, Forbidden):
-        return text(code, "channel_bot", channel=channel)
+        return text(code, "channel_bot", channel=shown)
     if me.status != ChatMemberStatus.ADMINISTRATOR or not getattr(me, "can_post_messages", True):
-        return text(code, "channel_bot", channel=channel)
+        return text(code, "channel_bot", channel=shown)
     if them.status not in ADMINS:
-        return text(code, "channel_user", channel=channel)
+        return text(code, "channel_user", channel=shown)
     title = found.title or channel
     return await digests.store.remember_chat(
         found.id, ChatType.CHANNEL, title, code, services(context).clock.now()
@@ -147,7 +158,7 @@ async def _save(
         services(context).clock.now(),
     )
     await digests.scheduler.refresh_chat(target.id)
-    planned = digests.scheduler.planned.get(subscription.id)
+    planned = digests.scheduler.planned_for(subscription.id)
     where = f" {target.title}" if target.type == ChatType.CHANNEL and target.title else ""
     return replies.confirmation(
         services(context).catalog,
@@ -171,7 +182,7 @@ async def on_subscribe(update: Update, context: Context) -> None:
     try:
         request = parse_request(catalog, " ".join(context.args or []), services(context).now())
     except SubscribeError as error:
-        await send_reply(update, context, _say(error.text(code), understood=False))
+        await send_reply(update, context, _problem(error, code))
         return
     if request.channel is not None:
         await _subscribe_channel(update, context, digests, request)
@@ -222,7 +233,8 @@ async def on_subscribe_button(update: Update, context: Context) -> None:
     action = callbacks.decode(query.data)
     partial = Partial.decode(action.argument) if action else None
     digests = _digests(context)
-    if partial is None or digests is None:
+    # No chat: pressed under a message the bot can't see (one sent through inline mode).
+    if partial is None or digests is None or update.effective_chat is None:
         await send_reply(update, context, _say(text(code, "gone"), understood=False))
         return
     if await _refused(update, context):
@@ -352,7 +364,7 @@ async def on_unsubscribe(update: Update, context: Context) -> None:
     try:
         subject = read_subject(catalog, words, services(context).now())
     except SubscribeError as error:
-        await send_reply(update, context, _say(error.text(code), understood=False))
+        await send_reply(update, context, _problem(error, code))
         return
     title = subject.title(catalog, code)
     matching = [s for s in existing if s.what == subject.what]
@@ -384,7 +396,7 @@ async def on_timezone(update: Update, context: Context) -> None:
         return
     match = resolve_timezone(wanted)
     if match is None:
-        message = text(code, "zone_unknown", text=wanted[:64])
+        message = text(code, "zone_unknown", text=escape(quoted(wanted)))
         suggestions = suggest_timezones(wanted)
         if suggestions:
             names = ", ".join(s.zone for s in suggestions)
@@ -394,7 +406,8 @@ async def on_timezone(update: Update, context: Context) -> None:
     chat = await _remember(update, digests, context)
     await digests.store.set_timezone(chat.id, match.zone)
     await digests.scheduler.refresh_chat(chat.id)
-    guess = "" if match.exact else text(code, "zone_guess", text=wanted[:64], label=match.label)
+    shown = escape(quoted(wanted))
+    guess = "" if match.exact else text(code, "zone_guess", text=shown, label=match.label)
     reply = _say(text(code, "zone_set", label=match.label, guess=guess))
     await send_reply(update, context, reply)
 
@@ -419,7 +432,7 @@ async def on_quiet(update: Update, context: Context) -> None:
     try:
         quiet = parse_quiet_hours(wanted)
     except ScheduleInputError as error:
-        await send_reply(update, context, _say(error.text(code), understood=False))
+        await send_reply(update, context, _problem(error, code))
         return
     chat = await _remember(update, digests, context)
     if quiet is None:
@@ -451,7 +464,7 @@ async def on_digest(update: Update, context: Context) -> None:
         try:
             subjects = [read_subject(catalog, words, services(context).now())]
         except SubscribeError as error:
-            await send_reply(update, context, _say(error.text(code), understood=False))
+            await send_reply(update, context, _problem(error, code))
             return
     else:
         subjects = [Subject.from_what(s.what) for s in existing]
@@ -475,6 +488,27 @@ async def on_digest(update: Update, context: Context) -> None:
         await send_reply(update, context, Reply(digest.messages))
 
 
+def _answering_when_away(handler: Handler) -> Handler:
+    """When the database is away (stopped, restarting, locked), say so and ask the person to
+    try again shortly: not "something went wrong", and no traceback in the log, only a line."""
+
+    @functools.wraps(handler)
+    async def handle(update: Update, context: Context) -> None:
+        try:
+            await handler(update, context)
+        except Exception as error:
+            if isinstance(error, TelegramError) or not is_outage(error):
+                raise
+            logger.warning(
+                "update %s: the database is away (%s); asked to try again",
+                update.update_id,
+                describe_outage(error),
+            )
+            await send_reply(update, context, _say(text(lang(update), "database_away")))
+
+    return handle
+
+
 def register(application: BotApplication) -> None:
     for names, callback in (
         (["subscribe", "suscribir", "suscribirse"], on_subscribe),
@@ -484,6 +518,10 @@ def register(application: BotApplication) -> None:
         (["quiet", "silencio"], on_quiet),
         (["digest", "resumen"], on_digest),
     ):
-        application.add_handler(CommandHandler(names, callback, filters=NEW_MESSAGES))
-    application.add_handler(CallbackQueryHandler(on_subscribe_button, pattern=r"^w\|"))
-    application.add_handler(CallbackQueryHandler(on_manage_button, pattern=r"^m\|"))
+        application.add_handler(
+            CommandHandler(names, _answering_when_away(callback), filters=NEW_MESSAGES)
+        )
+    for callback, pattern in ((on_subscribe_button, r"^w\|"), (on_manage_button, r"^m\|")):
+        application.add_handler(
+            CallbackQueryHandler(_answering_when_away(callback), pattern=pattern)
+        )

@@ -6,7 +6,7 @@ nothing from ``telegram``: it judges the JSON the bot sends, as Telegram does.
 """
 
 from bot.flood_limits import FloodLimits
-from bot.localapi.api import ApiError, BotMessage, Call, LocalBotApi
+from bot.localapi.api import ApiError, BotMessage, Call, LocalBotApi, NoAnswer
 from bot.localapi.entities import EntityParseError, parse_html, utf16_len
 from bot.localapi.server import LocalBotApiServer
 
@@ -18,6 +18,7 @@ __all__ = [
     "FloodLimits",
     "LocalBotApi",
     "LocalBotApiServer",
+    "NoAnswer",
     "parse_html",
     "utf16_len",
 ]

@@ -106,6 +106,31 @@ class ApiError(Exception):
         return body
 
 
+class NoAnswer(Exception):
+    """A call that gets no answer at all: the HTTP front acts it out, ``call`` raises it.
+
+    ``kind`` is ``"reset"`` (the connection is torn down with a TCP reset) or ``"timeout"``
+    (held open, unanswered, until the client gives up). ``accepted``: Telegram carried the
+    call out before the answer was lost (the message is in the chat), which is what makes a
+    client's retry a duplicate; otherwise the request never got that far. A request object
+    that calls the API in process (the console's) sees it as an error of its own.
+    """
+
+    def __init__(self, kind: str, *, accepted: bool) -> None:
+        super().__init__(f"no answer ({kind}, {'after' if accepted else 'before'} accepting)")
+        self.kind = kind
+        self.accepted = accepted
+
+
+@dataclass(frozen=True)
+class _Fault:
+    """What one call of a method meets: Telegram's refusal, or no answer at all."""
+
+    refusal: ApiError | None = None
+    no_answer: str | None = None  # "reset" or "timeout"
+    after_accepting: bool = False
+
+
 def _trim(window: collections.deque[float], now: float, span: float) -> None:
     """Forget the times in ``window`` that are ``span`` seconds old or older."""
     while window and now - window[0] >= span:
@@ -137,6 +162,13 @@ _LEFT = {
     "supergroup": "Forbidden: bot is not a member of the supergroup chat",
 }
 _MIGRATED = "Bad Request: group chat was upgraded to a supergroup chat"
+# What Telegram says with each error code, when a test injects one without words.
+_DESCRIPTIONS = {
+    403: _GONE["private"],
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+}
 # Who Telegram says sent a message on a group's own behalf (an anonymous admin, a migration).
 _GROUP_ANONYMOUS_BOT = {
     "id": 1087968824,
@@ -278,7 +310,8 @@ class LocalBotApi:
     a minute per group or channel), or a :class:`FloodLimits`, say ``FloodLimits().scaled(10)``
     so a fan-out benchmark meets the same shape of limits in a tenth of the time. Refusals are
     counted: ``too_many_requests`` for 429s a flood limit gave, ``injected_failures`` for
-    every failure ``fail_next`` made (429 or not), so a benchmark can tell the two apart.
+    every fault a test asked for (``fail_next``, 429 or not, ``reset_next``,
+    ``time_out_next``), so a benchmark can tell the two apart.
     ``latency`` adds seconds to every call, as a distant server would. ``record_calls=False``
     keeps no ``calls``, so a long benchmark does not grow without end; the counts stay.
     """
@@ -311,7 +344,7 @@ class LocalBotApi:
         self.rate_limits = rate_limits
         self.record_calls = record_calls
         self.too_many_requests = 0  # 429s given because a flood limit was exceeded
-        self.injected_failures = 0  # failures given because a test asked (fail_next)
+        self.injected_failures = 0  # faults given because a test asked (fail_next, …)
         self._delivered: dict[int, int] = {}  # chat -> messages the bot sent there
         self.messages_sent = 0  # in all chats
         self._gone: dict[int, str] = {}  # chat -> the 403 a send there gets
@@ -339,7 +372,7 @@ class LocalBotApi:
         self._query_ids = itertools.count(1)
         self._open_queries: dict[str, str] = {}  # query id -> "callback" or "inline"
         self._inline_queries: dict[str, dict[str, Any]] = {}
-        self._faults: dict[str, list[ApiError]] = {}
+        self._faults: dict[str, list[_Fault]] = {}
         self._delays: dict[str, list[float]] = {}
         self._sends: collections.deque[float] = collections.deque()  # the last second's sends
         self._private_allowance: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
@@ -373,29 +406,40 @@ class LocalBotApi:
     def call(
         self, method: str, params: Params, files: Files | None = None
     ) -> tuple[int, dict[str, Any]]:
-        """One Bot API call -> (HTTP status, JSON body), recorded in ``calls``."""
+        """One Bot API call -> (HTTP status, JSON body), recorded in ``calls``.
+
+        Raises :class:`NoAnswer` for a call ``reset_next`` or ``time_out_next`` took: it is
+        recorded with status 0 (and, when it was carried out, the answer that was lost).
+        """
         name, handler = _METHODS.get(method.lower(), (method, None))
         with self._condition:
             faults, delays = self._faults.get(name), self._delays.get(name)
             fault = faults.pop(0) if faults else None
             delay = self.latency + (delays.pop(0) if delays else 0.0)
+            if fault is not None:
+                self.injected_failures += 1
         if delay > 0:
             time.sleep(delay)  # on this request's own thread, as a slow link would
+        status, body = 0, {}
         try:
             if handler is None:
                 raise ApiError("Not Found", 404)
-            if fault is not None:
+            if fault is not None and fault.refusal is not None:
+                refusal = fault.refusal
+                raise ApiError(refusal.description, refusal.error_code, refusal.parameters)
+            if fault is None or fault.after_accepting:
                 with self._condition:
-                    self.injected_failures += 1
-                raise ApiError(fault.description, fault.error_code, fault.parameters)
-            with self._condition:
-                result = handler(self, params, files or {})
-            status, body = 200, {"ok": True, "result": result}
+                    result = handler(self, params, files or {})
+                status, body = 200, {"ok": True, "result": result}
         except ApiError as error:
             status, body = error.error_code, error.body()
+        no_answer = fault.no_answer if fault is not None else None
         if self.record_calls:
+            answered = status if no_answer is None else 0
             with self._condition:
-                self.calls.append(Call(name, params, files, status, body, time.monotonic()))
+                self.calls.append(Call(name, params, files, answered, body, time.monotonic()))
+        if no_answer is not None:
+            raise NoAnswer(no_answer, accepted=status == 200)
         return status, body
 
     def calls_to(self, method: str) -> list[Call]:
@@ -403,20 +447,35 @@ class LocalBotApi:
         with self._condition:
             return [call for call in self.calls if call.method == name]
 
+    # --- faults, on command ----------------------------------------------------------------
+    #
+    # Each takes the next ``times`` calls of one method, in the order they were asked for:
+    # ``fail_next`` answers with Telegram's refusal (429, 5xx, 403, 400, a migrated group);
+    # ``reset_next`` and ``time_out_next`` give no answer at all, either before Telegram
+    # carried the call out or after (``after_accepting``: the message is in the chat, only
+    # its answer is lost, so a client that sends it again makes a duplicate).
+    # ``delay_next`` slows calls down without failing them, and combines with the others.
+
     def fail_next(
         self,
         method: str,
         *,
         error_code: int = 400,
-        description: str = "Bad Request: injected failure",
+        description: str | None = None,
         retry_after: int | None = None,
         migrate_to_chat_id: int | None = None,
         times: int = 1,
     ) -> None:
-        """Make the next ``times`` calls of ``method`` fail as Telegram would."""
+        """Make the next ``times`` calls of ``method`` fail as Telegram would.
+
+        Without a ``description``, the code's usual one: "Bad Gateway" for 502, "Forbidden:
+        bot was blocked by the user" for 403, and so on.
+        """
         parameters: Params = {}
         if retry_after is not None and error_code == 400:
             error_code = 429
+        if description is None:
+            description = _DESCRIPTIONS.get(error_code, "Bad Request: injected failure")
         if error_code == 429:
             retry_after = 1 if retry_after is None else retry_after
             description = f"Too Many Requests: retry after {retry_after}"
@@ -425,10 +484,23 @@ class LocalBotApi:
         if migrate_to_chat_id is not None:
             parameters["migrate_to_chat_id"] = migrate_to_chat_id
             description = _MIGRATED
+        refusal = ApiError(description, error_code, parameters or None)
+        self._inject(method, _Fault(refusal=refusal), times)
+
+    def reset_next(self, method: str, *, after_accepting: bool = False, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` lose their connection: read in full, then
+        answered with a TCP reset. ``after_accepting``: carried out first (see above)."""
+        self._inject(method, _Fault(no_answer="reset", after_accepting=after_accepting), times)
+
+    def time_out_next(self, method: str, *, after_accepting: bool = False, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` get no answer: the connection is held open
+        until the client gives up (its read timeout), then closed. ``after_accepting``:
+        carried out first, so the message arrives although the client saw a timeout."""
+        self._inject(method, _Fault(no_answer="timeout", after_accepting=after_accepting), times)
+
+    def _inject(self, method: str, fault: _Fault, times: int) -> None:
         with self._condition:
-            self._faults.setdefault(_canonical(method), []).extend(
-                ApiError(description, error_code, parameters or None) for _ in range(times)
-            )
+            self._faults.setdefault(_canonical(method), []).extend([fault] * times)
 
     def delay_next(self, method: str, seconds: float, *, times: int = 1) -> None:
         """Make the next ``times`` calls of ``method`` take ``seconds`` longer (a slow link)."""

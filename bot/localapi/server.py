@@ -3,6 +3,11 @@
 PTB talks to it exactly as to api.telegram.org (``base_url`` is the only change): form,
 multipart or JSON bodies in, ``{"ok": ...}`` JSON out, keep-alive connections, long polls
 held open. Each connection has its own daemon thread, so a held long poll never blocks a send.
+
+It also acts out the faults a network has, which only a real connection can show: a call
+``reset_next`` took is read in full and answered with a TCP reset (the client sees
+ECONNRESET, as when a proxy on the way drops it), and one ``time_out_next`` took is held
+unanswered until the client hangs up (its read timeout), so the client's own timeouts fire.
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ import email.parser
 import email.policy
 import http.client
 import json
+import select
 import socket
+import struct
 import sys
 import threading
 import urllib.error
@@ -21,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from bot.localapi.api import Files, LocalBotApi, Params
+from bot.localapi.api import Files, LocalBotApi, NoAnswer, Params
 
 # Parameters Telegram reads as strings even when they look like JSON ("123", "true", "null").
 # Every other form value is JSON when it parses as JSON, as PTB encodes non-strings that way.
@@ -58,6 +65,12 @@ def _multipart(content_type: str, body: bytes) -> tuple[Params, Files]:
         else:
             params[name] = _value(name, content.decode())
     return params, files
+
+
+# How long an unanswered call is held at most when its client never hangs up.
+HOLD_UNANSWERED = 60.0
+# SO_LINGER on, zero seconds: closing the socket sends a reset (RST), not a goodbye (FIN).
+_ABORT = struct.pack("ii", 1, 0)
 
 
 def _error(description: str, error_code: int = 400) -> dict[str, Any]:
@@ -121,10 +134,27 @@ class _Handler(BaseHTTPRequestHandler):
             params.update(form)
         try:
             status, answer = api.call(parts[1], params, files or None)
+        except NoAnswer as fault:
+            self._leave_unanswered(fault)
+            return
         except Exception as error:  # a bug here: say so to the client, then to stderr
             self._reply(500, _error(f"Internal Server Error: {error!r}", 500))
             raise
         self._reply(status, answer)
+
+    def _leave_unanswered(self, fault: NoAnswer) -> None:
+        """Answer nothing: reset the connection, or hold it until the client hangs up."""
+        self.close_connection = True
+        if fault.kind == "timeout":
+            self._wait_for_hangup(HOLD_UNANSWERED)
+        else:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _ABORT)
+            self.server.reset_on_close(self.connection)
+
+    def _wait_for_hangup(self, limit: float) -> None:
+        """Until the client closes the connection (or the server stops reading it): the
+        socket turns readable then, with the end of the stream."""
+        select.select([self.connection], [], [], limit)
 
     def _reply(self, status: int, answer: dict[str, Any]) -> None:
         self._send(status, json.dumps(answer).encode(), "application/json")
@@ -150,16 +180,27 @@ class _Server(ThreadingHTTPServer):
         self.api = api
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
+        self._resetting: set[socket.socket] = set()
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self.connections_lock:
             self.connections.add(request)
         super().process_request(request, client_address)
 
+    def reset_on_close(self, connection: socket.socket) -> None:
+        """Close ``connection`` with a reset: no orderly shutdown first, which sends FIN."""
+        with self.connections_lock:
+            self._resetting.add(connection)
+
     def shutdown_request(self, request: Any) -> None:
         with self.connections_lock:
             self.connections.discard(request)
-        super().shutdown_request(request)
+            resetting = request in self._resetting
+            self._resetting.discard(request)
+        if resetting:
+            self.close_request(request)  # SO_LINGER 0: the close itself sends RST
+        else:
+            super().shutdown_request(request)
 
     def stop_reading(self) -> None:
         """Take no further requests on kept-alive connections; answers under way still go out."""
@@ -246,6 +287,12 @@ class LocalBotApiServer:
     @property
     def port(self) -> int:
         return int(self._server.server_address[1])
+
+    @property
+    def open_connections(self) -> int:
+        """Client connections open now: kept alive, long polls, calls held unanswered."""
+        with self._server.connections_lock:
+            return len(self._server.connections)
 
     @property
     def base_url(self) -> str:

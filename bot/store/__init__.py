@@ -8,6 +8,8 @@ from bot.store.store import (
     Store,
     Subscription,
     database_url,
+    describe_outage,
+    is_outage,
 )
 
 __all__ = [
@@ -18,4 +20,6 @@ __all__ = [
     "Store",
     "Subscription",
     "database_url",
+    "describe_outage",
+    "is_outage",
 ]

@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
+import asyncpg  # type: ignore[import-untyped]  # no stubs; only its error classes
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -99,7 +100,7 @@ def _on_sqlite_connect(connection: Any, record: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={round(SQLITE_BUSY_TIMEOUT * 1000)}")
     cursor.close()
 
 
@@ -200,6 +201,52 @@ def failed_values(error: str, *, retry: bool) -> dict[str, Any]:
 CONNECT_TIMEOUT = 5  # seconds, for a PostgreSQL connection to open
 # Health checks, scrapes and /stats must answer even while the database hangs.
 QUICK_QUERY_TIMEOUT = 2.0
+# How long a write to SQLite waits for another process's lock on the file before it fails.
+# This process has one connection, so only someone else (a backup, a VACUUM, an operator's
+# sqlite3 shell) can hold it; a person asking meanwhile is told to try again after this
+# long, a digest is retried (cancelling the wait does not end it: SQLite must give up).
+SQLITE_BUSY_TIMEOUT = 5.0
+
+# What a database that is away for now raises: refused or dropped connections, a server
+# shutting down or starting up, a locked SQLite file, no pooled connection in time.
+_OUTAGES: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    sa.exc.OperationalError,
+    sa.exc.TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InsufficientResourcesError,
+)
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    """The error and what it wraps (SQLAlchemy's ``orig``, then ``__cause__``), outermost first."""
+    chain: list[BaseException] = []
+    found: BaseException | None = error
+    while found is not None and found not in chain and len(chain) < 8:
+        chain.append(found)
+        wrapped = getattr(found, "orig", None)
+        found = wrapped if isinstance(wrapped, BaseException) else found.__cause__
+    return chain
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether ``error`` says the database is away for now (down, restarting, locked) rather
+    than that the code is wrong: worth waiting for and trying again."""
+    return any(
+        isinstance(cause, _OUTAGES) or getattr(cause, "connection_invalidated", False)
+        for cause in _causes(error)
+    )
+
+
+def describe_outage(error: BaseException) -> str:
+    """One short line for the log: the innermost error's type and first line (SQLAlchemy's
+    own text would add the statement and its parameters)."""
+    cause = _causes(error)[-1]
+    first = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+    first = first.split(" (Background on this error at:", 1)[0]  # SQLAlchemy's link
+    return f"{type(cause).__name__}: {first[:200]}" if first else type(cause).__name__
 
 
 class Store:
@@ -215,13 +262,16 @@ class Store:
 
         SQLite takes one writer at a time and makes the others sleep and retry, which under
         a fan-out costs more than waiting in line; so this process uses one connection to it,
-        and its statements queue in the pool instead. PostgreSQL gets a real pool, whose
+        and its statements queue in the pool instead, for at most ``SQLITE_BUSY_TIMEOUT``:
+        while another process holds the file locked, a statement stuck on the lock would
+        otherwise make everyone behind it wait their turn to be stuck (ten people asking at
+        once, fifty seconds). PostgreSQL gets a real pool, whose
         connections are checked before use (a restarted server leaves dead ones behind) and
         opened with a timeout, so an unreachable server is an error, not a minute's hang.
         """
         sqlite_url = url.startswith("sqlite")
         options: dict[str, Any] = (
-            {"pool_size": 1, "max_overflow": 0}
+            {"pool_size": 1, "max_overflow": 0, "pool_timeout": SQLITE_BUSY_TIMEOUT}
             if sqlite_url
             else {"pool_pre_ping": True, "connect_args": {"timeout": CONNECT_TIMEOUT}}
         )

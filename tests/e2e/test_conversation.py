@@ -178,6 +178,29 @@ async def test_html_in_user_text_is_escaped(start_bot: StartBot) -> None:
     _ok(bot.server)
 
 
+async def test_a_button_under_a_message_that_cannot_take_a_text_edit_answers_anew(
+    start_bot: StartBot,
+) -> None:
+    """Found by fuzzing: a press under a message Telegram no longer shows the bot (date 0)
+    or under a calendar file made the bot edit it, and Telegram refuses both edits."""
+    bot = await start_bot(now=FEB_FIRST)
+    ana, chat = bot.person(24)
+    (first,) = await bot.say(chat, ana, "/cuba")
+    more = next(d for row in first.buttons for label, d in row if label.startswith("More"))
+    assert more is not None
+    await bot.handled(bot.api.press_button(24, 999, more, ana))  # no such message: date 0
+    second = bot.api.sent_to(24)[-1]
+    assert second.message_id != first.message_id and second.plain != first.plain  # page 2
+    replies = await bot.say(chat, ana, "/events guadalajara feb")
+    await bot.press(replies[-1], "📅 Jazz Room", ana)
+    calendar_file = bot.api.sent_to(24)[-1]
+    assert calendar_file.document is not None
+    await bot.handled(bot.api.press_button(24, calendar_file.message_id, more, ana))
+    assert bot.api.sent_to(24)[-1].plain == second.plain  # page 2 again, as a new message
+    assert not bot.api.calls_to("editMessageText")
+    _ok(bot.server)
+
+
 async def test_groups_answer_only_what_is_addressed_to_the_bot(start_bot: StartBot) -> None:
     bot = await start_bot()
     ana = bot.api.user(22, first_name="Ana")
@@ -233,7 +256,7 @@ async def test_a_failing_handler_apologises_without_a_traceback(
 ) -> None:
     bot = await start_bot()
     ana, chat = bot.person(24)
-    bot.api.fail_next("sendMessage", error_code=400, description="Bad Request: chat not found")
+    bot.api.fail_next("sendMessage", description="Bad Request: message is too long")
     replies = await bot.say(chat, ana, "/cuba")
     assert len(replies) == 1 and "something went wrong" in replies[0].plain
     assert "Traceback" not in replies[0].plain
@@ -382,18 +405,15 @@ async def test_menus_failing_at_start_do_not_stop_the_bot(
     ana, chat = bot.person(60)
     (cuba,) = await bot.say(chat, ana, "/cuba")
     assert cuba.plain.startswith("Cuba")
-    assert [c.status for c in bot.api.calls_to("setMyCommands")] == [500] * 4
+    statuses = [c.status for c in bot.api.calls_to("setMyCommands")]
+    assert statuses.count(500) == 4 and set(statuses[4:]) <= {200}  # a 5xx goes once more
 
 
 async def test_when_even_the_apology_fails_the_bot_keeps_serving(start_bot: StartBot) -> None:
     bot = await start_bot()
     ana, chat = bot.person(59)
-    bot.api.fail_next(
-        "sendMessage",
-        error_code=403,
-        description="Forbidden: bot was blocked by the user",
-        times=2,
-    )
+    bot.api.fail_next("sendMessage", description="Bad Request: message is too long")
+    bot.api.fail_next("sendMessage", error_code=403)  # the apology
     assert await bot.say(chat, ana, "/cuba") == []
     assert bot.services.activity.failures == 1
     (after,) = await bot.say(chat, ana, "/cuba")

@@ -138,3 +138,46 @@ def test_cadences_with_little_words(catalog: Catalog, line: str) -> None:
     request = parse_request(catalog, line, TODAY)
     assert request.cadence == Cadence("daily")
     assert request.at is not None and request.at.strftime("%H:%M") == "07:30"
+
+
+def test_readers_whose_last_digests_went_out_the_same_minute_share_one_composed_digest(
+    catalog: Catalog,
+) -> None:
+    """A fan-out's second day: the ledger's sent_at differs by milliseconds between readers,
+    but the digest shows it to the minute, so one composition serves them all."""
+    from telegram import Bot
+
+    from bot.clock import FixedClock
+    from bot.delivery import DigestDelivery
+    from bot.store import ChatRecord, Delivery, Subscription
+
+    async def nothing(*_: int) -> None:
+        return None
+
+    delivery = DigestDelivery(
+        Bot("1:fake"),
+        None,  # type: ignore[arg-type]  # composing never touches the store
+        catalog,
+        FixedClock(TODAY),
+        default_zone="America/Mexico_City",
+        owner="test",
+        on_chat_gone=nothing,
+        on_chat_moved=nothing,
+    )
+    chat = ChatRecord(1, "private", None, None, "en", None, None, True, None)
+    subscription = Subscription(1, 1, "security", "daily", 0, "08:00", False, 1, TODAY)
+    sent = TODAY.replace(hour=8, minute=0, second=3)
+
+    def last(at: dt.datetime) -> Delivery:
+        keys = frozenset({"fact:1"})
+        return Delivery(1, "2026-11-24", "sent", 1, at, at, (7,), None, "v1", keys)
+
+    first = delivery.compose(subscription, chat, previous_sent=last(sent))
+    twin = delivery.compose(
+        subscription, chat, previous_sent=last(sent + dt.timedelta(milliseconds=431))
+    )
+    later = delivery.compose(
+        subscription, chat, previous_sent=last(sent + dt.timedelta(minutes=1))
+    )
+    assert twin is first
+    assert later is not first

@@ -11,9 +11,10 @@ from typing import Any
 import httpx
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.request import HTTPXRequest
 
-from bot.localapi import EntityParseError, LocalBotApi, LocalBotApiServer, parse_html
+from bot.localapi import EntityParseError, LocalBotApi, LocalBotApiServer, NoAnswer, parse_html
 from bot.localapi.entities import utf16_len
 
 CHAT = 7
@@ -439,3 +440,83 @@ async def test_ptb_talks_to_it_and_sees_telegrams_errors(server: LocalBotApiServ
         server.api.fail_next("sendMessage", migrate_to_chat_id=-100123)
         with pytest.raises(ChatMigrated):
             await bot.send_message(CHAT, "x")
+
+
+# --- faults on command -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "description"),
+    [(500, "Internal Server Error"), (502, "Bad Gateway"), (503, "Service Unavailable")],
+)
+async def test_server_errors_reach_ptb_as_network_errors(
+    server: LocalBotApiServer, code: int, description: str
+) -> None:
+    """PTB raises NetworkError (not BadRequest) for 5xx: the kind of error worth retrying."""
+    server.api.fail_next("sendMessage", error_code=code)
+    async with Bot(server.api.token, base_url=server.base_url) as bot:
+        with pytest.raises(NetworkError) as failed:
+            await bot.send_message(CHAT, "x")
+        assert not isinstance(failed.value, BadRequest) and str(failed.value) == description
+        assert (await bot.send_message(CHAT, "y")).text == "y"  # the next call goes through
+    assert [m.text for m in server.api.sent_to(CHAT)] == ["y"]
+
+
+@pytest.mark.parametrize("after_accepting", [False, True], ids=["before", "after"])
+def test_a_reset_answers_nothing_and_delivers_only_after_accepting(
+    server: LocalBotApiServer, http: httpx.Client, api: Api, after_accepting: bool
+) -> None:
+    server.api.reset_next("sendMessage", after_accepting=after_accepting)
+    # ECONNRESET, not an orderly end of stream
+    with pytest.raises(httpx.ReadError, match="Connection reset by peer"):
+        api("sendMessage", chat_id=CHAT, text="lost answer")
+    delivered = [m.text for m in server.api.sent_to(CHAT)]
+    assert delivered == (["lost answer"] if after_accepting else [])
+    [call] = server.api.calls_to("sendMessage")
+    assert call.status == 0  # recorded as unanswered, with the answer that was lost, if any
+    assert call.response.get("ok", False) is after_accepting
+    assert server.api.injected_failures == 1
+    assert api("sendMessage", chat_id=CHAT, text="next").status_code == 200
+
+
+@pytest.mark.parametrize("after_accepting", [False, True], ids=["before", "after"])
+async def test_a_timeout_holds_the_call_until_the_client_gives_up(
+    server: LocalBotApiServer, after_accepting: bool
+) -> None:
+    server.api.time_out_next("sendMessage", after_accepting=after_accepting)
+    request = HTTPXRequest(read_timeout=0.3)
+    async with Bot(server.api.token, base_url=server.base_url, request=request) as bot:
+        started = time.monotonic()
+        with pytest.raises(TimedOut):
+            await bot.send_message(CHAT, "late")
+        assert 0.3 <= time.monotonic() - started < 2
+        assert (await bot.send_message(CHAT, "next")).text == "next"
+    delivered = [m.text for m in server.api.sent_to(CHAT)]
+    assert delivered == (["late", "next"] if after_accepting else ["next"])
+    held = time.monotonic() + 5  # the held connection is let go once the client hangs up
+    while server.open_connections and time.monotonic() < held:
+        time.sleep(0.01)
+    assert server.open_connections == 0
+
+
+def test_faults_come_in_the_order_they_were_asked_for_and_in_process_too() -> None:
+    api = LocalBotApi()
+    api.private_chat(CHAT)
+    api.fail_next("sendMessage", error_code=502)
+    api.reset_next("sendMessage", after_accepting=True)
+    api.time_out_next("sendMessage", times=2)
+    send = {"chat_id": CHAT, "text": "x"}
+    assert api.call("sendMessage", send) == (
+        502,
+        {"ok": False, "error_code": 502, "description": "Bad Gateway"},
+    )
+    with pytest.raises(NoAnswer) as reset:
+        api.call("sendMessage", send)
+    assert (reset.value.kind, reset.value.accepted) == ("reset", True)
+    for _ in range(2):
+        with pytest.raises(NoAnswer) as timed_out:
+            api.call("sendMessage", send)
+        assert (timed_out.value.kind, timed_out.value.accepted) == ("timeout", False)
+    assert api.call("sendMessage", send)[0] == 200
+    assert [c.status for c in api.calls] == [502, 0, 0, 0, 200]
+    assert len(api.sent_to(CHAT)) == 2 and api.injected_failures == 4

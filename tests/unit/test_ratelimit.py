@@ -6,6 +6,10 @@ import asyncio
 import time
 from typing import Any
 
+import httpx
+import pytest
+from telegram.error import BadRequest, ChatMigrated, NetworkError, TimedOut
+
 from bot.flood_limits import FloodLimits
 from bot.ratelimit import FloodLimiter, SlidingWindow, fanout_lane
 
@@ -94,3 +98,72 @@ async def test_retry_after_is_honoured_by_waiting_then_retrying() -> None:
 
     assert await limiter.process_request(flaky, (), {}, "sendMessage", {"chat_id": 5}, None)
     assert len(attempts) == 2 and attempts[1] - attempts[0] >= 1.0
+
+
+@pytest.mark.parametrize(
+    ("cause", "again"),
+    [
+        (None, True),  # Telegram answered 5xx: it did not take the message
+        (httpx.ConnectError("refused"), True),  # the request never left
+        (httpx.PoolTimeout("no free connection"), True),
+        (httpx.ReadTimeout("no answer"), False),  # it left: Telegram may have delivered it
+        (httpx.ReadError("reset by peer"), False),
+    ],
+    ids=["5xx", "connect", "pool", "read-timeout", "reset"],
+)
+async def test_a_reply_is_sent_again_only_when_telegram_surely_did_not_take_it(
+    cause: Exception | None, again: bool
+) -> None:
+    limiter = FloodLimiter(FloodLimits().scaled(100), reply_retry_wait=0)
+    calls: list[object] = []
+
+    async def flaky(endpoint: str, data: dict[str, Any]) -> bool:
+        calls.append(data["chat_id"])
+        if len(calls) == 1:
+            timed_out = isinstance(cause, httpx.TimeoutException)
+            raise (
+                TimedOut() if timed_out else NetworkError(f"{cause or 'Bad Gateway'}")
+            ) from cause
+        return True
+
+    async def send() -> Any:
+        data = {"chat_id": 5}
+        return await limiter.process_request(
+            flaky, ("sendMessage", data), {}, "sendMessage", data, None
+        )
+
+    if again:
+        assert await send() and calls == [5, 5]
+    else:
+        with pytest.raises(NetworkError):
+            await send()
+        assert calls == [5]
+    calls.clear()
+    with fanout_lane(), pytest.raises(NetworkError):  # digests: bot.delivery decides
+        await send()
+    assert calls == [5]
+
+
+async def test_a_reply_follows_a_group_that_became_a_supergroup() -> None:
+    limiter = FloodLimiter(FloodLimits().scaled(100))
+    calls: list[object] = []
+
+    async def moved(endpoint: str, data: dict[str, Any]) -> bool:
+        calls.append(data["chat_id"])
+        if data["chat_id"] == -5:
+            raise ChatMigrated(-1005)
+        return True
+
+    data = {"chat_id": -5, "text": "x"}
+    assert await limiter.process_request(
+        moved, ("sendMessage", data), {}, "sendMessage", data, None
+    )
+    assert calls == [-5, -1005]
+    with pytest.raises(BadRequest):  # a refusal is final: never sent again
+        await limiter.process_request(
+            _refused, ("sendMessage", data), {}, "sendMessage", data, None
+        )
+
+
+async def _refused(endpoint: str, data: dict[str, Any]) -> bool:
+    raise BadRequest("Message is too long")

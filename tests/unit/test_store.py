@@ -9,6 +9,8 @@ import asyncio
 import datetime as dt
 import random
 import socket
+import sqlite3
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,7 +18,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.store import Claim, Store, database_url
+from bot.store import Claim, Store, database_url, describe_outage, is_outage
+from bot.store import store as store_module
 from bot.store.schema import CURRENT_VERSION, schema_version
 from bot.store.store import failed_values, sent_values
 from tests.postgres import PostgresServer
@@ -275,6 +278,85 @@ async def test_ping_answers_and_raises_when_the_database_is_away(store: Store) -
             await unreachable.ping()
     finally:
         await unreachable.close()
+
+
+@pytest.fixture
+async def impatient_store(url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Store]:
+    """A store whose SQLite writes wait 0.3 s, not 5, for another process's lock."""
+    monkeypatch.setattr(store_module, "SQLITE_BUSY_TIMEOUT", 0.3)  # read as it connects
+    opened = await Store.open(url)
+    yield opened
+    await opened.close()
+
+
+async def _write_while_away(store: Store) -> Exception:
+    """What a write raises while the database is away: the SQLite file locked by another
+    process, or nothing listening where PostgreSQL was."""
+    if store.engine.dialect.name == "sqlite":
+        locker = sqlite3.connect(store.engine.url.database or "", isolation_level=None)
+        locker.execute("BEGIN EXCLUSIVE")
+        try:
+            await store.set_timezone(1, "Europe/Madrid")
+        except Exception as error:
+            return error
+        finally:
+            locker.close()
+    else:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        away = Store(create_async_engine(f"postgresql+asyncpg://postgres@127.0.0.1:{port}/x"))
+        try:
+            await away.set_timezone(1, "Europe/Madrid")
+        except Exception as error:
+            return error
+        finally:
+            await away.close()
+    raise AssertionError("the write went through")
+
+
+async def test_a_database_that_is_away_is_told_from_a_mistake(impatient_store: Store) -> None:
+    """Digests wait for an away database and people are asked to try again; a mistake (a
+    statement the database refuses) must still surface as one."""
+    store = impatient_store
+    await store.remember_chat(1, "private", None, "en", NOW)
+    away = await _write_while_away(store)
+    assert is_outage(away), repr(away)
+    line = describe_outage(away)  # one line for the log, not SQLAlchemy's page
+    assert "\n" not in line and "[SQL:" not in line and len(line) < 300, line
+    assert line.startswith(("OperationalError: database is locked", "ConnectionRefusedError"))
+    with pytest.raises(sa.exc.IntegrityError) as refused:  # the same chat twice
+        async with store.engine.begin() as connection:
+            await connection.execute(
+                sa.text(
+                    "INSERT INTO chats (id, type, language, created_at) VALUES (1, 'p', 'en', :t)"
+                ),
+                {"t": NOW},
+            )
+    assert not is_outage(refused.value)
+    assert not is_outage(ValueError("a bug"))
+    await store.ping()  # and the store works again
+
+
+async def test_writes_queued_behind_a_locked_sqlite_file_give_up_in_the_busy_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One connection: a write stuck on another process's lock must not make each write
+    behind it wait its own turn on the lock (ten people, ten timeouts)."""
+    monkeypatch.setattr(store_module, "SQLITE_BUSY_TIMEOUT", 0.3)
+    store = await Store.open(database_url(None, tmp_path))
+    locker = sqlite3.connect(tmp_path / "briefbot.sqlite3", isolation_level=None)
+    try:
+        locker.execute("BEGIN EXCLUSIVE")
+        started = time.monotonic()
+        writes = [store.set_timezone(n, "Europe/Madrid") for n in range(8)]
+        failures = await asyncio.gather(*writes, return_exceptions=True)
+        took = time.monotonic() - started
+    finally:
+        locker.close()
+        await store.close()
+    assert all(isinstance(f, Exception) and is_outage(f) for f in failures), failures
+    assert took < 3 * 0.3 + 0.5, took  # one after another, they took 8 x 0.3 s
 
 
 async def test_subscribers_are_counted_by_chat_type(store: Store) -> None:
