@@ -15,7 +15,7 @@ from bot.delivery import LEASE
 from bot.localapi import FloodLimits
 from bot.store import Store, database_url
 from tests.conftest import MEXICO_CITY, TODAY
-from tests.e2e.conftest import StartBot
+from tests.e2e.conftest import MORNING, StartBot, subscribe_readers
 
 UTC = dt.UTC
 MADRID = ZoneInfo("Europe/Madrid")
@@ -194,7 +194,35 @@ async def test_a_restart_restores_every_job(start_bot: StartBot) -> None:
     second = await start_bot(clock=clock)
     assert second.digests.scheduler.planned == planned
     names = {job.name for job in second.application.job_queue.jobs()}  # type: ignore[union-attr]
-    assert {f"digest:{sid}" for sid in planned} <= names
+    assert {f"digest:{when.isoformat()}" for when, _ in planned.values()} <= names
+
+
+async def test_readers_of_one_moment_share_one_job_and_each_gets_one_digest(
+    start_bot: StartBot,
+) -> None:
+    """1,000 readers of the 08:00 digest: one APScheduler job, not 1,000 firing back to back
+    (which stalled the event loop for seconds while people were chatting), and the next
+    morning is again one job."""
+    clock = ManualClock(MORNING - dt.timedelta(minutes=1))
+    bot = await start_bot(clock=clock)
+    readers = range(7_000_001, 7_001_001)
+    await subscribe_readers(bot, readers, clock.now())
+    await bot.digests.scheduler.rebuild()
+
+    def digest_jobs() -> list[str]:
+        jobs = bot.application.job_queue.jobs()  # type: ignore[union-attr]
+        return [job.name for job in jobs if job.name and job.name.startswith("digest:")]
+
+    assert digest_jobs() == [f"digest:{MORNING.astimezone(dt.UTC).isoformat()}"]
+    clock.set(MORNING)
+    await bot.digests.scheduler.rebuild()
+    await bot.settle(timeout=60)
+    assert all(bot.api.messages_sent_to(r) == 1 for r in readers)
+    tomorrow = MORNING + dt.timedelta(days=1)
+    await bot.api.wait_for(
+        lambda: digest_jobs() == [f"digest:{tomorrow.astimezone(dt.UTC).isoformat()}"]
+    )
+    assert {when for when, _ in bot.digests.scheduler.planned.values()} == {tomorrow}
 
 
 async def test_digests_missed_while_down_are_sent_once_on_restart(start_bot: StartBot) -> None:
@@ -576,3 +604,41 @@ async def test_digests_wait_for_the_database_and_are_not_dropped(
     await bot.settle()
     [delivery] = await store.ledger()
     assert delivery.state == "sent"
+
+
+async def test_lines_about_unreadable_input_quote_it_as_text_and_fit(start_bot: StartBot) -> None:
+    """Found by fuzzing: the person's words went back as HTML, so Telegram refused the answer
+    to ``/subscribe <b>``, and an answer quoting 4,000 characters of them was too long."""
+    bot = await start_bot()
+    user, chat = bot.person(41)
+    for typed, shown in (
+        ("/subscribe <b>", "“<b>”"),
+        ("/subscribe @<b> cuba", "“@<b>”"),
+        ("/unsubscribe @<b>&", "@<b>&"),
+        ("/unsubscribe <i>", "“<i>”"),
+        ("/digest events <x>", "“<x>”"),
+        ("/timezone <b>", "“<b>”"),
+        ("/quiet 22:00 <i>", "“22:00 <i>”"),
+        ("/subscribe " + "x" * 4000, f"“{'x' * 63}…”"),
+    ):
+        replies = await bot.say(chat, user, typed)
+        assert replies and shown in replies[0].plain, typed
+    # A schedule too is quoted on one line, cut: the answer stays one short message.
+    replies = await bot.say(chat, user, "/quiet " + "9" * 5000)
+    assert len(replies) == 1 and f"“{'9' * 63}…” is not a quiet-hours window" in replies[0].plain
+    assert bot.services.activity.failures == 0
+    refused = [c.method for c in bot.api.calls if c.status != 200]
+    assert refused == ["getChat"]  # "@<b>&" is no chat: Telegram says so, the bot tells
+
+
+async def test_a_subscribe_button_pressed_outside_any_chat_is_answered(
+    start_bot: StartBot,
+) -> None:
+    """Found by fuzzing: a "🔔 Subscribe" press that comes without a message (as under one
+    sent through inline mode) failed on the missing chat."""
+    bot = await start_bot()
+    user, _ = bot.person(42)
+    await bot.handled(bot.api.press_button(-4242, 1, "w||cuba|0", user))  # not a chat of ours
+    assert bot.services.activity.failures == 0
+    [answer] = bot.api.calls_to("answerCallbackQuery")
+    assert answer.status == 200
