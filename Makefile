@@ -43,10 +43,9 @@ test: lint typecheck check-catalog postgres
 test-long: lint typecheck check-catalog postgres
 	BRIEFBOT_LONG_TESTS=1 $(BIN)/python -m pytest
 
+# Every benchmark in bench/, then one table in bench/RESULTS.md; QUICK=1 for short runs.
 bench: $(STAMP)
-	$(BIN)/python bench/build_scale.py
-	$(BIN)/python bench/replies.py
-	$(BIN)/python bench/fanout.py
+	$(BIN)/python bench/report.py $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

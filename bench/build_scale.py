@@ -12,7 +12,8 @@ its own; time is the wall-clock of ``compile_catalog`` alone (generation exclude
     python bench/build_scale.py --quick      # 200 and 2,000
     python bench/build_scale.py --sizes 500,5000
 
-Goal: 10,000 articles in 60 s or less on a 2-core machine, cost growing about linearly.
+Goals: 10,000 articles in 60 s or less on a 2-core machine, cost growing about linearly
+(the time ratio at most 1.25 times the size ratio).
 """
 
 from __future__ import annotations
@@ -30,8 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.report import Figure, show  # noqa: E402
+
 GOAL_ARTICLES = 10_000
 GOAL_SECONDS = 60.0
+GOAL_LINEARITY = 1.25  # time ratio / size ratio: "about linear" allows a quarter more
 ARTICLES_PER_DOCUMENT = 20
 
 # Real articles on different subjects share function words, not content words. Each
@@ -146,36 +150,53 @@ def measure_in_subprocess(count: int) -> dict[str, float]:
     return result
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts")
-    parser.add_argument("--quick", action="store_true", help="sizes 200 and 2000")
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.one:
-        print(json.dumps(measure(args.one)))
-        return 0
-    sizes = [200, 2000] if args.quick else [int(s) for s in args.sizes.split(",")]
-    rows = [measure_in_subprocess(n) for n in sizes]
-    print(f"{'articles':>9} {'found':>7} {'seconds':>9} {'articles/s':>11} {'peak MB':>8}")
+def figures(rows: list[dict[str, float]]) -> list[Figure]:
+    """Each size's build, and how the time grew from the smallest size to the largest."""
+    found = []
     for row in rows:
-        rate = row["articles"] / row["seconds"]
-        print(
-            f"{row['articles']:>9.0f} {row['found']:>7.0f} {row['seconds']:>9.2f} "
-            f"{rate:>11.0f} {row['peak_mb']:>8.0f}"
+        seconds, count = row["seconds"], row["articles"]
+        goal = count == GOAL_ARTICLES
+        found.append(
+            Figure(
+                f"compile {count:,.0f} articles",
+                f"{seconds:.1f} s, {count / seconds:,.0f} articles/s, "
+                f"peak {row['peak_mb']:.0f} MB, {row['found']:,.0f} found",
+                f"≤ {GOAL_SECONDS:.0f} s" if goal else "",
+                seconds <= GOAL_SECONDS if goal else None,
+            )
         )
     if len(rows) >= 2:
         small, large = rows[0], rows[-1]
         size_ratio = large["articles"] / small["articles"]
         time_ratio = large["seconds"] / small["seconds"]
-        print(
-            f"growth: {time_ratio:.1f}× the time for {size_ratio:.0f}× the articles "
-            f"(linear = {size_ratio:.0f}×)"
+        found.append(
+            Figure(
+                f"time growth, {size_ratio:.0f}× the articles",
+                f"{time_ratio:.1f}× the time, {time_ratio / size_ratio:.2f} of linear",
+                f"≤ {GOAL_LINEARITY} of linear",
+                time_ratio / size_ratio <= GOAL_LINEARITY,
+                f"{small['articles']:,.0f} articles, same run",
+            )
         )
-    goal = next((r for r in rows if r["articles"] == GOAL_ARTICLES), None)
-    if goal is not None:
-        verdict = "met" if goal["seconds"] <= GOAL_SECONDS else "NOT met"
-        print(f"goal {GOAL_ARTICLES:,} articles in ≤ {GOAL_SECONDS:.0f} s: {verdict}")
+    return found
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts")
+    parser.add_argument("--quick", action="store_true", help="sizes 200 and 2000")
+    parser.add_argument("--json", action="store_true", help="the figures as JSON, for the report")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    return parser
+
+
+def main() -> int:
+    args = parser().parse_args()
+    if args.one:
+        print(json.dumps(measure(args.one)))
+        return 0
+    sizes = [200, 2000] if args.quick else [int(s) for s in args.sizes.split(",")]
+    show(figures([measure_in_subprocess(n) for n in sizes]), as_json=args.json)
     return 0
 
 

@@ -23,7 +23,7 @@ fastest; with any real distance to Telegram, handling chats concurrently wins by
 The echo bot is run both ways, and once sending replies the size of briefbot's, so each
 ratio compares like with like.
 
-Goals: ratio >= 0.95, handler p99 <= 2 ms.
+Goals: ratio >= 0.95, handler p99 <= 2 ms, no Bot API call refused.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextvars
+import datetime as dt
 import multiprocessing
 import statistics
 import sys
@@ -40,6 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -55,6 +57,7 @@ from telegram.ext import (  # noqa: E402
 )
 from telegram.request import HTTPXRequest  # noqa: E402
 
+from bench.report import Figure, percentile, show  # noqa: E402
 from bot.answers import Answers  # noqa: E402
 from bot.app import build_application, start_application, stop_application  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
@@ -65,7 +68,6 @@ from bot.localapi import LocalBotApi, LocalBotApiServer  # noqa: E402
 from briefings.catalog import DEFAULT_CATALOG, load_catalog  # noqa: E402
 
 CHATS = 50
-DATA_DIR = tempfile.mkdtemp(prefix="briefbot-bench-")
 GOAL_RATIO = 0.95
 GOAL_P99_MS = 2.0
 TEXTS = [
@@ -238,7 +240,7 @@ async def run_one(
     return seconds, own, refused
 
 
-def briefbot_factory(clock: FixedClock) -> Callable[[RemoteServer], Any]:
+def briefbot_factory(clock: FixedClock, data_dir: str) -> Callable[[RemoteServer], Any]:
     catalog = load_catalog(DEFAULT_CATALOG)
 
     def make(server: RemoteServer) -> Any:
@@ -249,7 +251,7 @@ def briefbot_factory(clock: FixedClock) -> Callable[[RemoteServer], Any]:
                 # The stream sends 40 requests per chat at once: Telegram's per-chat limit
                 # would pace them a second apart and measure the limit, not the work.
                 "BRIEFBOT_FLOOD_SCALE": "1000",
-                "BRIEFBOT_DATA_DIR": DATA_DIR,
+                "BRIEFBOT_DATA_DIR": data_dir,
             }
         )
         timing = TimedRequest()
@@ -261,82 +263,113 @@ def briefbot_factory(clock: FixedClock) -> Callable[[RemoteServer], Any]:
     return make
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
-async def main() -> None:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="400 requests, 1 round")
+    parser.add_argument("--json", action="store_true", help="the figures as JSON, for the report")
     parser.add_argument(
         "--latency-ms",
         type=float,
         default=0.0,
         help="add this much to every Bot API call, as a distant server would (default 0)",
     )
-    args = parser.parse_args()
-    size, rounds = (400, 1) if args.quick else (args.requests, args.rounds)
-    import datetime as dt
-    from zoneinfo import ZoneInfo
+    return parser
 
+
+@dataclass
+class Measured:
+    size: int
+    rounds: int
+    latency_ms: float
+    rate: dict[str, float]  # replies a second, median run, per bot
+    own: list[float]  # briefbot's own seconds per update
+    refused: int
+
+
+async def measure(size: int, rounds: int, latency_ms: float) -> Measured:
+    """Each bot on the same stream, ``rounds`` times, alternating; the median run of each."""
     clock = FixedClock(dt.datetime(2026, 11, 25, 12, tzinfo=ZoneInfo("America/Mexico_City")))
     catalog = load_catalog(DEFAULT_CATALOG)
     requests = stream(catalog.version, size)
-    make_briefbot = briefbot_factory(clock)
     answers = Answers(catalog, "briefbot")
     cuba = catalog.topic("cuba")
     assert cuba is not None
     screens = [answers.briefing(cuba, now=clock.now(), lang="en", page=page) for page in (0, 1)]
     shaped = [(reply.messages[0], keyboard(reply.buttons)) for reply in screens]
-    runs: dict[str, list[float]] = {
-        "echo": [],
-        "echo_chats": [],
-        "echo_shaped": [],
-        "briefbot": [],
-    }
-    own_all: list[float] = []
-    refused_total = 0
     makers: dict[str, Callable[[RemoteServer], Any]] = {
         "echo": lambda s: (echo_application(s), None),
         "echo_chats": lambda s: (echo_application(s, concurrent=True), None),
         "echo_shaped": lambda s: (echo_application(s, True, shaped), None),
-        "briefbot": make_briefbot,
     }
-    for _ in range(rounds):
-        for name, make in makers.items():
-            seconds, own, refused = await run_one(make, requests, args.latency_ms / 1000)
-            runs[name].append(seconds)
-            own_all.extend(own)
-            refused_total += refused
+    runs: dict[str, list[float]] = {name: [] for name in [*makers, "briefbot"]}
+    own_all: list[float] = []
+    refused_total = 0
+    with tempfile.TemporaryDirectory(prefix="briefbot-bench-") as data_dir:
+        makers["briefbot"] = briefbot_factory(clock, data_dir)
+        for _ in range(rounds):
+            for name, make in makers.items():
+                seconds, own, refused = await run_one(make, requests, latency_ms / 1000)
+                runs[name].append(seconds)
+                own_all.extend(own)
+                refused_total += refused
     rate = {name: size / statistics.median(seconds) for name, seconds in runs.items()}
-    p50 = percentile(own_all, 0.50) * 1000
-    p99 = percentile(own_all, 0.99) * 1000
-    print(
-        f"requests per run: {size} from {CHATS} chats, {rounds} round(s), median run, "
-        f"{args.latency_ms:g} ms added per Bot API call"
-    )
-    print(f"echo bot, PTB defaults (one update at a time): {rate['echo']:8.1f} replies/s")
-    print(f"echo bot, briefbot's per-chat concurrency:     {rate['echo_chats']:8.1f} replies/s")
-    print(f"echo bot sending briefbot-sized replies:       {rate['echo_shaped']:8.1f} replies/s")
-    print(f"briefbot (per-chat concurrency, as shipped):   {rate['briefbot']:8.1f} replies/s")
-    print(
-        f"ratio briefbot / echo, same concurrency: {rate['briefbot'] / rate['echo_chats']:.3f}"
-        f"   (goal >= {GOAL_RATIO})"
-    )
-    print(f"ratio briefbot / echo with PTB defaults:  {rate['briefbot'] / rate['echo']:.3f}")
-    print(
-        f"ratio briefbot / echo sending the same-sized replies: "
-        f"{rate['briefbot'] / rate['echo_shaped']:.3f}"
-    )
-    print(
-        f"briefbot handler time (own work): p50 {p50:.2f} ms, p99 {p99:.2f} ms "
-        f"(goal p99 <= {GOAL_P99_MS} ms)"
-    )
-    print(f"Bot API calls refused: {refused_total}")
+    return Measured(size, rounds, latency_ms, rate, own_all, refused_total)
+
+
+def figures(measured: Measured) -> list[Figure]:
+    rate = measured.rate
+    ratio = rate["briefbot"] / rate["echo_chats"]
+    p99_ms = percentile(measured.own, 0.99) * 1000
+    same_run = f"same {measured.size} requests, median of {measured.rounds}, same run"
+    return [
+        Figure(
+            "requests a run",
+            f"{measured.size} from {CHATS} chats, {measured.rounds} round(s), "
+            f"{measured.latency_ms:g} ms added a Bot API call",
+        ),
+        Figure("echo bot, PTB defaults (one update at a time)", f"{rate['echo']:.1f} replies/s"),
+        Figure("echo bot, briefbot's per-chat concurrency", f"{rate['echo_chats']:.1f} replies/s"),
+        Figure("echo bot, briefbot-sized replies", f"{rate['echo_shaped']:.1f} replies/s"),
+        Figure("briefbot, as shipped", f"{rate['briefbot']:.1f} replies/s"),
+        Figure(
+            "briefbot / echo, same concurrency",
+            f"{ratio:.3f}",
+            f"≥ {GOAL_RATIO}",
+            ratio >= GOAL_RATIO,
+            f"echo bot, {same_run}",
+        ),
+        Figure(
+            "briefbot / echo, PTB defaults",
+            f"{rate['briefbot'] / rate['echo']:.3f}",
+            peer=f"echo bot, {same_run}",
+        ),
+        Figure(
+            "briefbot / echo sending the same-sized replies",
+            f"{rate['briefbot'] / rate['echo_shaped']:.3f}",
+            peer=f"echo bot, {same_run}",
+        ),
+        Figure(
+            "briefbot handler time (own work), p50",
+            f"{percentile(measured.own, 0.5) * 1000:.2f} ms",
+        ),
+        Figure(
+            "briefbot handler time (own work), p99",
+            f"{p99_ms:.2f} ms",
+            f"≤ {GOAL_P99_MS} ms",
+            p99_ms <= GOAL_P99_MS,
+        ),
+        Figure("Bot API calls refused", f"{measured.refused}", "0", measured.refused == 0),
+    ]
+
+
+def main() -> None:
+    args = parser().parse_args()
+    size, rounds = (400, 1) if args.quick else (args.requests, args.rounds)
+    measured = asyncio.run(measure(size, rounds, args.latency_ms))
+    show(figures(measured), as_json=args.json)
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()
