@@ -10,8 +10,11 @@ outcomes in one write.
 the row is marked sent (that moment plus up to ``SETTLE_EVERY`` of batching), the row
 stays ``claimed``. The same instance takes it back when it
 starts again (its boot id changed); another instance takes it once the lease expires. The
-digest is then sent again: at most one duplicate for that period, and only in that window.
-It is never lost, because nothing is marked before Telegram has accepted it.
+digest is then sent again: one duplicate, and only in that window, which holds at most
+``WORKERS`` sends (a worker keeps its slot until its outcome is written, so batching the
+writes lengthens the window but not the count): at most ``WORKERS`` duplicates per kill,
+and a period killed k times before it settles can reach one subscriber k + 1 times. It is
+never lost, because nothing is marked before Telegram has accepted it.
 
 **The database away.** A claim that cannot be made is retried every
 ``CLAIM_RETRY_SECONDS``. An outcome that cannot be written is kept and written again every

@@ -17,11 +17,13 @@ that need it are skipped with that reason, and the report header says so up fron
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import itertools
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -176,6 +178,21 @@ class PostgresServer:
         the server as a crash would (the next start recovers from the write-ahead log).
         """
         self._run("pg_ctl", "--pgdata", str(self.data), f"--mode={mode}", "--wait", "stop")
+
+    def freeze(self) -> None:
+        """Suspend every server process (SIGSTOP): connections stay open and nothing answers,
+        as in a network partition, until :meth:`thaw`."""
+        self._signal_all(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self._signal_all(signal.SIGCONT)
+
+    def _signal_all(self, signum: int) -> None:
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split()
+        for pid in [postmaster, *map(int, children)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signum)
 
     def resume(self) -> None:
         """Start the (initialised) cluster on its port."""

@@ -199,6 +199,10 @@ def failed_values(error: str, *, retry: bool) -> dict[str, Any]:
 
 
 CONNECT_TIMEOUT = 5  # seconds, for a PostgreSQL connection to open
+# How long a PostgreSQL statement may run. A server that stops answering without closing
+# its connections (a network partition, a frozen host) would otherwise hold a person's
+# /subscribe, and the update slot it runs in, until TCP gives up many minutes later.
+STATEMENT_TIMEOUT = 5.0
 # Health checks, scrapes and /stats must answer even while the database hangs.
 QUICK_QUERY_TIMEOUT = 2.0
 # How long a write to SQLite waits for another process's lock on the file before it fails.
@@ -273,7 +277,10 @@ class Store:
         options: dict[str, Any] = (
             {"pool_size": 1, "max_overflow": 0, "pool_timeout": SQLITE_BUSY_TIMEOUT}
             if sqlite_url
-            else {"pool_pre_ping": True, "connect_args": {"timeout": CONNECT_TIMEOUT}}
+            else {
+                "pool_pre_ping": True,
+                "connect_args": {"timeout": CONNECT_TIMEOUT, "command_timeout": STATEMENT_TIMEOUT},
+            }
         )
         engine = create_async_engine(url, **options)
         if engine.dialect.name == "sqlite":

@@ -384,3 +384,49 @@ async def test_started_while_postgresql_is_down_it_answers_and_delivers_once_it_
         f"\nstarted with PostgreSQL down: briefings {max(seconds) * 1000:.0f} ms at most; "
         f"{len(READERS)} digests delivered {delay:.2f} s after it came back"
     )
+
+
+# --- PostgreSQL frozen: connections open, nothing answers --------------------------------------
+
+
+@pytest.fixture
+def short_statement_timeout(monkeypatch: pytest.MonkeyPatch) -> float:
+    """The store's PostgreSQL statement and connect timeouts (5 s each) cut to 1.5 s: the
+    same behaviour, a shorter test. (A new connection to a frozen server is accepted by the
+    kernel and then never greeted: the connect timeout bounds that wait.)"""
+    monkeypatch.setattr(store_module, "STATEMENT_TIMEOUT", 1.5)
+    monkeypatch.setattr(store_module, "CONNECT_TIMEOUT", 1.5)
+    return 1.5
+
+
+async def test_a_frozen_postgresql_holds_nobody_longer_than_the_statement_timeout(
+    start_bot: StartBot,
+    postgres: PostgresServer,
+    short_statement_timeout: float,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A partition, not a stop: the server keeps its connections and never answers. Before
+    the statement timeout, /subscribe waited for TCP to give up (many minutes), holding an
+    update slot; enough such commands would have held briefings too."""
+    url = await postgres.database()
+    bot = await start_bot(clock=ManualClock(MORNING), env={"DATABASE_URL": url})
+    await _briefings_answer(bot, 1)
+    waited, reply = await _ask(bot, 20, "/subscribe cuba daily 07:30")
+    assert reply.startswith("✅ Subscribed"), reply
+    await asyncio.to_thread(postgres.freeze)
+    try:
+        asking = [
+            asyncio.ensure_future(_ask(bot, person, "/subscriptions"))
+            for person in range(30, 30 + MAX_RUNNING_UPDATES)
+        ]  # every update slot waits on the database
+        await asyncio.sleep(0.2)
+        seconds = await _briefings_answer(bot, 10)
+        answers = await asyncio.gather(*asking)
+    finally:
+        await asyncio.to_thread(postgres.thaw)
+    assert {reply for _, reply in answers} == {AWAY}
+    assert max(waited for waited, _ in answers) < short_statement_timeout + 3.0, answers
+    assert max(seconds) < short_statement_timeout + 3.0, seconds
+    waited, reply = await _ask(bot, 20, "/subscriptions")
+    assert "cuba" in reply.lower() and waited < FAST, (reply, waited)
+    _no_traceback(caplog)
