@@ -131,6 +131,16 @@ def _keeping(retried: list[BaseException] | None) -> Callable[[RetryCallState], 
     return keep
 
 
+def _log_database_failure(level: int, error: BaseException, failed: str, then: str) -> None:
+    """A bug gets its traceback; a database that is away for now gets one line at ``level``
+    saying what happens next (an outage is expected: a traceback would bury the news)."""
+    if is_outage(error):
+        away = describe_outage(error)
+        logger.log(level, "%s, the database is away (%s); %s", failed, away, then)
+    else:
+        logger.exception("%s; %s", failed, then)
+
+
 def _log_outcome(claim: Claim, chat_id: int, outcome: str, values: dict[str, Any]) -> None:
     """One line per digest: which subscription, period and chat, and how it ended."""
     error = values.get("last_error")
@@ -244,15 +254,12 @@ class DigestDelivery:
                 [(claim, {**released, "attempts": claim.attempts - 1}) for claim in unsent]
             )
         except Exception as error:
-            if not is_outage(error):
-                logger.exception("could not release %d unsent digests", len(unsent))
-            else:
-                logger.error(
-                    "could not release %d unsent digests, the database is away (%s); they "
-                    "stay claimed until this instance starts again or their lease runs out",
-                    len(unsent),
-                    describe_outage(error),
-                )
+            _log_database_failure(
+                logging.ERROR,
+                error,
+                f"could not release {len(unsent)} unsent digests",
+                "they stay claimed until this instance starts again or their lease runs out",
+            )
 
     def enqueue(self, due: Due) -> None:
         self._queue.put_nowait(due)
@@ -276,19 +283,12 @@ class DigestDelivery:
             try:
                 ready = await self._claim_to_the_end(batch)
             except Exception as error:  # the database is away: nothing was claimed; try again
-                if not is_outage(error):
-                    logger.exception(
-                        "could not claim %d digests; retrying in %g s",
-                        len(batch),
-                        CLAIM_RETRY_SECONDS,
-                    )
-                else:
-                    logger.warning(
-                        "could not claim %d digests, the database is away (%s); retrying in %g s",
-                        len(batch),
-                        describe_outage(error),
-                        CLAIM_RETRY_SECONDS,
-                    )
+                _log_database_failure(
+                    logging.WARNING,
+                    error,
+                    f"could not claim {len(batch)} digests",
+                    f"retrying in {CLAIM_RETRY_SECONDS:g} s",
+                )
                 loop = asyncio.get_running_loop()
                 loop.call_later(CLAIM_RETRY_SECONDS, self._requeue, batch)
                 ready = []
@@ -413,15 +413,12 @@ class DigestDelivery:
                 self._recording_waits = True
                 return False
             # rows stay claimed: retaken after the lease (or the restart), sent once more
-            if not is_outage(error):
-                logger.exception("could not record %d digest outcomes", len(batch))
-            else:
-                logger.error(
-                    "could not record %d digest outcomes, the database is away (%s); "
-                    "their rows stay claimed",
-                    len(batch),
-                    describe_outage(error),
-                )
+            _log_database_failure(
+                logging.ERROR,
+                error,
+                f"could not record {len(batch)} digest outcomes",
+                "their rows stay claimed",
+            )
         else:
             if self._recording_waits:
                 logger.info("recorded %d digest outcomes; the database is back", len(batch))
