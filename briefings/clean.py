@@ -14,6 +14,7 @@ problem and the summarizer keeps those sentences out of briefings.
 from __future__ import annotations
 
 import functools
+import html
 import re
 from collections.abc import Iterable, Sequence
 
@@ -28,6 +29,7 @@ from briefings.segment import (
     is_heading,
     is_listing_field,
     split_caption,
+    visible_text,
 )
 
 _SOCIAL_SIGNATURE = re.compile(r"^[—–-]\s*.{1,80}\(@\w{1,30}\)\s+\w+\.? \d{1,2}, \d{4}$")
@@ -80,6 +82,7 @@ _PAREN_GLUE = re.compile(r"(?<=[a-z])\((?=[A-Z]{2,6}\))")
 
 _TRAILING_MONTHS = tuple(MONTHS)
 TITLE_LIMIT = 160
+_WORDY = re.compile(r"[^\W_]")  # a letter or a digit: a title says something
 
 
 def language_of(text: str) -> str:
@@ -120,8 +123,49 @@ def is_footer(text: str) -> bool:
     return bool(_FOOTER.match(text.strip()))
 
 
+_MARKUP_SIGNS = frozenset("<&*_[`#>")
+# The elements a scraped news page leaves behind. Only these are tags: "<Mexico City>" in a
+# sentence is words in angle brackets, kept (the renderer escapes them).
+HTML_TAG_NAMES = frozenset(
+    """a abbr article aside audio b blockquote body br button caption center cite code del
+    details dd div dl dt em embed figcaption figure font footer form h1 h2 h3 h4 h5 h6 head
+    header hr html i iframe img input ins label li link main mark meta nav noscript ol p
+    picture pre q s script section small source span strong style sub summary sup table
+    tbody td tfoot th thead time title tr u ul video""".split()
+)
+_TAG_NAMES = "|".join(sorted(HTML_TAG_NAMES, key=len, reverse=True))
+_HTML_TAG = re.compile(
+    rf"<!--.*?(?:-->|$)|</?(?:{_TAG_NAMES})(?=[\s/>])(?:\s[^<>]*)?/?>", re.IGNORECASE
+)
+_HTML_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#\d{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+_MARKDOWN = (
+    (re.compile(r"!?\[([^\]\n]+)\]\([^)\s]+\)"), r"\1"),  # [words](link) -> words
+    (re.compile(r"\*\*(\S(?:[^*]*\S)?)\*\*|__(\S(?:[^_]*\S)?)__"), r"\1\2"),  # **bold**
+    (re.compile(r"```|`([^`]+)`"), r"\1"),  # code fences and `code`
+    (re.compile(r"^(?:#{1,6}|>)\s+"), ""),  # a heading's or a quotation's mark
+)
+
+
+def strip_markup(text: str) -> str:
+    """HTML and Markdown a scraper left in a line -> the words they wrapped.
+
+    Tags and comments go, entities are decoded (``&amp;amp;`` as often as it was escaped),
+    Markdown links, emphasis, code and heading marks leave their words behind.
+    """
+    if _MARKUP_SIGNS.isdisjoint(text):
+        return text
+    text = _HTML_TAG.sub(" ", text)
+    while (decoded := _HTML_ENTITY.sub(lambda m: html.unescape(m.group()), text)) != text:
+        text = _HTML_TAG.sub(" ", decoded)
+    for pattern, replacement in _MARKDOWN:
+        text = pattern.sub(replacement, text)
+    return visible_text(text)  # a decoded entity may be a control or zero-width character
+
+
 def repair(text: str) -> str:
-    """Unambiguous fixes only: footnote marks, wiki edit marks, link text glued to a word."""
+    """Unambiguous fixes only: markup, footnote marks, wiki edit marks, link text glued to
+    a word."""
+    text = strip_markup(text)
     text = _WIKI_EDIT.sub("", text) if "[ edit ]" in text or "[edit]" in text else text
     text = _FOOTNOTE.sub("", text)
     text = _LINK_GLUE.sub(r"\1 ", text)
@@ -203,7 +247,7 @@ def clean_article(raw: RawArticle) -> Article:
     first = lines[0].text if lines else ""
     parts = split_caption(first)
     if parts and parts[0]:
-        caption, credit = parts
+        caption, credit = (strip_markup(part) or None for part in parts)
         lines = lines[1:]
     # footer: everything from the first footer line on
     for i, line in enumerate(lines):
@@ -219,11 +263,11 @@ def clean_article(raw: RawArticle) -> Article:
             continue
         text = line.text
         if index + 1 <= len(raw.lines) and is_byline(raw.lines[index].text) and title is None:
-            title = text  # the line above a byline is the article's title
+            title = _SITE_TITLE.sub("", text).strip()  # the line above a byline is the title
             continue
         if is_byline(text):
             byline = _BYLINE_PARTS.match(text)
-            author = byline.group("name").strip() if byline else text[3:].strip()
+            author = strip_markup(byline.group("name") if byline else text[3:]) or None
             continue
         if split_caption(text) is not None:
             continue  # an in-article photo caption or a bare credit
@@ -250,8 +294,11 @@ def clean_article(raw: RawArticle) -> Article:
     paragraphs = tuple(
         Paragraph(text=ln.text, number=i, line=ln.number, heading=h) for i, ln, h in kept
     )
-    if title is None:
+    title = strip_markup(title) if title else None  # title lines are not repaired
+    if not title or not _WORDY.search(title) or is_social_post(title):
         title = _title_from(paragraphs, caption)
+    if len(title) > TITLE_LIMIT:  # a long line above a byline is no headline
+        title = shorten_at_clause(title, TITLE_LIMIT)
     return Article(
         document=raw.document,
         number=raw.number,
@@ -271,19 +318,20 @@ def _title_from(paragraphs: Iterable[Paragraph], caption: str | None) -> str:
     """A headline for an untitled article: its lede's first sentence, kept short."""
     from briefings.sentences import split_sentences
 
-    lede = next((split_sentences(p.text)[0] for p in paragraphs if not p.heading), "")
+    ledes = (split_sentences(p.text)[0] for p in paragraphs if not p.heading)
+    lede = next((s for s in ledes if _WORDY.search(s)), "")
     if 0 < len(lede) <= TITLE_LIMIT:
-        return lede.rstrip(".")
+        return lede.rstrip(". ")
     photo = split_sentences(caption)[0] if caption else ""
     if 60 <= len(photo) <= TITLE_LIMIT and photo[0] not in '“"‘':
-        return photo.rstrip(".")
+        return photo.rstrip(". ")
     return shorten_at_clause(lede or photo or "Untitled", TITLE_LIMIT)
 
 
 def shorten_at_clause(text: str, limit: int) -> str:
     """Cut a long sentence where a clause ends (", and", ", according to", …), if it can."""
     if len(text) <= limit:
-        return text.rstrip(".")
+        return text.rstrip(". ")
     cuts = [
         m.start() for m in re.finditer(r",\s|\s(?:and|but|while|according to)\s|\s[—–]\s", text)
     ]
@@ -297,6 +345,6 @@ def shorten(text: str, limit: int) -> str:
     """Cut at a word boundary and mark the cut; a short text is returned as is."""
     text = text.strip()
     if len(text) <= limit:
-        return text.rstrip(".")
+        return text.rstrip(". ")
     cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—– ")
     return cut + "…"

@@ -70,7 +70,16 @@ class DateMention:
             return None
         if self.day is None:
             return f"{y:04d}-{self.month:02d}"
+        if not _valid(y, self.month, self.day):
+            return None  # "Feb. 29" in a year that has no such day
         return f"{y:04d}-{self.month:02d}-{self.day:02d}"
+
+    def iso_end(self, year: int | None = None) -> str | None:
+        """The last day of a range ("Feb. 12-17" -> "…-02-17"), or None when it is none."""
+        y = self.year or year
+        if y is None or self.day_end is None or not _valid(y, self.month, self.day_end):
+            return None
+        return f"{y:04d}-{self.month:02d}-{self.day_end:02d}"
 
 
 def find_dates(text: str) -> list[DateMention]:
@@ -83,14 +92,18 @@ def find_dates(text: str) -> list[DateMention]:
         if month_word == "may" and m.group("day") is None and not text[m.start()].isupper():
             continue
         day = int(m.group("day")) if m.group("day") else None
+        day_end = int(m.group("day_end")) if m.group("day_end") else None
         month = MONTHS[month_word[:3] if month_word not in MONTHS else month_word]
-        if day is not None and not 1 <= day <= calendar.monthrange(2024, month)[1]:
+        last_day = calendar.monthrange(2024, month)[1]  # a leap year: Feb. 29 may be real
+        if day is not None and not 1 <= day <= last_day:
             continue
+        if day is not None and day_end is not None and not day < day_end <= last_day:
+            continue  # "Feb. 25-2" and "Feb. 2-40" are no ranges of days
         found.append(
             DateMention(
                 month=month,
                 day=day,
-                day_end=int(m.group("day_end")) if m.group("day_end") else None,
+                day_end=day_end,
                 year=int(m.group("year")) if m.group("year") else None,
                 start=m.start(),
                 end=m.end(),

@@ -15,6 +15,7 @@ weekday the text ties to a date ("first Saturday … on Feb. 7") must agree with
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -72,7 +73,7 @@ _AMOUNT = re.compile(
     re.I,
 )
 _FESTIVAL = re.compile(
-    r"(?P<place>[A-ZÁÉÍÓÚ][\wáéíóúñ]+)[’']s\s+(?:(?P<year>\d{4})\s+)?(?P<kind>carnival|festival|fair)",
+    r"(?P<place>[A-ZÁÉÍÓÚ][\wáéíóúñ]+)[’']s\s+(?:(?P<year>(?:1[89]|20)\d{2})\s+)?(?P<kind>carnival|festival|fair)",
     re.I,
 )
 _CAPITALISED_RUN = re.compile(r"\b(?:[A-Z][\w’'-]+)(?:\s+(?:de\s+|of\s+)?[A-Z][\w’'-]+)*")
@@ -133,13 +134,19 @@ def parse_time_range(text: str) -> tuple[str, str | None] | None:
     h2 = match.group("h2")
     if h2 is None:
         hour, minute = _clock(int(match.group("h1")), int(match.group("m1") or 0), ap)
-        return f"{hour:02d}:{minute:02d}", None
+        return (f"{hour:02d}:{minute:02d}", None) if _on_a_clock(hour, minute) else None
     end = _clock(int(h2), int(match.group("m2") or 0), ap)
     start_meridiem = match.group("ap1") or ap
     start = _clock(int(match.group("h1")), int(match.group("m1") or 0), start_meridiem)
-    if start > end:  # "10-6 p.m.": the first hour is in the morning
+    if start > end and match.group("ap1") is None:  # "10-6 p.m.": it opens in the morning
         start = _clock(int(match.group("h1")), int(match.group("m1") or 0), "a")
+    if not (_on_a_clock(*start) and _on_a_clock(*end)):
+        return None  # "7:75 p.m.", "25 p.m.": a typo, not a time
     return f"{start[0]:02d}:{start[1]:02d}", f"{end[0]:02d}:{end[1]:02d}"
+
+
+def _on_a_clock(hour: int, minute: int) -> bool:
+    return hour < 24 and minute < 60
 
 
 def parse_price(text: str) -> tuple[Price | None, int | None]:
@@ -204,7 +211,7 @@ def _venue_and_address(
         venue = named.group(1)
         expanded = re.search(re.escape(venue) + r" \(([^)]+)\)", section_text)
         return (f"{venue} ({expanded.group(1)})" if expanded else venue), where
-    return head.strip(), rest.strip() or None
+    return head.strip() or None, rest.strip() or None  # "Where:" may be empty
 
 
 def _title_for(listing: Listing, city: str) -> str:
@@ -263,6 +270,13 @@ def _at(date: str, time: str | None) -> str:
     return f"{date}T{time}" if time else date
 
 
+def _until(date: str, start: str | None, end: str) -> str:
+    """The end of a session on ``date``: "10 p.m.-2 a.m." ends the next day."""
+    if start is not None and end < start:
+        date = (dt.date.fromisoformat(date) + dt.timedelta(days=1)).isoformat()
+    return _at(date, end)
+
+
 def _occurrences(
     when: str, year: YearGuess | None, weekday_rule: tuple[int, int] | None
 ) -> tuple[list[Occurrence], bool, str | None]:
@@ -274,20 +288,21 @@ def _occurrences(
         named = _WEEKDAY_BEFORE.search(when[: mention.start])
         weekday = WEEKDAYS[named.group(1).lower()] if named else None
         resolved, was_inferred, why = _resolve_year(mention, year, weekday_rule, weekday)
-        if resolved is None:
-            continue
+        day = mention.iso(resolved) if mention.day is not None else None
+        end_day = mention.iso_end(resolved) if mention.day_end is not None else day
+        if day is None or end_day is None:
+            continue  # no year, no day ("March 2026"), or no such day ("Feb. 29, 2026")
         inferred, basis = inferred or was_inferred, basis or why
         following = mentions[index + 1].start if index + 1 < len(mentions) else len(when)
         times = parse_time_range(when[mention.end : following]) or parse_time_range(when)
         start_time, end_time = times if times else (None, None)
-        day = mention.iso(resolved) or ""
         if mention.day_end is not None:
-            end_day = f"{resolved:04d}-{mention.month:02d}-{mention.day_end:02d}"
             occurrences.append(Occurrence(_at(day, start_time), _at(end_day, end_time)))
         else:
-            end = _at(day, end_time) if end_time else None
+            end = _until(day, start_time, end_time) if end_time else None
             occurrences.append(Occurrence(_at(day, start_time), end))
-    return occurrences, inferred, basis
+    # In date order, whatever order the copy lists them in: the event spans first to last.
+    return sorted(occurrences, key=lambda o: o.start), inferred, basis
 
 
 def _day_span(first: str, last: str) -> str:
@@ -339,7 +354,7 @@ def _run_until(when: str) -> DateMention | None:
     if match is None:
         return None
     found = find_dates(when[match.end() :])
-    return found[0] if found and found[0].year and found[0].day else None
+    return found[0] if found and found[0].day and found[0].iso() else None
 
 
 def _run(when: str, section: str, until: DateMention, year: YearGuess | None) -> Run:
@@ -347,9 +362,11 @@ def _run(when: str, section: str, until: DateMention, year: YearGuess | None) ->
     launch_at = _LAUNCH.search(section)
     launches = find_dates(section[launch_at.end() :])[:1] if launch_at else []
     launch = launches[0] if launches and launches[0].start == 0 else None
-    launch_year = launch.year or (year.year if year else until.year) if launch else None
-    first_day = launch.iso(launch_year) if launch else None
     end_day = until.iso() or ""
+    launch_year, basis = _launch_year(launch, end_day, year) if launch else (None, None)
+    first_day = launch.iso(launch_year) if launch else None
+    if first_day is None or first_day > end_day:
+        first_day = basis = None  # no such day, or after the run's end: only the end is sure
     start_day = first_day or end_day
     hours = parse_time_range(when)
     start_time, end_time = hours if hours else (None, None)
@@ -357,17 +374,38 @@ def _run(when: str, section: str, until: DateMention, year: YearGuess | None) ->
     if hours:
         days = _WEEKDAY_RANGE.search(when)
         span = f"{_day_span(days.group('a'), days.group('b'))}, " if days else ""
-        notes.append(f"Open {span}{hours[0]}–{hours[1]}")
-    inferred = launch is not None and launch.year is None
+        notes.append(f"Open {span}{hours[0]}" + (f"–{hours[1]}" if hours[1] else ""))
+    inferred = basis is not None
     return Run(
         first=Occurrence(
-            _at(start_day, start_time), _at(start_day, end_time) if end_time else None
+            _at(start_day, start_time),
+            _until(start_day, start_time, end_time) if end_time else None,
         ),
-        end=_at(end_day, end_time),
+        end=_until(end_day, start_time, end_time) if end_time else end_day,
         notes=tuple(notes),
         inferred=inferred,
-        basis=(year.basis if year else f"the run's end in {until.year}") if inferred else None,
+        basis=basis,
     )
+
+
+def _launch_year(
+    launch: DateMention, end_day: str, year: YearGuess | None
+) -> tuple[int, str | None]:
+    """The year of a run's launch, and the basis when the text leaves it out.
+
+    The article's year, unless that puts the launch after the run's end ("Launching on
+    Jan. 29" of a run until March 1, 2026, in a guide that also names 2099): then the year
+    the run ends, or the one before.
+    """
+    if launch.year is not None:
+        return launch.year, None
+    end_year = int(end_day[:4])
+    by_end = f"the run's end in {end_year}"
+    reference = (year.year, year.basis) if year else (end_year, by_end)
+    for candidate, basis in (reference, (end_year, by_end), (end_year - 1, by_end)):
+        if (launch.iso(candidate) or "9") <= end_day:
+            return candidate, basis
+    return reference
 
 
 def _listing_event(article: Article, listing: Listing, year: YearGuess | None) -> Event | None:
@@ -445,12 +483,13 @@ def _festival_events(article: Article) -> list[Event]:
             ranges = [m for m in find_dates(other.text) if m.day_end is not None]
             if not ranges:
                 continue
-            span = ranges[0]
+            span = dataclasses.replace(ranges[0], year=year)
+            start, end = span.iso(), span.iso_end()
+            if start is None or end is None:
+                continue
             city, area, zone = _city(named.group("place")) or _main_city(article)
             kind = named.group("kind").capitalize()
             title = f"{city} {kind} {year}"
-            start = f"{year:04d}-{span.month:02d}-{span.day:02d}"
-            end = f"{year:04d}-{span.month:02d}-{span.day_end:02d}"
             sentence = next(s for s in split_sentences(other.text) if find_dates(s))
             notes = tuple(
                 s
@@ -490,4 +529,17 @@ def extract_events(article: Article, year: YearGuess | None) -> list[Event]:
 def events_by_article(
     articles: Sequence[Article], years: dict[str, YearGuess]
 ) -> dict[str, list[Event]]:
-    return {a.key: extract_events(a, years.get(a.key)) for a in articles}
+    """Every article's events; an id names one event in the whole catalog (buttons and the
+    bot's list of all listings find events by id), so a second "Swan Lake" in February of
+    another listing or article becomes "…-2"."""
+    found = {a.key: extract_events(a, years.get(a.key)) for a in articles}
+    taken: set[str] = set()
+    for events in found.values():
+        for index, event in enumerate(events):
+            unique, count = event.id, 1
+            while unique in taken:
+                count += 1
+                unique = f"{event.id[: 40 - len(str(count)) - 1].rstrip('-')}-{count}"
+            taken.add(unique)
+            events[index] = dataclasses.replace(event, id=unique)
+    return found

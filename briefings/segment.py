@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -115,8 +116,46 @@ def is_byline(text: str) -> bool:
     return bool(_BYLINE.match(text))
 
 
+# Line ends as editors and Python's universal newlines count them, so that a cited line
+# number finds the line; form feeds, U+2028 and the like are not line ends in a text file.
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_ZERO_WIDTH_JOINER = "\u200d"
+
+
+def _joins_an_emoji(text: str, index: int) -> bool:
+    """A zero-width joiner between two emoji (👨‍👩‍👧) is part of what the reader sees."""
+    if not 0 < index < len(text) - 1:
+        return False
+    before, after = text[index - 1], text[index + 1]
+    return (
+        unicodedata.category(before) in ("So", "Sk") or before == "\ufe0f"
+    ) and unicodedata.category(after) == "So"
+
+
+def visible_text(line: str) -> str:
+    """A line as a reader sees it: without invisible format characters (zero-width spaces,
+    direction marks, byte-order marks, soft hyphens), private-use icons of scraped icon fonts
+    and unassigned code points, with control characters and other separators as spaces;
+    "" when nothing visible is left (only spaces or combining marks).
+    """
+    if not line.isprintable():
+        kept = []
+        for index, char in enumerate(line):
+            category = unicodedata.category(char)
+            if category in ("Cf", "Co", "Cn") and not (
+                char == _ZERO_WIDTH_JOINER and _joins_an_emoji(line, index)
+            ):
+                continue
+            kept.append(" " if category in ("Cc", "Zl", "Zp") else char)
+        line = re.sub(r"\s+", " ", "".join(kept))
+    line = line.strip()
+    return line if any(unicodedata.category(c)[0] in "LNPS" for c in line) else ""
+
+
 def content_lines(text: str) -> list[Line]:
-    return [Line(i, raw.strip()) for i, raw in enumerate(text.splitlines(), 1) if raw.strip()]
+    """The lines with something visible on them, numbered as an editor numbers them."""
+    lines = (Line(i, visible_text(raw)) for i, raw in enumerate(_LINE_END.split(text), 1))
+    return [line for line in lines if line.text]
 
 
 def _terms(text: str) -> Iterable[tuple[str, float]]:

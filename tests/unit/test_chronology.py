@@ -55,3 +55,12 @@ def test_a_page_without_any_date_has_none(catalog: Catalog) -> None:
 def test_a_guide_is_dated_by_its_launch_not_its_listings(catalog: Catalog) -> None:
     carnival = next(a for a in catalog.articles if a.key.endswith("#7"))
     assert carnival.date == "2026"  # not Feb. 16, a date of its own programme
+
+
+def test_a_date_that_does_not_exist_is_no_date() -> None:
+    """Found by fuzzing: "Feb. 29" of a common year and "Feb. 25-2" reached the catalog."""
+    [leap] = find_dates("On Feb. 29 the fair opens.")
+    assert (leap.iso(2028), leap.iso(2026)) == ("2028-02-29", None)
+    assert find_dates("from Feb. 25-2 and Feb. 2-40") == []
+    [span] = find_dates("Feb. 12-17")
+    assert (span.iso_end(2026), span.iso_end(None)) == ("2026-02-17", None)

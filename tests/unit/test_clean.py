@@ -161,3 +161,38 @@ def test_cleaning_a_raw_article_keeps_paragraph_numbers_and_lines() -> None:
     )[0]
     article = clean_article(raw)
     assert [(p.number, p.line) for p in article.paragraphs] == [(2, 2), (4, 4)]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("The <b>train</b> opened.<br/>", "The train opened."),
+        ("Mexico&#8217;s aid &amp;amp; oil<!-- ad slot -->", "Mexico’s aid & oil"),
+        (
+            "See [the registry](https://example.com) and **128,059** names.",
+            "See the registry and 128,059 names.",
+        ),
+        ("# A Markdown heading", "A Markdown heading"),
+        ("A hidden &#x200b;mark", "A hidden mark"),
+        ("Business & Economy Reporter", "Business & Economy Reporter"),
+    ],
+)
+def test_markup_a_scraper_left_is_stripped(line: str, expected: str) -> None:
+    """Found by fuzzing: tags, entities and Markdown reached summaries and event titles."""
+    assert repair(line) == expected
+
+
+def test_a_title_is_short_worded_and_no_boilerplate() -> None:
+    """Found by fuzzing: a long line above a byline made a 1,000-character headline; a
+    repeated social-post signature or a line of symbols became an article's title."""
+    body = "The port of Manzanillo opened a new container terminal on Tuesday."
+    long_line = "x" * 500 + " A long line"
+    titled = clean_article(segment("a.txt", f"{long_line}\nBy Jane Roe | Reporter\n{body}")[0])
+    assert titled.title == "x" * 159 + "…" and titled.author == "Jane Roe"
+    signature = "— Someone (@someone) May 12, 2024"
+    posted = clean_article(segment("b.txt", f"{signature}\n{body}\n{signature}")[0])
+    assert posted.title == body.rstrip(".")
+    wordless = clean_article(segment("c.txt", f"\u2605.\n{body}")[0])
+    assert wordless.title == body.rstrip(".")
+    spaced = clean_article(segment("d.txt", "The port reopened on Tuesday .")[0])
+    assert spaced.title == "The port reopened on Tuesday"  # not "… Tuesday "

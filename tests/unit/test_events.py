@@ -6,8 +6,8 @@ import pytest
 
 from briefings.chronology import YearGuess
 from briefings.clean import clean_article
-from briefings.events import extract_events, parse_price, parse_time_range
-from briefings.model import Catalog, Event, Price
+from briefings.events import events_by_article, extract_events, parse_price, parse_time_range
+from briefings.model import Catalog, Event, Occurrence, Price
 from briefings.segment import segment
 
 
@@ -150,3 +150,90 @@ def test_a_spanish_venue_name_is_not_taken_for_a_spanish_post() -> None:
     assert (event.venue, event.city) == ("Palacio de los Deportes", "Mexico City")
     assert (event.start, event.year_inferred) == ("2026-04-11T21:00", False)
     assert event.price == Price(amount="850", currency="MXN", minimum=True)
+
+
+def _listing(when: str, where: str = "Where: Teatro Diana, Guadalajara") -> list[Event]:
+    text = (
+        "A guide to February. (Visit Mexico)\nFebruary is a good month in Guadalajara.\n"
+        f"A concert\nAn evening of music.\nWhen: {when}\n{where}\nCost: $100"
+    )
+    return extract_events(clean_article(segment("guide.txt", text)[0]), None)
+
+
+@pytest.mark.parametrize(
+    ("when", "occurrences"),
+    [
+        ("Feb. 7, 2026, 10 p.m.-2 a.m.", [Occurrence("2026-02-07T22:00", "2026-02-08T02:00")]),
+        ("March 2026 at 7 p.m.", None),  # no day: no session
+        ("Feb. 7, 2026 at 7:75 p.m.", [Occurrence("2026-02-07")]),  # no such time
+        ("Feb. 29, 2026 at 7 p.m.", None),  # no such day
+        ("Feb. 2-40, 2026", None),  # no such range
+        ("Feb. 25-2, 2026", None),  # a range that ends before it starts
+    ],
+)
+def test_a_listing_never_has_an_impossible_date_or_time(
+    when: str, occurrences: list[Occurrence] | None
+) -> None:
+    """Found by fuzzing: "2026-03T19:00", "19:75" and "2026-02-40" reached the catalog and
+    crashed the bot's renderer; reversed ranges and sessions past midnight ended before
+    they began."""
+    events = _listing(when)
+    assert [list(e.occurrences) for e in events] == ([occurrences] if occurrences else [])
+
+
+def test_a_listing_without_a_place_has_no_venue() -> None:
+    """Found by fuzzing: an empty or missing "Where:" gave the venue "", not None."""
+    for where in ("Where: ", "Cost: $100"):
+        [event] = _listing("Feb. 7, 2026 at 7 p.m.", where)
+        assert (event.venue, event.address) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("7:75 p.m.", None), ("25 p.m.", None), ("10 p.m.-2 a.m.", ("22:00", "02:00"))],
+)
+def test_impossible_clock_times_are_no_times(
+    text: str, expected: tuple[str, str | None] | None
+) -> None:
+    assert parse_time_range(text) == expected
+
+
+def test_a_run_opens_before_it_closes_and_its_hours_say_no_none() -> None:
+    """Found by fuzzing: a guide naming a later year put an undated launch after the run's
+    end, and opening hours without a closing time read "Open Tue–Sun, 10:00–None"."""
+    text = (
+        "A guide to February. (Visit Mexico)\nFebruary is a good month in Guadalajara.\n"
+        "An exhibit at MAZ\nLaunching on Jan. 29, the exhibit fills the museum.\n"
+        "When: The exhibition runs until March 1, 2026. MAZ is open Tues-Sun, 10 a.m.\n"
+        "Where: MAZ, Zapopan"
+    )
+    article = clean_article(segment("guide.txt", text)[0])
+    [event] = extract_events(article, YearGuess(2099, "a guide that also names 2099"))
+    assert (event.start, event.end, event.notes) == (
+        "2026-01-29T10:00",
+        "2026-03-01",
+        ("Open Tue–Sun, 10:00",),
+    )
+    assert event.year_basis == "the run's end in 2026"
+
+
+def test_sessions_listed_out_of_order_span_first_to_last() -> None:
+    """Found by fuzzing: "Sept. 4, May 4" made an event that ended before it began."""
+    [event] = _listing("Sept. 4, 2026 at 7 p.m., May 4, 2026 at 7 p.m.")
+    assert [o.start for o in event.occurrences] == ["2026-05-04T19:00", "2026-09-04T19:00"]
+    assert (event.start, event.end) == ("2026-05-04T19:00", "2026-09-04")
+
+
+def test_two_listings_of_one_show_in_a_month_get_their_own_ids() -> None:
+    """Found by fuzzing: two listings with one title and month shared an id, and the bot's
+    list of all listings, which goes by id, showed only the first."""
+    text = (
+        "A guide to February. (Visit Mexico)\nFebruary is a good month in Guadalajara.\n"
+        "Swan Lake\nThe ballet, in the evening.\nWhen: Feb. 7, 2026 at 7 p.m.\n"
+        "Where: Teatro Diana, Guadalajara\n"
+        "Swan-Lake\nThe ballet again, in the afternoon.\nWhen: Feb. 8, 2026 at 5 p.m.\n"
+        "Where: Teatro Diana, Guadalajara"
+    )
+    article = clean_article(segment("guide.txt", text)[0])
+    events = events_by_article([article], {})[article.key]
+    assert [e.id for e in events] == ["swan-lake-2026-02", "swan-lake-2026-02-2"]

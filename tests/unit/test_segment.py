@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from briefings.segment import content_lines, segment, split_caption
+from briefings.segment import Line, content_lines, segment, split_caption
 from tests.conftest import SECOND_SEED, SEEDS
 
 SECOND_SEED_STARTS = [
@@ -120,3 +120,20 @@ def test_caption_credits_are_told_from_ordinary_parentheses(
     line: str, expected: tuple[str, str] | None
 ) -> None:
     assert split_caption(line) == expected
+
+
+def test_lines_are_what_a_reader_sees_numbered_as_an_editor_numbers_them() -> None:
+    """Found by fuzzing: a file of zero-width characters gave an article titled U+200B, and
+    a form feed or U+2028 counted as a line end, so a cited line lay past the file's end."""
+    text = (
+        "\u200b\u200d\ufeff\n"  # nothing visible: not a line of content
+        "Cuba\u200b and\tMexico\x0csign a deal\u2028today.\r"
+        "A family 👨\u200d👩\u200d👧 at the\ue000 port.\r\n"
+        "\u0301\u00ad\n"
+        "End."
+    )
+    assert content_lines(text) == [
+        Line(2, "Cuba and Mexico sign a deal today."),
+        Line(3, "A family 👨\u200d👩\u200d👧 at the port."),
+        Line(5, "End."),
+    ]
