@@ -71,8 +71,17 @@ class WebhookHandler(_Base):
             logger.warning("webhook: refused a post that is not an update (%s)", error)
             self.write_json(400, {"ok": False, "error": "not a Telegram update"})
             return
-        await self.bot_application.update_queue.put(update)
+        if self._connection_closed():  # the server is stopping: Telegram posts it again
+            return
+        # No await between the check, the queueing and the answer: an update is queued only
+        # if its 200 can still be written, so it is never handled here and posted again.
+        self.bot_application.update_queue.put_nowait(update)
         self.write_json(200, {"ok": True})
+
+    def _connection_closed(self) -> bool:
+        """Whether the stop closed this request's connection while it waited its turn."""
+        stream = getattr(self.request.connection, "stream", None)
+        return stream is not None and bool(stream.closed())
 
 
 class HealthHandler(_Base):
