@@ -257,14 +257,21 @@ def start_server() -> PostgresServer:
     return server
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """The session's PostgreSQL server (started on first use), or a skip saying why not."""
+@contextlib.contextmanager
+def running_server() -> Iterator[PostgresServer]:
+    """A server of one's own, started, then stopped and deleted on leaving."""
     server = start_server()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """The session's PostgreSQL server (started on first use), or a skip saying why not."""
+    with running_server() as server:
+        yield server
 
 
 @pytest.fixture

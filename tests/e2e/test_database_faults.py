@@ -39,7 +39,7 @@ from bot.store import store as store_module
 from bot.store.schema import chats, subscriptions
 from bot.subscription_replies import text
 from tests.e2e.conftest import MORNING, Harness, StartBot, subscribe_readers
-from tests.postgres import PostgresServer, start_server
+from tests.postgres import PostgresServer, running_server
 
 FAST = 1.0  # seconds: a briefing's reply while the database is away (10-350 ms measured)
 AWAY = text("en", "database_away")
@@ -186,11 +186,8 @@ async def test_sqlite_locked_by_another_process_delays_digests_and_never_briefin
 @pytest.fixture(scope="module")
 def own_server() -> Iterator[PostgresServer]:
     """A server of this module's own: stopping the session's would disturb other tests."""
-    server = start_server()
-    try:
+    with running_server() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
