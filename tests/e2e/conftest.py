@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import build_application, start_application, stop_application
 from bot.clock import Clock, FixedClock, ManualClock
@@ -41,7 +42,13 @@ async def subscribe_readers(bot: Harness, readers: range, now: dt.datetime) -> N
     dialogue (other tests cover it), is what these tests are about."""
     for chat_id in readers:
         bot.api.private_chat(chat_id)
-    async with bot.digests.store.engine.begin() as connection:
+    await insert_readers(bot.digests.store.engine, readers, now)
+
+
+async def insert_readers(engine: AsyncEngine, readers: range, now: dt.datetime) -> None:
+    """The rows of :func:`subscribe_readers`, into any store's database (one not open in a
+    bot too: an earlier run's subscribers)."""
+    async with engine.begin() as connection:
         await connection.execute(
             chats.insert(),
             [{"id": c, "type": "private", "language": "en", "created_at": now} for c in readers],

@@ -36,9 +36,8 @@ from bot.concurrency import MAX_RUNNING_UPDATES
 from bot.localapi import LocalBotApi
 from bot.store import Store, database_url
 from bot.store import store as store_module
-from bot.store.schema import chats, subscriptions
 from bot.subscription_replies import text
-from tests.e2e.conftest import MORNING, Harness, StartBot, subscribe_readers
+from tests.e2e.conftest import MORNING, Harness, StartBot, insert_readers, subscribe_readers
 from tests.postgres import PostgresServer, running_server
 
 FAST = 1.0  # seconds: a briefing's reply while the database is away (10-350 ms measured)
@@ -328,28 +327,7 @@ async def test_started_while_postgresql_is_down_it_answers_and_delivers_once_it_
     subscribed = MORNING - dt.timedelta(days=1)
     opened = await Store.open(database_url(url, Path()))  # an earlier run's subscribers
     try:
-        async with opened.engine.begin() as connection:
-            await connection.execute(
-                chats.insert(),
-                [
-                    {"id": c, "type": "private", "language": "en", "created_at": subscribed}
-                    for c in READERS
-                ],
-            )
-            await connection.execute(
-                subscriptions.insert(),
-                [
-                    {
-                        "chat_id": c,
-                        "what": "security",
-                        "cadence": "daily",
-                        "at": "08:00",
-                        "created_by": c,
-                        "created_at": subscribed,
-                    }
-                    for c in READERS
-                ],
-            )
+        await insert_readers(opened.engine, READERS, subscribed)
     finally:
         await opened.close()
     await asyncio.to_thread(postgres.halt)
