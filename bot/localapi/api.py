@@ -178,6 +178,34 @@ _GROUP_ANONYMOUS_BOT = {
 }
 
 
+class Hold:
+    """Calls of one method wait here until :meth:`release`: a test stops them mid-call.
+
+    Where ``delay_next`` guesses how long is long enough, a hold is exact: the calls wait
+    on their own request threads for as long as the test needs (until it sees the bot do
+    something, say), and ``arrived`` counts them, so the test can wait for that too.
+    """
+
+    def __init__(self) -> None:
+        self._released = threading.Event()
+        self._lock = threading.Lock()
+        self._arrived = 0
+
+    @property
+    def arrived(self) -> int:
+        """Calls that have reached the hold so far (waiting or let through)."""
+        with self._lock:
+            return self._arrived
+
+    def pass_through(self) -> None:
+        with self._lock:
+            self._arrived += 1
+        self._released.wait()
+
+    def release(self) -> None:
+        self._released.set()
+
+
 @dataclass(frozen=True)
 class Call:
     """One call as the bot made it and as it was answered; ``at`` is ``time.monotonic()``."""
@@ -374,6 +402,7 @@ class LocalBotApi:
         self._inline_queries: dict[str, dict[str, Any]] = {}
         self._faults: dict[str, list[_Fault]] = {}
         self._delays: dict[str, list[float]] = {}
+        self._holds: dict[str, Hold] = {}
         self._sends: collections.deque[float] = collections.deque()  # the last second's sends
         self._private_allowance: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
         self._group_sends: dict[int, collections.deque[float]] = {}  # the last minute's
@@ -418,8 +447,11 @@ class LocalBotApi:
             delay = self.latency + (delays.pop(0) if delays else 0.0)
             if fault is not None:
                 self.injected_failures += 1
+            hold = self._holds.get(name)
         if delay > 0:
             time.sleep(delay)  # on this request's own thread, as a slow link would
+        if hold is not None:
+            hold.pass_through()
         status, body = 0, {}
         try:
             if handler is None:
@@ -507,16 +539,26 @@ class LocalBotApi:
         with self._condition:
             self._delays.setdefault(_canonical(method), []).extend([seconds] * times)
 
+    def hold(self, method: str) -> Hold:
+        """Hold every call of ``method`` from now on until the returned hold is released
+        (or the server stops); later calls of a released hold go straight through."""
+        hold = Hold()
+        with self._condition:
+            self._holds[_canonical(method)] = hold
+        return hold
+
     def forget_calls(self) -> None:
         """Drop the record of calls so far (a long benchmark must not grow without end)."""
         with self._condition:
             self.calls.clear()
 
     def release_long_polls(self) -> None:
-        """End every waiting getUpdates (and the webhook pusher's wait) with no updates, so
-        a stopping server stops at once."""
+        """End every waiting getUpdates (and the webhook pusher's wait) with no updates, and
+        let every held call through, so a stopping server stops at once."""
         with self._condition:
             self._wakeups += 1
+            for hold in self._holds.values():
+                hold.release()
             self._condition.notify_all()
 
     # --- chats and messages --------------------------------------------------------------
@@ -908,6 +950,13 @@ class LocalBotApi:
                 if remaining <= 0 or self._wakeups != wakeups:  # timed out, or stopping
                     return None
                 self._condition.wait(remaining)
+
+    @property
+    def polls(self) -> int:
+        """getUpdates calls so far; one that waits holds no lock, so a test that sees the
+        count move knows the poll is waiting (or already answered)."""
+        with self._condition:
+            return self._polls
 
     @property
     def pending_updates(self) -> int:

@@ -229,6 +229,7 @@ class WebhookPusher:
         self.retry_delay = retry_delay
         self.timeout = timeout
         self._stopping = threading.Event()
+        self._posting = threading.Lock()  # held from a post until its answer is booked
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback
 
@@ -247,12 +248,23 @@ class WebhookPusher:
             if found is None:
                 continue
             update, url, secret = found
-            status = self._post(url, secret, update)
-            if 200 <= status < 300:
-                self.api.webhook_delivered(update["update_id"])
-            else:
-                self.api.webhook_refused(status)
+            with self._posting:
+                status = self._post(url, secret, update)
+                if 200 <= status < 300:
+                    self.api.webhook_delivered(update["update_id"])
+                else:
+                    self.api.webhook_refused(status)
+            if not 200 <= status < 300:
                 self._stopping.wait(self.retry_delay)
+
+    def settle(self) -> None:
+        """Return once no post is in flight, so every answer the bot gave so far is booked.
+
+        A post that starts after this returns goes to whatever listens then; once the bot
+        has exited, that is nobody, so ``pending_updates`` is exactly what it never took.
+        """
+        with self._posting:
+            pass
 
     def _post(self, url: str, secret: str | None, update: dict[str, Any]) -> int:
         headers = {"Content-Type": "application/json"}
