@@ -106,8 +106,9 @@ class SlidingWindow:
     at once instead of waiting up to a period for the window to turn.
     """
 
-    def __init__(self, limit: int, period: float) -> None:
+    def __init__(self, limit: int, period: float, clock: Callable[[], float] | None = None):
         self.limit = max(int(limit), 1)
+        self._clock = clock or _loop_time
         self.period = period * (1 + _MARGIN)
         # Slots the fan-out leaves free, so a reply never waits for the window to turn.
         self.reserve = min(max(math.ceil(self.limit * RESERVE), 1), self.limit - 1)
@@ -134,12 +135,11 @@ class SlidingWindow:
         return self.period / self.limit  # every slot is on the wire: check again soon
 
     async def acquire(self, *, urgent: bool) -> None:
-        loop = asyncio.get_running_loop()
         if urgent:
             self._urgent_waiting += 1
         try:
             while True:
-                wait = self._wait(loop.time(), urgent=urgent)
+                wait = self._wait(self._clock(), urgent=urgent)
                 if wait == 0.0 and (urgent or self._urgent_waiting == 0):
                     self._in_flight += 1
                     return
@@ -153,11 +153,20 @@ class SlidingWindow:
     def release(self) -> None:
         """The send's answer came back (or it failed): its slot runs for one more period."""
         self._in_flight -= 1
-        heapq.heappush(self._finished, asyncio.get_running_loop().time())
+        heapq.heappush(self._finished, self._clock())
+
+
+def _loop_time() -> float:
+    return asyncio.get_running_loop().time()
 
 
 class FloodLimiter(AIORateLimiter):
-    """AIORateLimiter with sliding windows, per-chat limits and replies ahead of fan-out."""
+    """AIORateLimiter with sliding windows, per-chat limits and replies ahead of fan-out.
+
+    ``clock`` is what the windows read: the event loop's time unless a test stops it
+    (``limiter.clock = lambda: frozen``), so a window that is full stays full and the
+    test can see who gets through it without racing the window's turn.
+    """
 
     def __init__(
         self,
@@ -175,21 +184,25 @@ class FloodLimiter(AIORateLimiter):
             group_max_rate=self.limits.group_per_minute,
             max_retries=max_retries,
         )
-        self._overall = SlidingWindow(int(self.limits.overall_per_second), 1.0)
+        self.clock: Callable[[], float] = _loop_time
+        self._overall = SlidingWindow(int(self.limits.overall_per_second), 1.0, self._now)
         self._chats: dict[object, SlidingWindow] = {}
+
+    def _now(self) -> float:
+        return self.clock()
 
     def _chat_window(self, chat_id: object) -> SlidingWindow:
         window = self._chats.get(chat_id)
         if window is None:
             if len(self._chats) > 4096:  # forget chats whose windows are empty
-                now = asyncio.get_running_loop().time()
+                now = self._now()
                 self._chats = {k: w for k, w in self._chats.items() if not w.idle(now)}
             is_group = isinstance(chat_id, str) or (isinstance(chat_id, int) and chat_id < 0)
             limits = self.limits
             window = (
-                SlidingWindow(int(limits.group_per_minute), 60.0)
+                SlidingWindow(int(limits.group_per_minute), 60.0, self._now)
                 if is_group
-                else SlidingWindow(limits.private_burst, limits.private_window)
+                else SlidingWindow(limits.private_burst, limits.private_window, self._now)
             )
             self._chats[chat_id] = window
         return window

@@ -1285,7 +1285,7 @@ class LocalBotApi:
         sent = self.sent_to(chat_id)
         return sent[-1] if sent else None
 
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 30.0) -> None:
         """Wait until ``predicate()`` holds; the error names the last calls, to show why not."""
         deadline = time.monotonic() + timeout
         while not predicate():

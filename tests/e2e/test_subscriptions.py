@@ -13,6 +13,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.delivery import LEASE
 from bot.localapi import FloodLimits
+from bot.ratelimit import FloodLimiter
 from bot.store import Store, database_url
 from tests.conftest import MEXICO_CITY, TODAY
 from tests.e2e.conftest import MORNING, StartBot, subscribe_readers
@@ -306,9 +307,9 @@ async def test_a_group_that_becomes_a_supergroup_keeps_its_subscriptions(
     [reply] = await bot.say(group, admin, "/subscribe cuba daily 07:30")
     assert "Subscribed" in reply.plain
     bot.api.migrate_group(-500, -100500)
-    for _ in range(200):  # the two service messages are handled in the background
-        if await bot.digests.store.subscriptions_of([-100500]):
-            break
+    deadline = time.monotonic() + 20  # the two service messages are handled in the background
+    while not await bot.digests.store.subscriptions_of([-100500]):
+        assert time.monotonic() < deadline, "the subscriptions never moved"
         await asyncio.sleep(0.01)
     assert [s.what for s in await bot.digests.store.subscriptions_of([-100500])] == ["cuba"]
     assert await bot.digests.store.chat(-500) is None
@@ -508,17 +509,28 @@ async def test_a_fan_out_keeps_to_the_flood_limits_and_people_are_answered_first
         await store.remember_chat(chat_id, kind, None, "en", clock.now())
         await store.subscribe(chat_id, "cuba", "daily", 0, "09:00", None, clock.now())
     user, chat = bot.person(77)
-    clock.set(dt.datetime(2026, 11, 26, 9, 0, tzinfo=MEXICO_CITY))
-    await bot.digests.scheduler.rebuild()
-    await asyncio.sleep(0.2)  # the fan-out is under way
-    assert bot.digests.delivery.pending > 50
-    await asyncio.sleep(0.5)  # sends are waiting in the flood limiter now
-    asked = time.monotonic()
-    [reply] = await bot.say(chat, user, "/missing")
-    waited = time.monotonic() - asked
-    assert "Missing" in reply.plain or "missing" in reply.plain.lower()
-    assert bot.digests.delivery.pending > 0, "the reply went out while digests were queued"
-    assert waited < 0.15  # a reply goes before the digests waiting for the same slots
+    sent_digests = lambda: sum(  # noqa: E731
+        call.params["chat_id"] in readers for call in bot.api.calls_to("sendMessage")
+    )
+    # The flood limiter's clock stands still: its window fills and never turns, so what
+    # gets through below is decided by priority alone, not by how fast this machine is.
+    limiter = bot.application.bot.rate_limiter
+    assert isinstance(limiter, FloodLimiter)
+    frozen = limiter.clock()
+    limiter.clock = lambda: frozen
+    try:
+        clock.set(dt.datetime(2026, 11, 26, 9, 0, tzinfo=MEXICO_CITY))
+        await bot.digests.scheduler.rebuild()
+        share = 60 - 1  # the fan-out takes all of the window but the slot kept for replies
+        await bot.api.wait_for(lambda: sent_digests() == share, timeout=30)
+        assert bot.digests.delivery.pending > 50  # the rest wait in the flood limiter
+        [reply] = await bot.say(chat, user, "/missing")  # a reply goes before them all
+        assert "Missing" in reply.plain or "missing" in reply.plain.lower()
+        assert sent_digests() == share and bot.digests.delivery.pending > 50
+    finally:  # time moves on from where it stood, so the window still counts those sends
+        loop = asyncio.get_running_loop()
+        stood_still = loop.time() - frozen
+        limiter.clock = lambda: loop.time() - stood_still
     await bot.settle(timeout=20)
     assert {c: bot.api.messages_sent_to(c) for c in readers} == dict.fromkeys(readers, 1)
     assert bot.api.too_many_requests == 0
