@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-long lint typecheck check-catalog catalog bench clean postgres
+.PHONY: install run test test-shuffled test-long lint typecheck check-catalog catalog bench clean postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,12 +36,17 @@ catalog: $(STAMP)
 postgres:
 	bash scripts/ensure-postgres
 
+# pytest-randomly is installed for test-shuffled; the contract run keeps the file order.
 test: lint typecheck check-catalog postgres
+	$(BIN)/python -m pytest -p no:randomly
+
+# The same suite in a shuffled order (the seed is printed; --randomly-seed=N repeats one).
+test-shuffled: lint typecheck check-catalog postgres
 	$(BIN)/python -m pytest
 
 # The nightly-style run: 10,000+ fuzz cases and the full-size crash and load tests.
 test-long: lint typecheck check-catalog postgres
-	BRIEFBOT_LONG_TESTS=1 $(BIN)/python -m pytest
+	BRIEFBOT_LONG_TESTS=1 $(BIN)/python -m pytest -p no:randomly
 
 # Every benchmark in bench/, then one table in bench/RESULTS.md; QUICK=1 for short runs.
 bench: $(STAMP)

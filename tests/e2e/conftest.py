@@ -95,7 +95,7 @@ class Harness:
         assert found is not None
         return found
 
-    async def settle(self, timeout: float = 10.0) -> None:
+    async def settle(self, timeout: float = 30.0) -> None:
         """Wait until no digest job is due now and every queued digest has been handled."""
         deadline = time.monotonic() + timeout
         while True:
@@ -162,7 +162,7 @@ class Harness:
 async def _until_served(harness: Harness) -> None:
     """Until the bot answers /healthz and has started receiving updates."""
     application = harness.application
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     async with httpx.AsyncClient() as client:
         while True:
             assert harness.serving is not None
@@ -181,7 +181,7 @@ async def _until_served(harness: Harness) -> None:
             await asyncio.sleep(0.02)
 
 
-def wait_until(condition: Callable[[], object], timeout: float = 20.0) -> None:
+def wait_until(condition: Callable[[], object], timeout: float = 30.0) -> None:
     """Poll (blocking) until ``condition()`` is true: for tests that drive a subprocess."""
     deadline = time.monotonic() + timeout
     while not condition():

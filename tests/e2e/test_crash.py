@@ -36,7 +36,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -226,25 +225,27 @@ def _digests(api: LocalBotApi, chat_ids: Iterable[int]) -> dict[int, int]:
     return found
 
 
-def _quiet(api: LocalBotApi) -> int:
-    """Messages sent so far, once requests the dead process left on the wire are served."""
-    seen, since = api.messages_sent, time.monotonic()
-    while time.monotonic() - since < 0.3:
-        time.sleep(0.02)
-        if api.messages_sent != seen:
-            seen, since = api.messages_sent, time.monotonic()
-    return seen
+def _quiet(server: LocalBotApiServer) -> int:
+    """Messages sent so far, once requests the dead process left on the wire are served:
+    its connections closed with it, and the server lets one go only after answering the
+    request it was reading, so none open means none left to serve."""
+    wait_until(lambda: server.open_connections == 0, 60)  # a long poll ends within 10 s
+    return server.api.messages_sent
 
 
 @dataclass
 class Bot:
     """``briefbot run`` processes, one after the other, over the same database."""
 
-    api: LocalBotApi
+    server: LocalBotApiServer
     env: dict[str, str]
     logs: Path
     started: list[subprocess.Popen[bytes]]
     cwd: Path  # not the checkout: a ``.env`` file there would be read
+
+    @property
+    def api(self) -> LocalBotApi:
+        return self.server.api
 
     def start(self, now: str = START) -> subprocess.Popen[bytes]:
         """Start ``briefbot run``; ``now``: where its demo clock starts (``BRIEFBOT_NOW``)."""
@@ -270,7 +271,7 @@ class Bot:
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
         assert process.returncode == -signal.SIGKILL, self.log_text()
-        return _quiet(self.api)
+        return _quiet(self.server)
 
     def stop(self, process: subprocess.Popen[bytes]) -> None:
         process.send_signal(signal.SIGTERM)
@@ -309,7 +310,7 @@ def bot(scaled_telegram: LocalBotApiServer, tmp_path: Path) -> Iterator[Bot]:
     }
     logs = tmp_path / "logs"
     logs.mkdir()
-    runs = Bot(scaled_telegram.api, env, logs, [], tmp_path)
+    runs = Bot(scaled_telegram, env, logs, [], tmp_path)
     yield runs
     for process in runs.started:
         if process.poll() is None:
@@ -418,7 +419,7 @@ def test_sigterm_mid_fan_out_finishes_what_is_in_flight_and_the_restart_sends_no
     first = bot.start()
     wait_until(lambda: bot.api.messages_sent >= SUBSCRIBERS * 2 // 5, _patience(SUBSCRIBERS))
     bot.stop(first)  # exit status 0: a graceful stop
-    delivered = _quiet(bot.api)
+    delivered = _quiet(bot.server)
     assert delivered < SUBSCRIBERS, "stopped in the middle"
     ledger = _ledger(seeded.database)
     states = Counter(state for state, _ in ledger.values())
