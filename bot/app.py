@@ -19,19 +19,19 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, CommandHandler, Defaults
 from telegram.request import BaseRequest
 
-from bot.answers import Answers
 from bot.clock import Clock, SystemClock
-from bot.concurrency import PerChatUpdateProcessor
-from bot.config import Settings
-from bot.digest_service import close_store, open_when_reachable, start_digests, stop_delivery
-from bot.flood_limits import FloodLimits
+from bot.conversation.answers import Answers
+from bot.conversation.menus import DESCRIPTIONS, menus
+from bot.digests.service import close_store, open_when_reachable, start_digests, stop_delivery
 from bot.handlers import register
 from bot.handlers.common import SERVICES_KEY, BotApplication
-from bot.menus import DESCRIPTIONS, menus
-from bot.metrics import LiveReadings, Metrics
-from bot.ratelimit import FloodLimiter
+from bot.operations.concurrency import PerChatUpdateProcessor
+from bot.operations.config import Settings
+from bot.operations.metrics import LiveReadings, Metrics
+from bot.operations.rate_limiter import FloodLimiter
+from bot.operations.telegram_limits import FloodLimits
+from bot.operations.tracing import UpdateTracer
 from bot.services import Services
-from bot.tracing import UpdateTracer
 from briefings.catalog import load_catalog
 from briefings.model import Catalog
 

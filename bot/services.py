@@ -7,14 +7,14 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.answers import Answers
 from bot.clock import Clock
-from bot.config import Settings
-from bot.metrics import Metrics
+from bot.conversation.answers import Answers
+from bot.operations.config import Settings
+from bot.operations.metrics import Metrics
 from briefings.model import Catalog
 
 if TYPE_CHECKING:
-    from bot.digest_service import Digests
+    from bot.digests.service import Digests
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from bot.answers import EVENTS_TOPIC
+from bot.conversation.answers import EVENTS_TOPIC
 from bot.handlers.common import BotApplication, Context, answers, lang, now, send_reply
 from briefings.model import Catalog, Topic
 

@@ -1,7 +1,8 @@
 """The seam between plain replies and Telegram: who is asking, and sending a Reply.
 
-Handlers stay thin: they read the update, ask :class:`bot.answers.Answers`, and hand the
-result to :func:`send_reply`, the only code that turns a reply into API calls.
+Handlers stay thin: they read the update, ask
+:class:`bot.conversation.answers.Answers`, and hand the result to :func:`send_reply`, the
+only code that turns a reply into API calls.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import Application, ContextTypes
 
-from bot.answers import Answers, language_of
-from bot.render import to_plain
-from bot.replies import Button, Reply
+from bot.conversation.answers import Answers, language_of
+from bot.conversation.render import to_plain
+from bot.conversation.reply import Button, Reply
 from bot.services import Services
 
 logger = logging.getLogger("briefbot.replies")

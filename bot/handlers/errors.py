@@ -1,7 +1,7 @@
 """The last line of defence: log the failure, tell the person briefly, never a traceback.
 
 The log names the update id and the error; the token never appears, because the log
-formatter (bot.logs) redacts it from every line, exception text included.
+formatter (bot.operations.logs) redacts it from every line, exception text included.
 
 What the person is told depends on what went wrong. When the answer's fate is unknown (a
 timeout or a reset after it went out: Telegram may have delivered it), they are told just
@@ -18,8 +18,8 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.handlers.common import BotApplication, Context, lang, services
-from bot.ratelimit import answer_lost
-from bot.tracing import note_failure
+from bot.operations.rate_limiter import answer_lost
+from bot.operations.tracing import note_failure
 
 logger = logging.getLogger("briefbot.errors")
 SORRY = {

@@ -11,9 +11,9 @@ from telegram import (
 )
 from telegram.ext import InlineQueryHandler
 
-from bot.deeplinks import start_link
+from bot.conversation.deeplinks import start_link
+from bot.conversation.inline_results import CACHE_SECONDS, inline_results
 from bot.handlers.common import BotApplication, Context, answers, lang, now
-from bot.inline_results import CACHE_SECONDS, inline_results
 
 OPEN = {"en": "Open in briefbot", "es": "Abrir en briefbot"}
 

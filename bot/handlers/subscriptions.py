@@ -20,20 +20,25 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot import callbacks
-from bot import subscription_replies as replies
-from bot.digests import Previous, Subject, compose_digest
+from bot.conversation import callbacks
+from bot.conversation.render import escape, split_message
+from bot.conversation.reply import InputProblem, Reply, quoted
+from bot.digests.compose import Previous, Subject, compose_digest
+from bot.digests.schedule import Cadence, ScheduleInputError, parse_quiet_hours
 from bot.handlers.common import BotApplication, Context, lang, send_reply, services
-from bot.render import escape, split_message
-from bot.replies import InputProblem, Reply, quoted
-from bot.schedule import Cadence, ScheduleInputError, parse_quiet_hours
 from bot.store import ChatRecord, Subscription, describe_outage, is_outage
-from bot.subscribing import SubscribeError, SubscriptionRequest, parse_request, read_subject
-from bot.subscription_replies import Partial, text
-from bot.timezones import resolve_timezone, suggest_timezones
+from bot.subscriptions import replies as replies
+from bot.subscriptions.replies import Partial, text
+from bot.subscriptions.requests import (
+    SubscribeError,
+    SubscriptionRequest,
+    parse_request,
+    read_subject,
+)
+from bot.subscriptions.timezones import resolve_timezone, suggest_timezones
 
 if TYPE_CHECKING:
-    from bot.digest_service import Digests
+    from bot.digests.service import Digests
 
 logger = logging.getLogger("briefbot.subscriptions")
 NEW_MESSAGES = filters.UpdateType.MESSAGE

@@ -212,13 +212,13 @@ def env_pairs(args: str) -> list[tuple[str, str]]:
 
 
 def configured_port() -> int:
-    """The port the bot listens on unless told otherwise: ``bot.config.DEFAULT_PORT``."""
-    from bot import config
+    """The port the bot listens on unless told otherwise: ``DEFAULT_PORT`` in its settings."""
+    from bot.operations import config
 
     port = getattr(config, "DEFAULT_PORT", None)
     if port is None:
         found = re.search(r"^DEFAULT_PORT\s*=\s*(\d+)", (ROOT / "bot" / "config.py").read_text())
-        assert found, "bot/config.py defines no DEFAULT_PORT"
+        assert found, "bot/operations/config.py defines no DEFAULT_PORT"
         port = int(found[1])
     return int(port)
 

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from bot.config import load_settings
+from bot.operations.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,22 +12,27 @@ ROOT = Path(__file__).resolve().parents[2]
 # front end, the command line, the runner and its web server (webhook updates), and the
 # per-update tracing. Everything else in bot/ is plain Python.
 TELEGRAM_SIDE = {
-    "runner.py",
-    "web.py",
-    "tracing.py",
+    "operations/runner.py",
+    "operations/web.py",
+    "operations/tracing.py",
     "app.py",
-    "console.py",
-    "concurrency.py",
+    "console/chat.py",
+    "operations/concurrency.py",
     "__main__.py",
-    "ratelimit.py",
-    "delivery.py",
-    "scheduler.py",
-    "digest_service.py",
+    "operations/rate_limiter.py",
+    "digests/delivery.py",
+    "digests/jobs.py",
+    "digests/service.py",
 }
 PLAIN = [
     *sorted((ROOT / "briefings").glob("*.py")),
-    *sorted(p for p in (ROOT / "bot").glob("*.py") if p.name not in TELEGRAM_SIDE),
-    *sorted((ROOT / "bot" / "localapi").glob("*.py")),
+    *sorted(
+        p
+        for p in (ROOT / "bot").rglob("*.py")
+        if p.relative_to(ROOT / "bot").as_posix() not in TELEGRAM_SIDE
+        and p.parent.name != "handlers"
+    ),
+    *sorted((ROOT / "localapi").glob("*.py")),
 ]
 
 

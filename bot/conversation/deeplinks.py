@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.search import topic_by_command
+from bot.conversation.search import topic_by_command
 from briefings.model import Catalog, Topic
 
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

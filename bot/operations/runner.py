@@ -4,7 +4,7 @@
 
 PTB's ``run_polling`` and ``run_webhook`` own the event loop and serve nothing but the
 webhook; this does what they do (the same start and stop hooks, via
-:func:`bot.app.start_application`) and also runs :class:`bot.web.WebServer` for health
+:func:`bot.app.start_application`) and also runs :class:`bot.operations.web.WebServer` for health
 checks and metrics. The order of the stop is what makes it graceful:
 
 1. the web server stops accepting; webhook posts already answered 200 are in the queue,
@@ -24,10 +24,10 @@ import signal
 from telegram import Update
 
 from bot.app import start_application, stop_application
-from bot.config import SettingsError
 from bot.handlers.common import SERVICES_KEY, BotApplication
+from bot.operations.config import SettingsError
+from bot.operations.web import WebServer
 from bot.services import Services
-from bot.web import WebServer
 
 logger = logging.getLogger("briefbot")
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)

@@ -19,7 +19,7 @@ from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 from rapidfuzz import fuzz, process
 
-from bot.replies import quoted
+from bot.conversation.reply import quoted
 from briefings.model import Catalog, Event
 from briefings.topics import fold
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.event_filters import all_events
-from bot.render import (
+from bot.conversation.event_filters import all_events
+from bot.conversation.render import (
     SCREEN_LIMIT,
     briefing_pages,
     escape,
@@ -22,7 +22,7 @@ from bot.render import (
     topic_name,
     utf16_len,
 )
-from bot.search import rank_topics
+from bot.conversation.search import rank_topics
 from briefings.model import Catalog, SourceRef
 from briefings.topics import fold
 

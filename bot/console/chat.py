@@ -1,7 +1,7 @@
 """The console chat: the real Application, its handlers and job queue, in a terminal.
 
 Lines typed become Telegram updates from a private chat; the bot's Bot API calls go to a
-:class:`bot.localapi.LocalBotApi` in this process (through :class:`InProcessRequest`,
+:class:`bot.console.botapi.LocalBotApi` in this process (through :class:`InProcessRequest`,
 the same seam tests use), which checks them against Telegram's limits; what the bot
 sends is printed as a reader would see it. Buttons are numbered: type a number to press
 one. ``@briefbot cuba`` runs an inline query; a number then "sends" a result.
@@ -24,11 +24,10 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.app import build_application, start_application, stop_application
 from bot.clock import Clock
-from bot.config import Settings
+from bot.console.botapi import Call, LocalBotApi
+from bot.conversation.render import to_plain
 from bot.handlers.common import BotApplication
-from bot.localapi import LocalBotApi
-from bot.localapi.api import Call
-from bot.render import to_plain
+from bot.operations.config import Settings
 from briefings.model import Catalog
 
 CONSOLE_TOKEN = "100000:console"

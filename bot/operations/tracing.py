@@ -25,7 +25,7 @@ from typing import Any
 
 from telegram import Update
 
-from bot.metrics import Metrics
+from bot.operations.metrics import Metrics
 
 logger = logging.getLogger("briefbot.updates")
 REPLY_ENDPOINTS = ("send", "edit", "answerinlinequery", "copymessage", "forwardmessage")

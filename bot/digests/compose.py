@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
-from bot.event_filters import EventQuery, all_events, select_events
-from bot.render import (
+from bot.conversation.event_filters import EventQuery, all_events, select_events
+from bot.conversation.render import (
     Citations,
     briefing_pages,
     escape,

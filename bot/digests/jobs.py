@@ -4,7 +4,7 @@ The store is the source of truth. :meth:`DigestScheduler.rebuild` (at start, and
 an injected clock jumps) reads every active subscription, and plans each one's next
 digest: now, if the latest slot has passed without a settled ledger row (the bot was down:
 that one digest is sent once, however many periods were missed), otherwise at the next
-slot. Slots are computed in the subscriber's zone (:mod:`bot.schedule`), so they follow
+slot. Slots are computed in the subscriber's zone (:mod:`bot.digests.schedule`), so they follow
 daylight-saving changes, and a slot inside the chat's quiet hours moves to the end of the
 window.
 
@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from telegram.ext import CallbackContext, ExtBot, JobQueue
 
 from bot.clock import Clock, real_seconds_until
-from bot.delivery import Due
-from bot.schedule import Cadence, QuietHours, Schedule, delivery_time
+from bot.digests.delivery import Due
+from bot.digests.schedule import Cadence, QuietHours, Schedule, delivery_time
 from bot.store import ChatRecord, Store, Subscription, describe_outage, is_outage
 
 logger = logging.getLogger("briefbot.scheduler")

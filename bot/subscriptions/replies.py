@@ -1,7 +1,7 @@
 """What the bot says about subscriptions: the guided steps, confirmations and lists.
 
-Plain data like :mod:`bot.answers`. The guided ``/subscribe`` keeps its progress in the
-buttons themselves (``what.cadence.day.HHMM`` in the callback data), so there is no
+Plain data like :mod:`bot.conversation.answers`. The guided ``/subscribe`` keeps its progress
+in the buttons themselves (``what.cadence.day.HHMM`` in the callback data), so there is no
 conversation state to lose on a restart, and each step edits the same message.
 """
 
@@ -12,12 +12,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot import callbacks
-from bot.callbacks import Action
-from bot.digests import EVENTS, Subject
-from bot.render import escape, format_moment
-from bot.replies import Button, Reply
-from bot.schedule import WEEKDAYS, Cadence, QuietHours, Schedule, describe, describe_cadence
+from bot.conversation import callbacks
+from bot.conversation.callbacks import Action
+from bot.conversation.render import escape, format_moment
+from bot.conversation.reply import Button, Reply
+from bot.digests.compose import EVENTS, Subject
+from bot.digests.schedule import (
+    WEEKDAYS,
+    Cadence,
+    QuietHours,
+    Schedule,
+    describe,
+    describe_cadence,
+)
 from bot.store import ChatRecord, Subscription
 from briefings.model import Catalog
 

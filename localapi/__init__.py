@@ -5,10 +5,10 @@ the real application against :class:`LocalBotApiServer` over HTTP on 127.0.0.1. 
 nothing from ``telegram``: it judges the JSON the bot sends, as Telegram does.
 """
 
-from bot.flood_limits import FloodLimits
-from bot.localapi.api import ApiError, BotMessage, Call, LocalBotApi, NoAnswer
-from bot.localapi.entities import EntityParseError, parse_html, utf16_len
-from bot.localapi.server import LocalBotApiServer
+from bot.console.botapi import ApiError, BotMessage, Call, LocalBotApi, NoAnswer
+from bot.console.html_entities import EntityParseError, parse_html, utf16_len
+from bot.operations.telegram_limits import FloodLimits
+from localapi.server import LocalBotApiServer
 
 __all__ = [
     "ApiError",

@@ -1,7 +1,8 @@
 """Telegram's flood limits on messages, as numbers both sides of the wire read.
 
-The bot's limiter (:mod:`bot.ratelimit`) keeps under them and the local Bot API
-(:mod:`bot.localapi`) enforces them, so a benchmark that scales them scales both alike.
+The bot's limiter (:mod:`bot.operations.rate_limiter`) keeps under them and the local Bot API
+(:mod:`bot.console.botapi`, which the console and the test equipment in :mod:`localapi` use)
+enforces them, so a benchmark that scales them scales both alike.
 A private chat may take a burst of ``private_burst`` messages, then ``private_per_second``;
 the bot keeps to the stricter "``private_burst`` in any ``private_window`` seconds".
 """

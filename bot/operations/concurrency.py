@@ -23,7 +23,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-from bot.tracing import UpdateTracer
+from bot.operations.tracing import UpdateTracer
 
 MAX_ADMITTED_UPDATES = 256  # taken off the queue; beyond this, updates wait in PTB's queue
 MAX_RUNNING_UPDATES = 8  # handled at once; more only adds HTTP connection pool overhead

@@ -14,7 +14,7 @@
 Only message-sending methods are limited; getChatMember, answerCallbackQuery and edits
 are not messages and pass straight through. RetryAfter handling (honour ``retry_after``,
 retry up to ``max_retries`` times) is AIORateLimiter's own; every 429 is counted in the
-metrics, and every call is shown to :func:`bot.tracing.note_request` so replies are
+metrics, and every call is shown to :func:`bot.operations.tracing.note_request` so replies are
 counted per command.
 
 A reply to a person gets one more try when sending it again cannot make a duplicate:
@@ -22,7 +22,7 @@ Telegram answered with a server error, or the request never left (:func:`not_car
 and a reply to a group that just became a supergroup goes to the supergroup. A timeout or
 a reset after the request went out is different (:func:`answer_lost`): Telegram may have
 delivered the message, so it is not sent again; the error handler tells the person.
-Digests (the fan-out lane) keep their own policy, in :mod:`bot.delivery`.
+Digests (the fan-out lane) keep their own policy, in :mod:`bot.digests.delivery`.
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ import httpx
 from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter
 
-from bot.flood_limits import FloodLimits
-from bot.metrics import Metrics
-from bot.tracing import note_request, note_resend
+from bot.operations.metrics import Metrics
+from bot.operations.telegram_limits import FloodLimits
+from bot.operations.tracing import note_request, note_resend
 
 logger = logging.getLogger("briefbot.replies")
 
@@ -204,7 +204,8 @@ class FloodLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> Any:
         note_request(endpoint)
-        if _FANOUT.get():  # digests: bot.delivery retries, and records a moved group itself
+        # Digests: bot.digests.delivery retries, and records a moved group itself.
+        if _FANOUT.get():
             return await self._limited(callback, args, kwargs, endpoint, data, rate_limit_args)
         try:
             return await self._limited(callback, args, kwargs, endpoint, data, rate_limit_args)

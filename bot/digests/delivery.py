@@ -64,9 +64,9 @@ from tenacity import (
 )
 
 from bot.clock import Clock
-from bot.deeplinks import start_link
-from bot.digests import Digest, Previous, Subject, compose_digest
-from bot.ratelimit import answer_lost, fanout_lane, not_carried_out
+from bot.conversation.deeplinks import start_link
+from bot.digests.compose import Digest, Previous, Subject, compose_digest
+from bot.operations.rate_limiter import answer_lost, fanout_lane, not_carried_out
 from bot.store import ChatRecord, Claim, Delivery, Store, Subscription, describe_outage, is_outage
 from bot.store.store import failed_values, sent_values
 from briefings.model import Catalog

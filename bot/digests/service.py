@@ -17,9 +17,9 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from bot.delivery import DigestDelivery, owner_id
+from bot.digests.delivery import DigestDelivery, owner_id
+from bot.digests.jobs import DigestScheduler
 from bot.handlers.common import SERVICES_KEY, BotApplication
-from bot.scheduler import DigestScheduler
 from bot.services import Services
 from bot.store import Store, database_url, describe_outage
 

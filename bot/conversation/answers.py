@@ -16,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from bot import callbacks
-from bot.calendar_export import events_to_ics
-from bot.callbacks import Action
-from bot.deeplinks import payload_for, read_payload, start_link
-from bot.event_filters import (
+from bot.conversation import callbacks
+from bot.conversation.calendar_export import events_to_ics
+from bot.conversation.callbacks import Action
+from bot.conversation.deeplinks import payload_for, read_payload, start_link
+from bot.conversation.event_filters import (
     EventQuery,
     FilterError,
     all_events,
@@ -30,7 +30,7 @@ from bot.event_filters import (
     same_month_other_years,
     select_events,
 )
-from bot.render import (
+from bot.conversation.render import (
     SCREEN_LIMIT,
     Citations,
     briefing_pages,
@@ -41,8 +41,8 @@ from bot.render import (
     split_message,
     topic_name,
 )
-from bot.replies import Attachment, Button, Reply, quoted
-from bot.search import CONFIDENT, WEAK, rank_commands, rank_topics, topic_by_command
+from bot.conversation.reply import Attachment, Button, Reply, quoted
+from bot.conversation.search import CONFIDENT, WEAK, rank_commands, rank_topics, topic_by_command
 from briefings.model import Catalog, Event, Topic
 from briefings.topics import fold
 

@@ -2,7 +2,7 @@
 
 What comes first (a topic in English or Spanish, typos allowed, or ``events`` with an
 optional city), then the cadence (``daily``, ``weekly mon``, ``monthly 1``; see
-:mod:`bot.schedule`), then the local time. Missing parts are not errors: the guided flow
+:mod:`bot.digests.schedule`), then the local time. Missing parts are not errors: the guided flow
 asks for them with buttons. Every error names what was expected, with an example, in the
 person's language.
 """
@@ -13,17 +13,17 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bot.digests import EVENTS, Subject
-from bot.event_filters import FilterError, all_events, known_cities, parse_event_query
-from bot.replies import InputProblem, quoted
-from bot.schedule import (
+from bot.conversation.event_filters import FilterError, all_events, known_cities, parse_event_query
+from bot.conversation.reply import InputProblem, quoted
+from bot.conversation.search import CONFIDENT, rank_topics, topic_by_command
+from bot.digests.compose import EVENTS, Subject
+from bot.digests.schedule import (
     CADENCE_STARTS,
     Cadence,
     ScheduleInputError,
     parse_cadence,
     parse_time,
 )
-from bot.search import CONFIDENT, rank_topics, topic_by_command
 from briefings.model import Catalog
 from briefings.topics import fold
 

@@ -28,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from bot.localapi.api import Files, LocalBotApi, NoAnswer, Params
+from bot.console.botapi import Files, LocalBotApi, NoAnswer, Params
 
 # Parameters Telegram reads as strings even when they look like JSON ("123", "true", "null").
 # Every other form value is JSON when it parses as JSON, as PTB encodes non-strings that way.
