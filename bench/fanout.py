@@ -61,9 +61,9 @@ import sqlalchemy as sa  # noqa: E402
 from bench.report import Figure, percentile, show  # noqa: E402
 from bot.app import build_application, start_application, stop_application  # noqa: E402
 from bot.digests.service import Digests  # noqa: E402
-from bot.handlers.common import SERVICES_KEY  # noqa: E402
 from bot.operations.config import load_settings  # noqa: E402
 from bot.operations.telegram_limits import FloodLimits  # noqa: E402
+from bot.services import SERVICES_KEY  # noqa: E402
 from bot.store import Store, database_url  # noqa: E402
 from bot.store.schema import chats, subscriptions  # noqa: E402
 from briefings.catalog import DEFAULT_CATALOG, load_catalog  # noqa: E402

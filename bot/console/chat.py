@@ -26,8 +26,8 @@ from bot.app import build_application, start_application, stop_application
 from bot.clock import Clock
 from bot.console.botapi import Call, LocalBotApi
 from bot.conversation.render import to_plain
-from bot.handlers.common import BotApplication
 from bot.operations.config import Settings
+from bot.services import BotApplication
 from briefings.model import Catalog
 
 CONSOLE_TOKEN = "100000:console"

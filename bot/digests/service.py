@@ -15,18 +15,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from telegram.ext import Application
+
+from bot.clock import Clock
 from bot.digests.delivery import DigestDelivery, owner_id
 from bot.digests.jobs import DigestScheduler
-from bot.handlers.common import SERVICES_KEY, BotApplication
-from bot.services import Services
+from bot.operations.config import Settings
 from bot.store import Store, database_url, describe_outage
+from briefings.model import Catalog
 
 logger = logging.getLogger("briefbot.digests")
 OPEN_RETRY_FIRST = 1.0  # seconds before the first new attempt to open the database
 OPEN_RETRY_MAX = 30.0  # seconds between attempts, at most
 OPENING = "digests-opening"  # bot_data key of the task that keeps trying
+_Application = Application[Any, Any, Any, Any, Any, Any]
 
 
 @dataclass
@@ -36,19 +42,30 @@ class Digests:
     scheduler: DigestScheduler
 
 
-async def start_digests(application: BotApplication) -> Digests:
-    services: Services = application.bot_data[SERVICES_KEY]
-    settings = services.settings
+@dataclass(frozen=True)
+class DigestSetup:
+    """What the digests are built from; ``started`` hears of them once they run."""
+
+    settings: Settings
+    catalog: Catalog
+    clock: Clock
+    started: Callable[[Digests], None]
+
+
+async def start_digests(application: _Application, setup: DigestSetup) -> Digests:
+    settings = setup.settings
     store = await Store.open(database_url(settings.database_url, settings.data_dir))
     try:
-        return await _start(application, services, store)
+        digests = await _start(application, setup, store)
     except BaseException:
         await store.close()
         raise
+    setup.started(digests)
+    return digests
 
 
-async def _start(application: BotApplication, services: Services, store: Store) -> Digests:
-    settings = services.settings
+async def _start(application: _Application, setup: DigestSetup, store: Store) -> Digests:
+    settings = setup.settings
     assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
     scheduler: DigestScheduler
 
@@ -61,8 +78,8 @@ async def _start(application: BotApplication, services: Services, store: Store) 
     delivery = DigestDelivery(
         application.bot,
         store,
-        services.catalog,
-        services.clock,
+        setup.catalog,
+        setup.clock,
         default_zone=settings.timezone,
         owner=owner_id(settings.instance),
         on_chat_gone=chat_changed,
@@ -71,27 +88,26 @@ async def _start(application: BotApplication, services: Services, store: Store) 
     scheduler = DigestScheduler(
         application.job_queue,
         store,
-        services.clock,
+        setup.clock,
         default_zone=settings.timezone,
         enqueue=delivery.enqueue,
     )
     await scheduler.rebuild()  # first: if the database fails here, nothing has started
     delivery.start()
-    services.digests = Digests(store, delivery, scheduler)
-    return services.digests
+    return Digests(store, delivery, scheduler)
 
 
-def open_when_reachable(application: BotApplication) -> None:
+def open_when_reachable(application: _Application, setup: DigestSetup) -> None:
     """Keep trying to start the digests in the background until the database opens."""
-    application.bot_data[OPENING] = asyncio.create_task(_keep_opening(application))
+    application.bot_data[OPENING] = asyncio.create_task(_keep_opening(application, setup))
 
 
-async def _keep_opening(application: BotApplication) -> None:
+async def _keep_opening(application: _Application, setup: DigestSetup) -> None:
     wait = OPEN_RETRY_FIRST
     while True:
         await asyncio.sleep(wait)
         try:
-            await start_digests(application)
+            await start_digests(application, setup)
         except Exception as error:
             wait = min(wait * 2, OPEN_RETRY_MAX)
             logger.warning(
@@ -104,23 +120,21 @@ async def _keep_opening(application: BotApplication) -> None:
             return
 
 
-async def _stop_opening(application: BotApplication) -> None:
+async def _stop_opening(application: _Application) -> None:
     opening: asyncio.Task[None] | None = application.bot_data.pop(OPENING, None)
     if opening is not None:
         opening.cancel()
         await asyncio.gather(opening, return_exceptions=True)
 
 
-async def stop_delivery(application: BotApplication) -> None:
+async def stop_delivery(application: _Application, digests: Digests | None) -> None:
     await _stop_opening(application)
-    services: Services = application.bot_data[SERVICES_KEY]
-    if services.digests is not None:
-        await services.digests.delivery.stop()
+    if digests is not None:
+        await digests.delivery.stop()
 
 
-async def close_store(application: BotApplication) -> None:
+async def close_store(application: _Application, digests: Digests | None) -> None:
+    """Close the database; the caller forgets ``digests`` afterwards."""
     await _stop_opening(application)
-    services: Services = application.bot_data[SERVICES_KEY]
-    if services.digests is not None:
-        await services.digests.store.close()
-        services.digests = None
+    if digests is not None:
+        await digests.store.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from typing import Any, TypeAlias
+from typing import Any
 
 from telegram import (
     CallbackQuery,
@@ -21,23 +21,13 @@ from telegram import (
 )
 from telegram.constants import ChatType
 from telegram.error import BadRequest
-from telegram.ext import Application, ContextTypes
 
 from bot.conversation.answers import Answers, language_of
 from bot.conversation.render import to_plain
 from bot.conversation.reply import Button, Reply
-from bot.services import Services
+from bot.services import Context, services
 
 logger = logging.getLogger("briefbot.replies")
-Context = ContextTypes.DEFAULT_TYPE
-BotApplication: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
-SERVICES_KEY = "services"
-
-
-def services(context: Context) -> Services:
-    found = context.bot_data[SERVICES_KEY]
-    assert isinstance(found, Services)
-    return found
 
 
 def answers(context: Context) -> Answers:

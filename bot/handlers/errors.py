@@ -17,9 +17,10 @@ import logging
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.handlers.common import BotApplication, Context, lang, services
+from bot.handlers.common import lang
 from bot.operations.rate_limiter import answer_lost
 from bot.operations.tracing import note_failure
+from bot.services import BotApplication, Context, services
 
 logger = logging.getLogger("briefbot.errors")
 SORRY = {

@@ -13,7 +13,8 @@ from telegram.ext import InlineQueryHandler
 
 from bot.conversation.deeplinks import start_link
 from bot.conversation.inline_results import CACHE_SECONDS, inline_results
-from bot.handlers.common import BotApplication, Context, answers, lang, now
+from bot.handlers.common import answers, lang, now
+from bot.services import BotApplication, Context
 
 OPEN = {"en": "Open in briefbot", "es": "Abrir en briefbot"}
 

@@ -25,7 +25,8 @@ from bot.conversation.render import escape, split_message
 from bot.conversation.reply import InputProblem, Reply, quoted
 from bot.digests.compose import Previous, Subject, compose_digest
 from bot.digests.schedule import Cadence, ScheduleInputError, parse_quiet_hours
-from bot.handlers.common import BotApplication, Context, lang, send_reply, services
+from bot.handlers.common import lang, send_reply
+from bot.services import BotApplication, Context, services
 from bot.store import ChatRecord, Subscription, describe_outage, is_outage
 from bot.subscriptions import replies as replies
 from bot.subscriptions.replies import Partial, text

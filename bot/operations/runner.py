@@ -24,10 +24,9 @@ import signal
 from telegram import Update
 
 from bot.app import start_application, stop_application
-from bot.handlers.common import SERVICES_KEY, BotApplication
 from bot.operations.config import SettingsError
 from bot.operations.web import WebServer
-from bot.services import Services
+from bot.services import SERVICES_KEY, BotApplication, Services
 
 logger = logging.getLogger("briefbot")
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)

@@ -28,8 +28,7 @@ import tornado.web
 from prometheus_client import CONTENT_TYPE_LATEST
 from telegram import Update
 
-from bot.handlers.common import SERVICES_KEY, BotApplication
-from bot.services import Services
+from bot.services import SERVICES_KEY, BotApplication, Services
 from bot.store import QUICK_QUERY_TIMEOUT
 
 logger = logging.getLogger("briefbot.web")

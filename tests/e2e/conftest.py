@@ -24,10 +24,9 @@ from bot.app import build_application, start_application, stop_application
 from bot.clock import Clock, FixedClock, ManualClock
 from bot.console.botapi import BotMessage
 from bot.digests.service import Digests
-from bot.handlers.common import SERVICES_KEY, BotApplication
 from bot.operations.config import load_settings
 from bot.operations.runner import serve
-from bot.services import Services
+from bot.services import SERVICES_KEY, BotApplication, Services
 from bot.store.schema import chats, subscriptions
 from briefings.model import Catalog
 from localapi import LocalBotApi, LocalBotApiServer

@@ -124,7 +124,7 @@ class FuzzBot:
 
     @property
     def services(self) -> Any:
-        from bot.handlers.common import SERVICES_KEY
+        from bot.services import SERVICES_KEY
 
         return self.application.bot_data[SERVICES_KEY]
 
