@@ -8,6 +8,8 @@ checks follow imports transitively: a plain module that imports a module which i
 from __future__ import annotations
 
 import ast
+import fnmatch
+import tomllib
 from functools import cache
 from pathlib import Path
 
@@ -135,3 +137,18 @@ def test_logic_never_reads_the_wall_clock() -> None:
             if needle in text and path.name != "clock.py":
                 offenders.append(f"{path.name}: {needle}")
     assert offenders == []
+
+
+def test_the_wheel_ships_the_product_and_not_the_test_equipment() -> None:
+    """pyproject's package patterns, applied to the packages in the tree, as setuptools does."""
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"][
+        "packages"
+    ]["find"]["include"]
+    packages = {
+        ".".join(path.parent.relative_to(ROOT).parts)
+        for path in ROOT.glob("*/**/__init__.py")
+        if not any(part.startswith(".") for part in path.relative_to(ROOT).parts)
+    }
+    shipped = {p for p in packages if any(fnmatch.fnmatchcase(p, pat) for pat in patterns)}
+    assert {"bot", "bot.console", "bot.handlers", "briefings"} <= shipped
+    assert sorted(p for p in shipped if _top(p) not in PRODUCT) == []
