@@ -6,7 +6,8 @@ nothing from ``telegram``: it judges the JSON the bot sends, as Telegram does.
 """
 
 from bot.console.botapi import ApiError, BotMessage, Call, LocalBotApi, NoAnswer
-from bot.console.html_entities import EntityParseError, parse_html, utf16_len
+from bot.console.html_entities import EntityParseError, parse_html
+from bot.conversation.render import utf16_len
 from bot.operations.telegram_limits import FloodLimits
 from localapi.server import LocalBotApiServer
 

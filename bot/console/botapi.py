@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from bot.console.html_entities import EntityParseError, parse_html, utf16_len
+from bot.console.html_entities import EntityParseError, parse_html
+from bot.conversation.render import utf16_len
 from bot.operations.telegram_limits import FloodLimits
 
 Params = dict[str, Any]

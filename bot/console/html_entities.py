@@ -30,11 +30,6 @@ class EntityParseError(ValueError):
         self.description = str(self)
 
 
-def utf16_len(text: str) -> int:
-    """Length in UTF-16 code units, the unit of every Telegram text limit and offset."""
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
-
-
 def parse_html(text: str) -> str:
     """The visible text of ``text`` in HTML parse mode; raises :class:`EntityParseError`."""
     return _Parser(text).run()

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from bot.conversation import callbacks
 from bot.conversation.calendar_export import events_to_ics
 from bot.conversation.callbacks import Action
-from bot.conversation.deeplinks import payload_for, read_payload, start_link
+from bot.conversation.deeplinks import read_payload
 from bot.conversation.event_filters import (
     EventQuery,
     FilterError,
@@ -545,9 +545,6 @@ class Answers:
                     return reply
             return self.welcome(lang, note=TEXTS[lang]["bad_link"])
         return self.briefing(link.topic, now=now, lang=lang)
-
-    def share_link(self, topic: Topic, words: str = "") -> str:
-        return start_link(self.username, payload_for(topic, words))
 
     # --- free text -----------------------------------------------------------------------
 

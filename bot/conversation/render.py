@@ -100,8 +100,9 @@ def escape(text: str) -> str:
 
 
 def utf16_len(text: str) -> int:
-    """Length as Telegram counts it (characters outside the BMP count twice)."""
-    return len(text.encode("utf-16-le")) // 2
+    """Length in UTF-16 code units, the unit of every Telegram text limit and offset
+    (characters outside the BMP count twice)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def to_plain(message: str) -> str:

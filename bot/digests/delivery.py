@@ -105,16 +105,6 @@ class DeliveryStats:
     def failed(self) -> int:
         return self.outcomes.get("failed", 0)
 
-    @property
-    def deferred(self) -> int:
-        """Left for a retry."""
-        return self.outcomes.get("retry", 0)
-
-    @property
-    def duplicates_avoided(self) -> int:
-        """Due digests another instance (or an earlier send) already held."""
-        return self.outcomes.get("taken", 0)
-
 
 def _described(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"

@@ -16,8 +16,6 @@ from bot.conversation.inline_results import CACHE_SECONDS, inline_results
 from bot.handlers.common import answers, lang, now
 from bot.services import BotApplication, Context
 
-OPEN = {"en": "Open in briefbot", "es": "Abrir en briefbot"}
-
 
 async def on_inline_query(update: Update, context: Context) -> None:
     query = update.inline_query

@@ -77,10 +77,6 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             else:
                 self._locks[key] = (lock, users - 1)
 
-    @property
-    def active_conversations(self) -> int:
-        return len(self._locks)
-
     async def initialize(self) -> None:
         return None
 

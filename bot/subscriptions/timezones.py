@@ -19,12 +19,13 @@ Reykjavik to Abidjan, and a reader in Oslo should still see Europe/Oslo.
 from __future__ import annotations
 
 import functools
-import unicodedata
 import zoneinfo
 from dataclasses import dataclass
 from importlib import resources
 
 from rapidfuzz import fuzz, process
+
+from briefings.topics import strip_accents
 
 CUTOFF = 80  # similarity (0–100) for a typo to count as a place
 SUGGESTION_CUTOFF = 60  # lower: a "did you mean" may be further off
@@ -119,9 +120,8 @@ class ZoneMatch:
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.replace("_", " ").split())
+    """Accents and case folded, and ``Mexico_City`` read as two words."""
+    return " ".join(strip_accents(text).replace("_", " ").split())
 
 
 def _tzdata_file(name: str) -> list[str]:
