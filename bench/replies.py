@@ -61,7 +61,7 @@ from bench.report import Figure, percentile, show  # noqa: E402
 from bot.app import build_application, start_application, stop_application  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.conversation.answers import Answers  # noqa: E402
-from bot.handlers.common import keyboard  # noqa: E402
+from bot.keyboards import keyboard  # noqa: E402
 from bot.operations.concurrency import PerChatUpdateProcessor  # noqa: E402
 from bot.operations.config import load_settings  # noqa: E402
 from briefings.catalog import DEFAULT_CATALOG, load_catalog  # noqa: E402

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.conversation.reply import Button
 from bot.conversation.search import topic_by_command
 from briefings.model import Catalog, Topic
 
@@ -40,3 +41,11 @@ def payload_for(topic: Topic, words: str = "") -> str:
 
 def start_link(username: str, payload: str) -> str:
     return f"https://t.me/{username}?start={payload}"
+
+
+OPEN_IN_BOT = {"en": "Open in briefbot", "es": "Abrir en briefbot"}
+
+
+def open_button(username: str, payload: str, lang: str) -> Button:
+    """The button under a digest or an inline result that opens the bot on ``payload``."""
+    return Button(OPEN_IN_BOT[lang], url=start_link(username, payload))

@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 from tenacity import (
     AsyncRetrying,
@@ -64,8 +64,9 @@ from tenacity import (
 )
 
 from bot.clock import Clock
-from bot.conversation.deeplinks import start_link
+from bot.conversation.deeplinks import open_button
 from bot.digests.compose import Digest, Previous, Subject, compose_digest
+from bot.keyboards import keyboard
 from bot.operations.rate_limiter import answer_lost, fanout_lane, not_carried_out
 from bot.store import ChatRecord, Claim, Delivery, Store, Subscription, describe_outage, is_outage
 from bot.store.store import failed_values, sent_values
@@ -467,10 +468,8 @@ class DigestDelivery:
         if topic is None:
             return None
         payload = topic.command + (f"_{subject.city}" if subject.city else "")
-        label = "Abrir en briefbot" if lang == "es" else "Open in briefbot"
-        return InlineKeyboardMarkup(
-            [[InlineKeyboardButton(label, url=start_link(username, payload.replace(" ", "_")))]]
-        )
+        button = open_button(username, payload.replace(" ", "_"), "es" if lang == "es" else "en")
+        return keyboard(((button,),))
 
     async def send(
         self,

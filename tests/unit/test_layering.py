@@ -19,13 +19,14 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCT = ("bot", "briefings")  # what the wheel and the image ship
 TEST_EQUIPMENT = ("localapi", "tests", "bench")
 # The modules that may talk to Telegram: the application and its shared pieces, the
-# handlers, the digests' jobs and sender, the console front end, the command line, and the
-# operations that sit on PTB's own seams (runner, webhook server, update processor and its
-# tracing, rate limiter). Everything else in bot/ is plain Python.
+# keyboard builder, the handlers, the digests' jobs and sender, the console front end, the
+# command line, and the operations that sit on PTB's own seams (runner, webhook server,
+# update processor and its tracing, rate limiter). Everything else in bot/ is plain Python.
 TELEGRAM_SIDE = {
     "bot.__main__",
     "bot.app",
     "bot.services",
+    "bot.keyboards",
     "bot.console.chat",
     "bot.handlers",
     "bot.digests.jobs",
