@@ -43,100 +43,14 @@ from bot.conversation.render import (
 )
 from bot.conversation.reply import Attachment, Button, Reply, quoted
 from bot.conversation.search import CONFIDENT, WEAK, rank_commands, rank_topics, topic_by_command
+from bot.texts import en, es
 from briefings.model import Catalog, Event, Topic
 from briefings.topics import fold
 
 EVENTS_TOPIC = "events"
 PER_EVENT_BUTTONS = 6
 
-TEXTS = {
-    "en": {
-        "welcome": (
-            "<b>Welcome to briefbot.</b> Short, sourced briefings on news from Mexico: "
-            "every sentence and figure cites the article it comes from.\n"
-            "Pick a topic, send a command such as /cuba, or just type what you want."
-        ),
-        "help": (
-            "<b>briefbot</b> serves sourced news briefings about Mexico.\n"
-            "Send a topic command, or just type what you want (typos welcome).\n\n"
-            "{topics}\n\n"
-            "<b>Listings</b>: /events takes a city, a month and a range in any order, "
-            "e.g. <code>/events guadalajara feb</code>, <code>/events next month</code>.\n"
-            "<b>Anywhere</b>: type <code>@{bot} cuba</code> in any chat to share a briefing.\n"
-            "<b>Digests</b>: <code>/subscribe cuba daily 07:30</code> or just /subscribe; "
-            "/subscriptions, /timezone, /quiet, /digest.\n\n"
-            "/topics — all topics · /sources — the documents behind them · /about"
-        ),
-        "topics": "<b>Topics</b> — pick one:",
-        "more": "More ›",
-        "back": "‹ Back",
-        "sources": "Sources",
-        "share": "Share",
-        "calendar_all": "📅 Add all {n} to calendar",
-        "calendar_one": "📅 {title}",
-        "ics_sent": "Calendar file sent",
-        "ics_caption": "{n} listing(s) for your calendar · {label}",
-        "updated": "The catalog was updated since this message; here is the current briefing.",
-        "gone": "That topic is no longer in the catalog. Here are the current topics.",
-        "stale_button": "That button is from an older message; here is the current list.",
-        "bad_button": "That button no longer works. Here are the topics.",
-        "no_listing": "No listings {label}.",
-        "instead_month": "The listings I have for that month are from {years}",
-        "instead_all": "Here is what I have",
-        "not_sure": "Not sure what “{text}” means. Did you mean:",
-        "nothing": "I have nothing on “{text}”. Try one of: {suggestions}",
-        "unknown_command": "I don't know the command {command}. Send /help for the topics.",
-        "empty": "Send a topic such as /cuba, or type what you are looking for.",
-        "bad_link": "That link didn't point to a briefing I have, so here is the start.",
-        "filtered_head": "Listings",
-        "thanks": "You're welcome. Send /topics any time for the briefings.",
-        "recurring": "Recurring listings that fall in that period by their rule",
-        "subscribe": "🔔 Subscribe",
-    },
-    "es": {
-        "welcome": (
-            "<b>Bienvenido a briefbot.</b> Resúmenes breves de noticias de México, "
-            "con su fuente: cada frase y cifra cita el artículo del que sale.\n"
-            "Elige un tema, envía un comando como /cuba o escribe lo que buscas."
-        ),
-        "help": (
-            "<b>briefbot</b> ofrece resúmenes de noticias sobre México, con sus fuentes.\n"
-            "Envía un comando o escribe lo que buscas.\n\n"
-            "{topics}\n\n"
-            "<b>Cartelera</b>: /eventos acepta ciudad, mes y rango en cualquier orden, "
-            "p. ej. <code>/eventos guadalajara feb</code>, <code>/eventos próximo mes</code>.\n"
-            "<b>En cualquier chat</b>: escribe <code>@{bot} cuba</code> para compartir.\n"
-            "<b>Resúmenes periódicos</b>: <code>/suscribir cuba diario 07:30</code> o solo "
-            "/suscribir; /subscriptions, /timezone, /quiet, /digest.\n\n"
-            "/topics — temas · /sources — documentos · /about"
-        ),
-        "topics": "<b>Temas</b> — elige uno:",
-        "more": "Más ›",
-        "back": "‹ Atrás",
-        "sources": "Fuentes",
-        "share": "Compartir",
-        "calendar_all": "📅 Añadir los {n} al calendario",
-        "calendar_one": "📅 {title}",
-        "ics_sent": "Archivo de calendario enviado",
-        "ics_caption": "{n} evento(s) para tu calendario · {label}",
-        "updated": "El catálogo cambió desde este mensaje; este es el resumen actual.",
-        "gone": "Ese tema ya no está en el catálogo. Estos son los temas actuales.",
-        "stale_button": "Ese botón es de un mensaje anterior; esta es la lista actual.",
-        "bad_button": "Ese botón ya no funciona. Estos son los temas.",
-        "no_listing": "No hay eventos {label}.",
-        "instead_month": "Los eventos que tengo de ese mes son de {years}",
-        "instead_all": "Esto es lo que tengo",
-        "not_sure": "No sé bien qué significa “{text}”. ¿Quisiste decir?",
-        "nothing": "No tengo nada sobre “{text}”. Prueba: {suggestions}",
-        "unknown_command": "No conozco el comando {command}. Envía /help para ver los temas.",
-        "empty": "Envía un tema como /cuba o escribe lo que buscas.",
-        "bad_link": "Ese enlace no lleva a un resumen que tenga; este es el inicio.",
-        "filtered_head": "Cartelera",
-        "thanks": "De nada. Envía /topics cuando quieras ver los resúmenes.",
-        "recurring": "Eventos recurrentes que caen en ese periodo según su regla",
-        "subscribe": "🔔 Suscribirme",
-    },
-}
+TEXTS = {"en": en.ANSWERS, "es": es.ANSWERS}
 
 
 MEMO_SIZE = 4096

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.conversation.reply import Button
 from bot.conversation.search import topic_by_command
+from bot.texts import en, es
 from briefings.model import Catalog, Topic
 
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -43,7 +44,7 @@ def start_link(username: str, payload: str) -> str:
     return f"https://t.me/{username}?start={payload}"
 
 
-OPEN_IN_BOT = {"en": "Open in briefbot", "es": "Abrir en briefbot"}
+OPEN_IN_BOT = {"en": en.OPEN_IN_BOT, "es": es.OPEN_IN_BOT}
 
 
 def open_button(username: str, payload: str, lang: str) -> Button:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.texts import en, es
 from briefings.model import Catalog
 
 DESCRIPTION_LIMIT = 256
@@ -20,30 +21,7 @@ class Menu:
     commands: tuple[tuple[str, str], ...]
 
 
-_REFERENCE = {
-    "en": (
-        ("topics", "All topics as buttons"),
-        ("sources", "The documents behind the briefings"),
-        ("help", "How to ask, with examples"),
-        ("about", "How briefings cite their sources"),
-        ("subscribe", "Get a digest daily, weekly or monthly"),
-        ("subscriptions", "Your digests: pause or remove them"),
-        ("timezone", "Your time zone for digests"),
-        ("quiet", "Hours with no digests, e.g. 22:00-07:00"),
-        ("digest", "Preview a digest now"),
-    ),
-    "es": (
-        ("topics", "Todos los temas"),
-        ("sources", "Los documentos detrás de los resúmenes"),
-        ("help", "Cómo preguntar, con ejemplos"),
-        ("about", "Cómo citan sus fuentes los resúmenes"),
-        ("subscribe", "Recibe un resumen diario, semanal o mensual"),
-        ("subscriptions", "Tus resúmenes: pausar o quitar"),
-        ("timezone", "Tu zona horaria para los resúmenes"),
-        ("quiet", "Horas sin resúmenes, p. ej. 22:00-07:00"),
-        ("digest", "Ver un resumen ahora"),
-    ),
-}
+_REFERENCE = {"en": en.MENU_COMMANDS, "es": es.MENU_COMMANDS}
 
 
 # A group's menu is shared: topics, help, and what its admins use to set up digests.
@@ -70,17 +48,4 @@ def menus(catalog: Catalog) -> list[Menu]:
 
 
 # What Telegram shows in an empty chat ("What can this bot do?") and on the bot's profile.
-DESCRIPTIONS = {
-    "en": (
-        "Short, sourced briefings on news from Mexico: Cuba–Mexico relations, missing "
-        "persons, security, the Toluca train, listings in Guadalajara and more. Every "
-        "sentence and figure cites its article. Type a topic, a question, or @ me in any chat.",
-        "Sourced news briefings about Mexico, with listings and calendar files.",
-    ),
-    "es": (
-        "Resúmenes breves de noticias de México, con fuentes: relaciones Cuba–México, "
-        "personas desaparecidas, seguridad, el tren a Toluca, la cartelera de Guadalajara y "
-        "más. Cada frase y cifra cita su artículo. Escribe un tema o una pregunta.",
-        "Resúmenes de noticias de México con fuentes, cartelera y calendario.",
-    ),
-}
+DESCRIPTIONS = {"en": en.DESCRIPTIONS, "es": es.DESCRIPTIONS}

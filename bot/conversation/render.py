@@ -18,63 +18,11 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
+from bot.texts import en, es
 from briefings.model import Briefing, Catalog, Event, SourceRef, Topic
 
 MESSAGE_LIMIT = 4096
-LABELS = {
-    "en": {
-        "as_of": "As of",
-        "facts": "Key figures",
-        "timeline": "Timeline",
-        "quotes": "Quotes",
-        "events": "Listings",
-        "sources": "Sources",
-        "past": "past",
-        "upcoming": "upcoming",
-        "ongoing": "on now",
-        "free": "Free",
-        "from": "from",
-        "next": "next date by its rule",
-        "projected": "a repeat of the listing for",
-        "by_rule": "by its rule, not a new listing; check before going",
-        "recurs": "recurs",
-        "inferred": "year inferred",
-        "all_past": (
-            "Today is {today}. These listings are from {span}; every date below has passed."
-        ),
-        "some_past": "Today is {today}. Listings already over are marked past.",
-        "none_past": "Today is {today}.",
-        "no_events": "No listings match.",
-        "age": "{age}+ only",
-        "article": "article",
-        "line": "line",
-    },
-    "es": {
-        "as_of": "Al",
-        "facts": "Cifras clave",
-        "timeline": "Cronología",
-        "quotes": "Citas",
-        "events": "Cartelera",
-        "sources": "Fuentes",
-        "past": "ya pasó",
-        "upcoming": "próximo",
-        "ongoing": "en curso",
-        "free": "Gratis",
-        "from": "desde",
-        "next": "próxima fecha según su regla",
-        "projected": "repetición del evento anunciado para",
-        "by_rule": "según su regla, no es un anuncio nuevo; confírmalo",
-        "recurs": "se repite",
-        "inferred": "año inferido",
-        "all_past": "Hoy es {today}. Esta cartelera es de {span}; todas las fechas ya pasaron.",
-        "some_past": "Hoy es {today}. Lo que ya terminó aparece como pasado.",
-        "none_past": "Hoy es {today}.",
-        "no_events": "No hay eventos que coincidan.",
-        "age": "solo mayores de {age}",
-        "article": "artículo",
-        "line": "línea",
-    },
-}
+LABELS = {"en": en.LABELS, "es": es.LABELS}
 _MONTHS_ES = [
     "",
     "ene",

@@ -26,60 +26,14 @@ from bot.conversation.render import (
     split_message,
     topic_name,
 )
+from bot.texts import en, es
 from briefings.model import Catalog, Event
 from briefings.topics import fold
 
 EVENTS = "events"
 SHOWN_CHANGES = 5  # new items named one by one; the rest are counted
 
-TEXTS = {
-    "en": {
-        "head": "<b>{title}</b> · your {cadence} digest · {date}",
-        "first": "Your first digest on this. From now on it opens with what changed.",
-        "changed": "<b>New since your last digest</b> ({date}):",
-        "unchanged": (
-            "Nothing new since your last digest ({date}): no new facts, listings or "
-            "sources on this in the catalog. Here is where it stands."
-        ),
-        "fact": "figure",
-        "event": "listing",
-        "source": "source",
-        "more": "and {n} more",
-        "listings": "{city} listings",
-        "all_listings": "Listings",
-        "window": "Listings from {start} to {end}",
-        "none_in_window": "Nothing is listed{where} between {start} and {end}.",
-        "newest": "The newest listings I have{where} are from {month}: {n} listing(s), all past.",
-        "recurring": "Recurring, next date by its rule",
-        "open": "Open in briefbot",
-        "daily": "daily",
-        "weekly": "weekly",
-        "monthly": "monthly",
-    },
-    "es": {
-        "head": "<b>{title}</b> · tu resumen {cadence} · {date}",
-        "first": "Tu primer resumen de esto. Desde ahora empezará con lo que cambió.",
-        "changed": "<b>Nuevo desde tu último resumen</b> ({date}):",
-        "unchanged": (
-            "Nada nuevo desde tu último resumen ({date}): no hay cifras, eventos ni "
-            "fuentes nuevos sobre esto en el catálogo. Así está el tema."
-        ),
-        "fact": "cifra",
-        "event": "evento",
-        "source": "fuente",
-        "more": "y {n} más",
-        "listings": "Cartelera de {city}",
-        "all_listings": "Cartelera",
-        "window": "Eventos del {start} al {end}",
-        "none_in_window": "No hay nada en cartelera{where} entre el {start} y el {end}.",
-        "newest": "Los eventos más recientes que tengo{where} son de {month}: {n}, ya pasados.",
-        "recurring": "Recurrentes, próxima fecha según su regla",
-        "open": "Abrir en briefbot",
-        "daily": "diario",
-        "weekly": "semanal",
-        "monthly": "mensual",
-    },
-}
+TEXTS = {"en": en.DIGESTS, "es": es.DIGESTS}
 
 
 def city_name(catalog: Catalog, folded: str) -> str:

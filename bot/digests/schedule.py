@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule
 
 from bot.conversation.reply import InputProblem, quoted
+from bot.texts import en, es
 from briefings.topics import strip_accents
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -349,26 +350,7 @@ def _rest(words: Sequence[str], folded: Sequence[str], index: int) -> list[str]:
     return list(words[_skip(folded, index, _AT) :])
 
 
-_DESCRIPTIONS: dict[str, dict[str, str]] = {
-    "en": {
-        "daily": "every day",
-        "weekly": "every {day}",
-        "monthly": "on day {n}{last} of every month",
-        "last_day": "on the last day of every month",
-        "or_last": " (or the last day)",
-        "at": "{cadence} at {at}",
-        "at_one": "{cadence} at {at}",
-    },
-    "es": {
-        "daily": "cada día",
-        "weekly": "cada {day}",
-        "monthly": "el día {n}{last} de cada mes",
-        "last_day": "el último día de cada mes",
-        "or_last": " (o el último)",
-        "at": "{cadence} a las {at}",
-        "at_one": "{cadence} a la {at}",  # "a la una": 01:00-01:59
-    },
-}
+_DESCRIPTIONS: dict[str, dict[str, str]] = {"en": en.SCHEDULES, "es": es.SCHEDULES}
 _DAY_NAMES = {"en": _DAY_NAMES_EN, "es": _DAY_NAMES_ES}
 
 

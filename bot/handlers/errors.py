@@ -21,17 +21,11 @@ from bot.handlers.common import lang
 from bot.operations.rate_limiter import answer_lost
 from bot.operations.tracing import note_failure
 from bot.services import BotApplication, Context, services
+from bot.texts import en, es
 
 logger = logging.getLogger("briefbot.errors")
-SORRY = {
-    "en": "Sorry, something went wrong on my side while answering that. Please try again.",
-    "es": "Perdón, algo falló de mi lado al responder. Inténtalo de nuevo.",
-}
-NOT_CONFIRMED = {
-    "en": "Telegram did not confirm that my answer got through. If it is missing, please "
-    "send that again.",
-    "es": "Telegram no confirmó que mi respuesta llegara. Si no la ves, envíalo de nuevo.",
-}
+SORRY = {"en": en.SORRY, "es": es.SORRY}
+NOT_CONFIRMED = {"en": en.NOT_CONFIRMED, "es": es.NOT_CONFIRMED}
 
 
 def _unreachable(error: object) -> bool:
