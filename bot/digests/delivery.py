@@ -1,5 +1,8 @@
 """Sending digests exactly once: claim in the ledger, send, then mark sent.
 
+The pipeline here is plain code; :mod:`bot.digests.sender` is the one part that talks to
+Telegram, and tells it what Telegram's answer means.
+
 A due digest is a (subscription, period) pair put on a queue. Batches of them are read
 and claimed in the ledger first (the unique key means only one instance ever holds a
 row), each is composed against the catalog and sent through the flood limiter's fan-out
@@ -50,24 +53,11 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential,
-)
-
 from bot.clock import Clock
-from bot.conversation.deeplinks import open_button
 from bot.digests.compose import Digest, Previous, Subject, compose_digest
-from bot.keyboards import keyboard
-from bot.operations.rate_limiter import answer_lost, fanout_lane, not_carried_out
 from bot.store import ChatRecord, Claim, Delivery, Store, Subscription, describe_outage, is_outage
 from bot.store.store import failed_values, sent_values
 from briefings.model import Catalog
@@ -107,19 +97,35 @@ class DeliveryStats:
         return self.outcomes.get("failed", 0)
 
 
-def _described(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"
+@dataclass(frozen=True)
+class Sent:
+    chat_id: int  # the group's new id when it became a supergroup on the way
+    message_ids: list[int]
+    retried_after: str | None  # the last error a retry followed, for the ledger
 
 
-def _keeping(retried: list[BaseException] | None) -> Callable[[RetryCallState], None]:
-    """A ``before_sleep`` hook: keep the error each retry follows, for the ledger."""
+@dataclass(frozen=True)
+class Refused:
+    chat_id: int
+    error: str  # for the ledger's last_error
+    retry: bool  # True: the sweep sends it again later
+    chat_gone: str | None = None  # "blocked", "removed" or "not found": pause the chat
 
-    def keep(state: RetryCallState) -> None:
-        error = state.outcome.exception() if state.outcome is not None else None
-        if retried is not None and error is not None:
-            retried.append(error)
 
-    return keep
+class Sender(Protocol):
+    """The Telegram side of a send (:class:`bot.digests.sender.DigestSender`)."""
+
+    retry_wait: float
+
+    async def deliver(
+        self,
+        chat_id: int,
+        digest: Digest,
+        subject: Subject,
+        lang: str,
+        *,
+        moved: Callable[[int, int], Awaitable[None]],
+    ) -> Sent | Refused: ...
 
 
 def _log_database_failure(level: int, error: BaseException, failed: str, then: str) -> None:
@@ -157,7 +163,7 @@ class DigestDelivery:
 
     def __init__(
         self,
-        bot: Bot,
+        sender: Sender,
         store: Store,
         catalog: Catalog,
         clock: Clock,
@@ -166,15 +172,13 @@ class DigestDelivery:
         owner: str,
         on_chat_gone: Callable[[int], Awaitable[None]],
         on_chat_moved: Callable[[int, int], Awaitable[None]],
-        retry_wait: float = 0.5,
     ) -> None:
-        self.bot, self.store, self.catalog, self.clock = bot, store, catalog, clock
+        self.sender, self.store, self.catalog, self.clock = sender, store, catalog, clock
         self.default_zone = default_zone
         self.owner = owner
         self.stats = DeliveryStats()
         self._on_chat_gone = on_chat_gone
         self._on_chat_moved = on_chat_moved
-        self.retry_wait = retry_wait
         self._queue: asyncio.Queue[Due] = asyncio.Queue()
         self._dispatcher: asyncio.Task[None] | None = None
         self._settler: asyncio.Task[None] | None = None
@@ -188,6 +192,15 @@ class DigestDelivery:
         self._held: set[tuple[int, str]] = set()  # claimed by this boot, not yet recorded
         self._stopping = False
         self._composed: dict[tuple[object, ...], Digest] = {}
+
+    @property
+    def retry_wait(self) -> float:
+        """Seconds before the first retry of a send Telegram surely did not take."""
+        return self.sender.retry_wait
+
+    @retry_wait.setter
+    def retry_wait(self, seconds: float) -> None:
+        self.sender.retry_wait = seconds
 
     # --- the pipeline ----------------------------------------------------------------------
     #
@@ -459,86 +472,34 @@ class DigestDelivery:
             self._composed[key] = digest
         return digest
 
-    def _markup(self, subject: Subject, lang: str) -> InlineKeyboardMarkup | None:
-        try:
-            username = self.bot.username
-        except RuntimeError:  # not initialized: no link, the digest still goes out
-            return None
-        topic = self.catalog.topic(subject.topic)
-        if topic is None:
-            return None
-        payload = topic.command + (f"_{subject.city}" if subject.city else "")
-        button = open_button(username, payload.replace(" ", "_"), "es" if lang == "es" else "en")
-        return keyboard(((button,),))
-
-    async def send(
-        self,
-        chat_id: int,
-        digest: Digest,
-        subject: Subject,
-        lang: str,
-        *,
-        retried: list[BaseException] | None = None,
-    ) -> list[int]:
-        """Send the digest's messages in the fan-out lane.
-
-        Errors that prove Telegram did not take a message (a 5xx answer, no connection) are
-        retried here, with backoff, and appended to ``retried``. A lost answer (a timeout or
-        reset after the request went out) is not: Telegram may have delivered the message,
-        and an immediate resend is how duplicates pile up while Telegram is slow. It ends
-        this attempt; the row waits for the sweep.
-        """
-        markup = self._markup(subject, lang)
-        ids: list[int] = []
-        with fanout_lane():
-            for index, text in enumerate(digest.messages):
-                last = index == len(digest.messages) - 1
-                async for attempt in AsyncRetrying(
-                    stop=stop_after_attempt(4),
-                    wait=wait_exponential(multiplier=self.retry_wait, max=8),
-                    retry=retry_if_exception(not_carried_out),
-                    before_sleep=_keeping(retried),
-                    reraise=True,
-                ):
-                    with attempt:
-                        message = await self.bot.send_message(
-                            chat_id, text, reply_markup=markup if last else None
-                        )
-                ids.append(message.message_id)
-        return ids
-
     async def _attempt(
         self, claim: Claim, subscription: Subscription, chat: ChatRecord, digest: Digest
     ) -> tuple[str, dict[str, Any]]:
         """Send the digest; (outcome, the ledger columns to record)."""
+
+        async def moved(old_id: int, new_id: int) -> None:
+            await self.store.migrate_chat(old_id, new_id)
+            await self._on_chat_moved(old_id, new_id)
+
         subject = Subject.from_what(subscription.what)
-        chat_id = chat.id
-        retried: list[BaseException] = []
-        try:
-            try:
-                ids = await self.send(chat_id, digest, subject, chat.language, retried=retried)
-            except ChatMigrated as moved:
-                chat_id = moved.new_chat_id
-                await self.store.migrate_chat(chat.id, chat_id)
-                await self._on_chat_moved(chat.id, chat_id)
-                ids = await self.send(chat_id, digest, subject, chat.language, retried=retried)
-        except Forbidden as error:
-            reason = "blocked" if "blocked" in str(error) else "removed"
-            await self.store.set_active(chat_id, False, reason)
-            await self._on_chat_gone(chat_id)
-            logger.info("chat %s is gone (%s); its subscriptions are paused", chat_id, error)
-            return "failed", failed_values(str(error), retry=False)
-        except BadRequest as error:
-            if "chat not found" in str(error).lower():
-                await self.store.set_active(chat_id, False, "not found")
-                await self._on_chat_gone(chat_id)
-            return "failed", failed_values(str(error), retry=False)
-        except (RetryAfter, NetworkError) as error:
-            maybe = "; Telegram may have delivered it" if answer_lost(error) else ""
-            return "retry", failed_values(f"{_described(error)}{maybe}", retry=True)
-        values = sent_values(chat_id, ids, self.catalog.version, digest.keys, self.clock.now())
-        if retried:  # the row keeps what it met on the way
-            values["last_error"] = f"sent after retrying {_described(retried[-1])}"[:256]
+        result = await self.sender.deliver(chat.id, digest, subject, chat.language, moved=moved)
+        if isinstance(result, Refused):
+            if result.chat_gone is not None:
+                await self.store.set_active(result.chat_id, False, result.chat_gone)
+                await self._on_chat_gone(result.chat_id)
+                if result.chat_gone != "not found":
+                    logger.info(
+                        "chat %s is gone (%s); its subscriptions are paused",
+                        result.chat_id,
+                        result.error,
+                    )
+            outcome = "retry" if result.retry else "failed"
+            return outcome, failed_values(result.error, retry=result.retry)
+        values = sent_values(
+            result.chat_id, result.message_ids, self.catalog.version, digest.keys, self.clock.now()
+        )
+        if result.retried_after:  # the row keeps what it met on the way
+            values["last_error"] = f"sent after retrying {result.retried_after}"[:256]
         elif claim.attempts > 1:
             del values["last_error"]  # an earlier attempt's error stays on the row
         return "sent", values

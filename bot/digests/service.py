@@ -24,6 +24,7 @@ from telegram.ext import Application
 from bot.clock import Clock
 from bot.digests.delivery import DigestDelivery, owner_id
 from bot.digests.jobs import DigestScheduler
+from bot.digests.sender import DigestSender
 from bot.operations.config import Settings
 from bot.store import Store, database_url, describe_outage
 from briefings.model import Catalog
@@ -76,7 +77,7 @@ async def _start(application: _Application, setup: DigestSetup, store: Store) ->
         await scheduler.refresh_chat(new_id)
 
     delivery = DigestDelivery(
-        application.bot,
+        DigestSender(application.bot, setup.catalog),
         store,
         setup.catalog,
         setup.clock,

@@ -47,6 +47,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.digests.delivery import WORKERS, DigestDelivery, Due, owner_id
+from bot.digests.sender import DigestSender
 from bot.operations.telegram_limits import FloodLimits
 from bot.store import Claim, Store, database_url
 from bot.store.schema import chats, subscriptions
@@ -511,7 +512,7 @@ async def test_a_stop_in_the_middle_of_a_claim_lets_it_end_and_hands_its_rows_ba
     for turns in range(40):  # from before the first query to after the commit
         store = _StopWhileClaiming(harness.digests.store, turns)
         delivery = DigestDelivery(
-            harness.application.bot,
+            DigestSender(harness.application.bot, catalog),
             store,
             catalog,
             harness.services.clock,

@@ -149,13 +149,14 @@ def test_readers_whose_last_digests_went_out_the_same_minute_share_one_composed_
 
     from bot.clock import FixedClock
     from bot.digests.delivery import DigestDelivery
+    from bot.digests.sender import DigestSender
     from bot.store import ChatRecord, Delivery, Subscription
 
     async def nothing(*_: int) -> None:
         return None
 
     delivery = DigestDelivery(
-        Bot("1:fake"),
+        DigestSender(Bot("1:fake"), catalog),
         None,  # type: ignore[arg-type]  # composing never touches the store
         catalog,
         FixedClock(TODAY),

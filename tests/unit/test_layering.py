@@ -30,7 +30,7 @@ TELEGRAM_SIDE = {
     "bot.console.chat",
     "bot.handlers",
     "bot.digests.jobs",
-    "bot.digests.delivery",
+    "bot.digests.sender",
     "bot.digests.service",
     "bot.operations.runner",
     "bot.operations.web",
