@@ -60,14 +60,14 @@ import sqlalchemy as sa  # noqa: E402
 
 from bench.report import Figure, percentile, show  # noqa: E402
 from bot.app import build_application, start_application, stop_application  # noqa: E402
-from bot.config import load_settings  # noqa: E402
-from bot.digest_service import Digests  # noqa: E402
-from bot.flood_limits import FloodLimits  # noqa: E402
-from bot.handlers.common import SERVICES_KEY  # noqa: E402
-from bot.localapi import LocalBotApi, LocalBotApiServer  # noqa: E402
+from bot.digests.service import Digests  # noqa: E402
+from bot.operations.config import load_settings  # noqa: E402
+from bot.operations.telegram_limits import FloodLimits  # noqa: E402
+from bot.services import SERVICES_KEY  # noqa: E402
 from bot.store import Store, database_url  # noqa: E402
 from bot.store.schema import chats, subscriptions  # noqa: E402
 from briefings.catalog import DEFAULT_CATALOG, load_catalog  # noqa: E402
+from localapi import LocalBotApi, LocalBotApiServer  # noqa: E402
 
 MEXICO_CITY = dt.timezone(dt.timedelta(hours=-6))
 BEFORE = dt.datetime(2026, 11, 26, 8, 59, tzinfo=MEXICO_CITY)

@@ -58,14 +58,14 @@ from telegram.ext import (  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
 from bench.report import Figure, percentile, show  # noqa: E402
-from bot.answers import Answers  # noqa: E402
 from bot.app import build_application, start_application, stop_application  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
-from bot.concurrency import PerChatUpdateProcessor  # noqa: E402
-from bot.config import load_settings  # noqa: E402
-from bot.handlers.common import keyboard  # noqa: E402
-from bot.localapi import LocalBotApi, LocalBotApiServer  # noqa: E402
+from bot.conversation.answers import Answers  # noqa: E402
+from bot.keyboards import keyboard  # noqa: E402
+from bot.operations.concurrency import PerChatUpdateProcessor  # noqa: E402
+from bot.operations.config import load_settings  # noqa: E402
 from briefings.catalog import DEFAULT_CATALOG, load_catalog  # noqa: E402
+from localapi import LocalBotApi, LocalBotApiServer  # noqa: E402
 
 CHATS = 50
 GOAL_RATIO = 0.95

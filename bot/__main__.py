@@ -24,7 +24,7 @@ from typing import TextIO
 from urllib.parse import urlsplit
 
 from bot.clock import Clock, FixedClock, RunningClock, SystemClock, parse_moment
-from bot.config import Settings, SettingsError, load_settings
+from bot.operations.config import Settings, SettingsError, load_settings
 from briefings.catalog import CatalogError, SeedError, build, is_stale, load_catalog
 
 EXIT_NOT_UNDERSTOOD = 1
@@ -91,7 +91,7 @@ def _with_catalog(args: argparse.Namespace, settings: Settings) -> Settings:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """One request through the whole bot (handlers included), printed as plain text."""
-    from bot.console import ask_once
+    from bot.console.chat import ask_once
 
     text = " ".join(args.text).strip()
     if not text:
@@ -119,7 +119,7 @@ def cmd_chat(
 
     Ends on EOF (Ctrl-D) or Ctrl-C, always with "bye".
     """
-    from bot.console import run_console
+    from bot.console.chat import run_console
 
     settings = _with_catalog(args, settings)
     catalog = load_catalog(settings.catalog_path)
@@ -159,8 +159,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from bot.app import build_application
-    from bot.logs import configure_logging, database_password
-    from bot.runner import serve
+    from bot.operations.logs import configure_logging, database_password
+    from bot.operations.runner import serve
 
     settings = _with_catalog(args, settings)
     configure_logging(

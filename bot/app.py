@@ -19,19 +19,25 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, CommandHandler, Defaults
 from telegram.request import BaseRequest
 
-from bot.answers import Answers
 from bot.clock import Clock, SystemClock
-from bot.concurrency import PerChatUpdateProcessor
-from bot.config import Settings
-from bot.digest_service import close_store, open_when_reachable, start_digests, stop_delivery
-from bot.flood_limits import FloodLimits
+from bot.conversation.answers import Answers
+from bot.conversation.menus import DESCRIPTIONS, menus
+from bot.digests.service import (
+    Digests,
+    DigestSetup,
+    close_store,
+    open_when_reachable,
+    start_digests,
+    stop_delivery,
+)
 from bot.handlers import register
-from bot.handlers.common import SERVICES_KEY, BotApplication
-from bot.menus import DESCRIPTIONS, menus
-from bot.metrics import LiveReadings, Metrics
-from bot.ratelimit import FloodLimiter
-from bot.services import Services
-from bot.tracing import UpdateTracer
+from bot.operations.concurrency import PerChatUpdateProcessor
+from bot.operations.config import Settings
+from bot.operations.metrics import LiveReadings, Metrics
+from bot.operations.rate_limiter import FloodLimiter
+from bot.operations.telegram_limits import FloodLimits
+from bot.operations.tracing import UpdateTracer
+from bot.services import SERVICES_KEY, BotApplication, Services, services_of
 from briefings.catalog import load_catalog
 from briefings.model import Catalog
 
@@ -73,22 +79,33 @@ async def _post_init(application: BotApplication) -> None:
     """Runs once the bot knows who it is (``run_polling`` calls it after ``initialize``)."""
     await set_command_menus(application)
     try:
-        await start_digests(application)
+        await start_digests(application, _digest_setup(application))
     except Exception as error:  # briefings don't need the database; subscriptions say so
         logger.error(
             "subscriptions are off: the database could not be opened (%s); trying again",
             error,
         )
-        open_when_reachable(application)
+        open_when_reachable(application, _digest_setup(application))
+
+
+def _digest_setup(application: BotApplication) -> DigestSetup:
+    services = services_of(application)
+
+    def started(digests: Digests) -> None:
+        services.digests = digests
+
+    return DigestSetup(services.settings, services.catalog, services.clock, started)
 
 
 async def _post_stop(application: BotApplication) -> None:
     """After updates stop, before the HTTP client closes: let digests in flight finish."""
-    await stop_delivery(application)
+    await stop_delivery(application, services_of(application).digests)
 
 
 async def _post_shutdown(application: BotApplication) -> None:
-    await close_store(application)
+    services = services_of(application)
+    await close_store(application, services.digests)
+    services.digests = None
 
 
 async def start_application(application: BotApplication) -> None:

@@ -1,20 +1,29 @@
-"""What every handler needs, created once when the application is built."""
+"""The application's shared pieces: the services every handler needs, and where they live.
+
+Created once when the application is built (:func:`bot.app.build_application`) and kept in
+``bot_data[SERVICES_KEY]``; handlers, the runner, the web server and the console read them
+from here, so nothing below the application imports the application or its handlers.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any, TypeAlias
 
-from bot.answers import Answers
+from telegram.ext import Application, ContextTypes
+
 from bot.clock import Clock
-from bot.config import Settings
-from bot.metrics import Metrics
+from bot.conversation.answers import Answers
+from bot.digests.service import Digests
+from bot.operations.config import Settings
+from bot.operations.metrics import Metrics
 from briefings.model import Catalog
 
-if TYPE_CHECKING:
-    from bot.digest_service import Digests
+SERVICES_KEY = "services"
+BotApplication: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
+Context = ContextTypes.DEFAULT_TYPE
 
 
 @dataclass
@@ -45,3 +54,16 @@ class Services:
     def now(self) -> dt.datetime:
         """The injected clock's moment in the bot's time zone."""
         return self.clock.now().astimezone(self.settings.zone)
+
+
+def services_of(application: BotApplication) -> Services:
+    found = application.bot_data[SERVICES_KEY]
+    assert isinstance(found, Services)
+    return found
+
+
+def services(context: Context) -> Services:
+    """The services, from a handler's context."""
+    found = context.bot_data[SERVICES_KEY]
+    assert isinstance(found, Services)
+    return found

@@ -20,20 +20,6 @@ for _number in range(1, 13):
     for _name in (calendar.month_name[_number], calendar.month_abbr[_number]):
         MONTHS[_name.lower()] = _number
 MONTHS["sept"] = 9
-SPANISH_MONTHS = {
-    "enero": 1,
-    "febrero": 2,
-    "marzo": 3,
-    "abril": 4,
-    "mayo": 5,
-    "junio": 6,
-    "julio": 7,
-    "agosto": 8,
-    "septiembre": 9,
-    "octubre": 10,
-    "noviembre": 11,
-    "diciembre": 12,
-}
 
 _MONTH_RE = (
     r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
@@ -147,10 +133,3 @@ def nth_weekday_phrase(text: str) -> tuple[int, int] | None:
         return None
     ordinal = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}[m.group(1).lower()]
     return ordinal, WEEKDAYS[m.group(2).lower()]
-
-
-def nth_weekday_of_month(year: int, month: int, ordinal: int, weekday: int) -> int:
-    """Day of the month of the ``ordinal``-th ``weekday`` (-1 = last)."""
-    days = [d for d in range(1, calendar.monthrange(year, month)[1] + 1)]
-    matching = [d for d in days if dt.date(year, month, d).weekday() == weekday]
-    return matching[ordinal - 1] if ordinal > 0 else matching[-1]

@@ -54,6 +54,13 @@ def fold(text: str) -> str:
     return decomposed.encode("ascii", "ignore").decode("ascii")
 
 
+def strip_accents(text: str) -> str:
+    """Lower case without accents, every other character kept: for reading what people
+    type, where a dash or a colon means something ("22:00–07:00")."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 
@@ -182,7 +189,3 @@ def assign_all(
         a.key: scorer.assign(a, extra.get(a.key, ()), scores.get(a.key) if scores else None)
         for a in articles
     }
-
-
-def topic_counts(assignment: dict[str, tuple[str, ...]]) -> Counter[str]:
-    return Counter(t for topics in assignment.values() for t in topics)

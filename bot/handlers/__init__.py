@@ -17,7 +17,7 @@ from bot.handlers import (
     start,
     subscriptions,
 )
-from bot.handlers.common import BotApplication
+from bot.services import BotApplication
 from briefings.model import Catalog
 
 

@@ -14,9 +14,10 @@ import logging
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from bot.handlers.common import BotApplication, Context, send_reply, services
-from bot.replies import Reply
-from bot.stats import StatsSnapshot, render_stats
+from bot.conversation.reply import Reply
+from bot.handlers.common import send_reply
+from bot.operations.stats import StatsSnapshot, render_stats
+from bot.services import BotApplication, Context, services
 from bot.store import QUICK_QUERY_TIMEOUT
 
 logger = logging.getLogger("briefbot.admin")

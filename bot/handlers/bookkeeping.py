@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from bot.handlers.common import BotApplication, Context, services
+from bot.services import BotApplication, Context, services
 
 LAST_GROUP = 99
 

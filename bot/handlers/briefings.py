@@ -5,8 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from bot.answers import EVENTS_TOPIC
-from bot.handlers.common import BotApplication, Context, answers, lang, now, send_reply
+from bot.conversation.answers import EVENTS_TOPIC
+from bot.handlers.common import answers, lang, now, send_reply
+from bot.services import BotApplication, Context
 from briefings.model import Catalog, Topic
 
 NEW_MESSAGES = filters.UpdateType.MESSAGE

@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.handlers.common import BotApplication, Context, answers, lang, now, send_reply
+from bot.handlers.common import answers, lang, now, send_reply
+from bot.services import BotApplication, Context
 
 
 async def on_button(update: Update, context: Context) -> None:

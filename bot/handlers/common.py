@@ -1,42 +1,31 @@
 """The seam between plain replies and Telegram: who is asking, and sending a Reply.
 
-Handlers stay thin: they read the update, ask :class:`bot.answers.Answers`, and hand the
-result to :func:`send_reply`, the only code that turns a reply into API calls.
+Handlers stay thin: they read the update, ask
+:class:`bot.conversation.answers.Answers`, and hand the result to :func:`send_reply`, the
+only code that turns a reply into API calls.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
-from typing import Any, TypeAlias
 
 from telegram import (
     CallbackQuery,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     Update,
 )
 from telegram.constants import ChatType
 from telegram.error import BadRequest
-from telegram.ext import Application, ContextTypes
 
-from bot.answers import Answers, language_of
-from bot.render import to_plain
-from bot.replies import Button, Reply
-from bot.services import Services
+from bot.conversation.answers import Answers, language_of
+from bot.conversation.render import to_plain
+from bot.conversation.reply import Reply
+from bot.keyboards import keyboard
+from bot.services import Context, services
 
 logger = logging.getLogger("briefbot.replies")
-Context = ContextTypes.DEFAULT_TYPE
-BotApplication: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
-SERVICES_KEY = "services"
-
-
-def services(context: Context) -> Services:
-    found = context.bot_data[SERVICES_KEY]
-    assert isinstance(found, Services)
-    return found
 
 
 def answers(context: Context) -> Answers:
@@ -60,46 +49,6 @@ def lang(update: Update) -> str:
 def is_private(update: Update) -> bool:
     chat = update.effective_chat
     return chat is not None and chat.type == ChatType.PRIVATE
-
-
-class _Keyboard(InlineKeyboardMarkup):
-    """An inline keyboard that turns itself into JSON once, not on every message it goes on.
-
-    PTB serialises reply markup on each send; our keyboards are cached and immutable, so
-    their dict form is kept in a private slot (private attributes are not serialised).
-    """
-
-    __slots__ = ("_as_dict",)
-
-    def to_dict(self, recursive: bool = True) -> dict[str, Any]:
-        if not recursive:
-            return super().to_dict(recursive=False)
-        cached: dict[str, Any] | None = getattr(self, "_as_dict", None)
-        if cached is None:
-            cached = super().to_dict()
-            object.__setattr__(self, "_as_dict", cached)  # the object itself stays frozen
-        return cached
-
-
-@functools.lru_cache(maxsize=1024)
-def keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
-    """Buttons as Telegram markup; cached, since replies (and so their buttons) repeat."""
-    if not rows:
-        return None
-    return _Keyboard(
-        [
-            [
-                InlineKeyboardButton(
-                    b.text,
-                    callback_data=b.data,
-                    url=b.url,
-                    switch_inline_query=b.switch_inline,
-                )
-                for b in row
-            ]
-            for row in rows
-        ]
-    )
 
 
 async def _edited_in_place(

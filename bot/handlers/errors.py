@@ -1,7 +1,7 @@
 """The last line of defence: log the failure, tell the person briefly, never a traceback.
 
 The log names the update id and the error; the token never appears, because the log
-formatter (bot.logs) redacts it from every line, exception text included.
+formatter (bot.operations.logs) redacts it from every line, exception text included.
 
 What the person is told depends on what went wrong. When the answer's fate is unknown (a
 timeout or a reset after it went out: Telegram may have delivered it), they are told just
@@ -17,20 +17,15 @@ import logging
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.handlers.common import BotApplication, Context, lang, services
-from bot.ratelimit import answer_lost
-from bot.tracing import note_failure
+from bot.handlers.common import lang
+from bot.operations.rate_limiter import answer_lost
+from bot.operations.tracing import note_failure
+from bot.services import BotApplication, Context, services
+from bot.texts import en, es
 
 logger = logging.getLogger("briefbot.errors")
-SORRY = {
-    "en": "Sorry, something went wrong on my side while answering that. Please try again.",
-    "es": "Perdón, algo falló de mi lado al responder. Inténtalo de nuevo.",
-}
-NOT_CONFIRMED = {
-    "en": "Telegram did not confirm that my answer got through. If it is missing, please "
-    "send that again.",
-    "es": "Telegram no confirmó que mi respuesta llegara. Si no la ves, envíalo de nuevo.",
-}
+SORRY = {"en": en.SORRY, "es": es.SORRY}
+NOT_CONFIRMED = {"en": en.NOT_CONFIRMED, "es": es.NOT_CONFIRMED}
 
 
 def _unreachable(error: object) -> bool:

@@ -12,7 +12,8 @@ import re
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
-from bot.handlers.common import BotApplication, Context, answers, is_private, lang, now, send_reply
+from bot.handlers.common import answers, is_private, lang, now, send_reply
+from bot.services import BotApplication, Context
 
 
 def _addressed_text(update: Update, context: Context) -> str | None:

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InputTextMessageContent,
     Update,
 )
 from telegram.ext import InlineQueryHandler
 
-from bot.deeplinks import start_link
-from bot.handlers.common import BotApplication, Context, answers, lang, now
-from bot.inline_results import CACHE_SECONDS, inline_results
-
-OPEN = {"en": "Open in briefbot", "es": "Abrir en briefbot"}
+from bot.conversation.deeplinks import open_button
+from bot.conversation.inline_results import CACHE_SECONDS, inline_results
+from bot.handlers.common import answers, lang, now
+from bot.keyboards import keyboard
+from bot.services import BotApplication, Context
 
 
 async def on_inline_query(update: Update, context: Context) -> None:
@@ -32,15 +30,8 @@ async def on_inline_query(update: Update, context: Context) -> None:
             title=result.title,
             description=result.description,
             input_message_content=InputTextMessageContent(result.message),
-            reply_markup=InlineKeyboardMarkup(
-                [
-                    [
-                        InlineKeyboardButton(
-                            "Open in briefbot", url=start_link(username, result.topic_command)
-                        )
-                    ]
-                ]
-            ),
+            # In English whoever asks: the result is posted to a chat of any language.
+            reply_markup=keyboard(((open_button(username, result.topic_command, "en"),),)),
         )
         for result in results
     ]

@@ -14,7 +14,8 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
-from bot.handlers.common import BotApplication, Context, lang, services
+from bot.handlers.common import lang
+from bot.services import BotApplication, Context, services
 
 logger = logging.getLogger("briefbot.membership")
 GONE: dict[str, str] = {

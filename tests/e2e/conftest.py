@@ -22,15 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import build_application, start_application, stop_application
 from bot.clock import Clock, FixedClock, ManualClock
-from bot.config import load_settings
-from bot.digest_service import Digests
-from bot.handlers.common import SERVICES_KEY, BotApplication
-from bot.localapi import LocalBotApi, LocalBotApiServer
-from bot.localapi.api import BotMessage
-from bot.runner import serve
-from bot.services import Services
+from bot.console.botapi import BotMessage
+from bot.digests.service import Digests
+from bot.operations.config import load_settings
+from bot.operations.runner import serve
+from bot.services import SERVICES_KEY, BotApplication, Services
 from bot.store.schema import chats, subscriptions
 from briefings.model import Catalog
+from localapi import LocalBotApi, LocalBotApiServer
 from tests.conftest import MEXICO_CITY, TODAY
 from tests.postgres import free_port
 

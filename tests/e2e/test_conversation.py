@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import icalendar
 
-from bot.localapi import LocalBotApiServer
+from localapi import LocalBotApiServer
 from tests.conftest import FEB_FIRST
 from tests.e2e.conftest import StartBot
 

@@ -15,7 +15,7 @@ instead of the one under test (its boot id changed). The clock starts again from
 ``BRIEFBOT_NOW`` at every start, so a restart is told a minute later (the digests the kill
 interrupted are overdue, as after a real crash), except where a test says it replays 09:00.
 
-What a crash may cost, from :mod:`bot.delivery`: a worker holds its slot until its digest's
+What a crash may cost, from :mod:`bot.digests.delivery`: a worker holds its slot until its digest's
 outcome is written to the ledger, so at a SIGKILL at most ``WORKERS`` digests were accepted
 by Telegram and not yet marked sent. Those rows stay ``claimed``; the restart takes them
 back (a new boot id) and sends each once more. So one SIGKILL makes at most ``WORKERS``
@@ -45,12 +45,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from bot.delivery import WORKERS, DigestDelivery, Due, owner_id
-from bot.flood_limits import FloodLimits
-from bot.localapi import LocalBotApi, LocalBotApiServer
+from bot.digests.delivery import WORKERS, DigestDelivery, Due, owner_id
+from bot.digests.sender import DigestSender
+from bot.operations.telegram_limits import FloodLimits
 from bot.store import Claim, Store, database_url
 from bot.store.schema import chats, subscriptions
 from briefings.model import Catalog
+from localapi import LocalBotApi, LocalBotApiServer
 from tests.conftest import MEXICO_CITY, TODAY
 from tests.e2e.conftest import StartBot, subscribe_readers, wait_until
 
@@ -512,7 +513,7 @@ async def test_a_stop_in_the_middle_of_a_claim_lets_it_end_and_hands_its_rows_ba
     for turns in range(40):  # from before the first query to after the commit
         store = _StopWhileClaiming(harness.digests.store, turns)
         delivery = DigestDelivery(
-            harness.application.bot,
+            DigestSender(harness.application.bot, catalog),
             store,
             catalog,
             harness.services.clock,

@@ -30,13 +30,14 @@ import asyncpg
 import httpx
 import pytest
 
-from bot import delivery, digest_service
 from bot.clock import ManualClock
-from bot.concurrency import MAX_RUNNING_UPDATES
-from bot.localapi import LocalBotApi
+from bot.digests import delivery
+from bot.digests import service as digest_service
+from bot.operations.concurrency import MAX_RUNNING_UPDATES
 from bot.store import Store, database_url
 from bot.store import store as store_module
-from bot.subscription_replies import text
+from bot.subscriptions.replies import text
+from localapi import LocalBotApi
 from tests.e2e.conftest import MORNING, Harness, StartBot, insert_readers, subscribe_readers
 from tests.postgres import PostgresServer, running_server
 

@@ -42,12 +42,12 @@ from telegram.request import HTTPXRequest
 
 from bot.app import build_application, start_application
 from bot.clock import ManualClock
-from bot.config import load_settings
-from bot.delivery import MAX_ATTEMPTS
+from bot.digests.delivery import MAX_ATTEMPTS
 from bot.handlers.errors import NOT_CONFIRMED
-from bot.localapi import LocalBotApi, LocalBotApiServer
+from bot.operations.config import load_settings
 from bot.store import Delivery
 from briefings.model import Catalog
+from localapi import LocalBotApi, LocalBotApiServer
 from tests.conftest import TODAY
 from tests.e2e.conftest import MORNING, Harness
 

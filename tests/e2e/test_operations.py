@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.localapi import LocalBotApiServer
+from localapi import LocalBotApiServer
 from tests.e2e.conftest import wait_until
 from tests.postgres import free_port
 

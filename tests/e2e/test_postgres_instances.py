@@ -13,7 +13,7 @@ import datetime as dt
 from collections import Counter
 
 from bot.clock import ManualClock
-from bot.delivery import LEASE
+from bot.digests.delivery import LEASE
 from bot.store import Store, database_url
 from tests.conftest import TODAY
 from tests.e2e.conftest import MORNING, Harness, StartBot, subscribe_readers

@@ -9,8 +9,8 @@ import subprocess
 import sys
 
 from bot.__main__ import build_parser, cmd_chat
-from bot.config import load_settings
-from bot.localapi import LocalBotApiServer
+from bot.operations.config import load_settings
+from localapi import LocalBotApiServer
 from tests.e2e.conftest import wait_until
 
 

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import ManualClock
-from bot.delivery import LEASE
-from bot.localapi import FloodLimits
-from bot.ratelimit import FloodLimiter
+from bot.digests.delivery import LEASE
+from bot.operations.rate_limiter import FloodLimiter
 from bot.store import Store, database_url
+from localapi import FloodLimits
 from tests.conftest import MEXICO_CITY, TODAY
 from tests.e2e.conftest import MORNING, StartBot, subscribe_readers
 
@@ -598,7 +598,7 @@ async def test_digests_wait_for_the_database_and_are_not_dropped(
     bot = await start_bot(clock=ManualClock(TODAY))
     user, chat = bot.person(194)
     await bot.say(chat, user, "/subscribe cuba daily 07:30")
-    monkeypatch.setattr("bot.delivery.CLAIM_RETRY_SECONDS", 0.2)
+    monkeypatch.setattr("bot.digests.delivery.CLAIM_RETRY_SECONDS", 0.2)
     store = bot.digests.store
     real = store.delivery_contexts
     failures = [1]

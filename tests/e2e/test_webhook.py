@@ -1,6 +1,6 @@
 """Webhook mode, /healthz and /metrics over real HTTP on 127.0.0.1.
 
-The bot runs as ``briefbot run`` does (``bot.runner.serve``); the local Bot API posts
+The bot runs as ``briefbot run`` does (``bot.operations.runner.serve``); the local Bot API posts
 every update to its webhook with the secret token, as Telegram does, and retries the
 ones that were not accepted.
 """
@@ -15,7 +15,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.clock import ManualClock
-from bot.web import SECRET_HEADER
+from bot.operations.web import SECRET_HEADER
 from tests.conftest import MEXICO_CITY, TODAY
 from tests.e2e.conftest import StartBot
 

@@ -25,10 +25,10 @@ from typing import Any, TypeVar
 
 import pytest
 
-from bot import callbacks
-from bot.localapi import Call, LocalBotApi, LocalBotApiServer, parse_html, utf16_len
-from bot.localapi.entities import EntityParseError
+from bot.console.html_entities import EntityParseError
+from bot.conversation import callbacks
 from briefings.model import Catalog
+from localapi import Call, LocalBotApi, LocalBotApiServer, parse_html, utf16_len
 from tests.conftest import TODAY
 
 MESSAGE_LIMIT = 4096  # UTF-16 units of visible text, as Telegram counts them
@@ -98,7 +98,7 @@ class FuzzBot:
     async def _start(self, catalog: Catalog, data_dir: Path) -> Any:
         from bot.app import build_application, start_application
         from bot.clock import FixedClock
-        from bot.config import load_settings
+        from bot.operations.config import load_settings
 
         settings = load_settings(
             {
@@ -124,7 +124,7 @@ class FuzzBot:
 
     @property
     def services(self) -> Any:
-        from bot.handlers.common import SERVICES_KEY
+        from bot.services import SERVICES_KEY
 
         return self.application.bot_data[SERVICES_KEY]
 

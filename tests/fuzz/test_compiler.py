@@ -29,8 +29,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.localapi.entities import EntityParseError, parse_html
-from bot.render import (
+from bot.console.html_entities import EntityParseError, parse_html
+from bot.conversation.render import (
     MESSAGE_LIMIT,
     SCREEN_LIMIT,
     briefing_pages,

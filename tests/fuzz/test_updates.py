@@ -23,8 +23,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.callbacks import decode
-from bot.localapi import parse_html
+from bot.conversation.callbacks import decode
+from localapi import parse_html
 from tests.fuzz.conftest import ADMIN_ID, Exchange, FuzzBot, check_exchange
 from tests.fuzz.strategies import (
     BOT_USERNAME,

@@ -7,15 +7,15 @@ import dataclasses
 import icalendar
 import pytest
 
-from bot import callbacks
-from bot.answers import Answers, language_of
-from bot.callbacks import Action
-from bot.deeplinks import read_payload
-from bot.inline_results import INLINE_LIMIT, inline_results
-from bot.localapi.entities import parse_html
-from bot.menus import menus
-from bot.render import to_plain, utf16_len
-from bot.replies import Reply
+from bot.console.html_entities import parse_html
+from bot.conversation import callbacks
+from bot.conversation.answers import Answers, language_of
+from bot.conversation.callbacks import Action
+from bot.conversation.deeplinks import read_payload
+from bot.conversation.inline_results import INLINE_LIMIT, inline_results
+from bot.conversation.menus import menus
+from bot.conversation.render import to_plain, utf16_len
+from bot.conversation.reply import Reply
 from briefings.model import Catalog
 from tests.conftest import FEB_FIRST, TODAY
 

@@ -159,7 +159,7 @@ def test_build_with_a_bad_seed_names_it(
 
 def test_console_chat_answers_each_line_until_eof(capsys: pytest.CaptureFixture[str]) -> None:
     from bot.__main__ import cmd_chat
-    from bot.config import load_settings
+    from bot.operations.config import load_settings
 
     args = build_parser().parse_args(["chat", "--as-of", "2026-11-25"])
     out = io.StringIO()
@@ -208,7 +208,7 @@ class _InterruptingInput(io.StringIO):
 
 def test_console_chat_ends_cleanly_on_ctrl_c() -> None:
     from bot.__main__ import cmd_chat
-    from bot.config import load_settings
+    from bot.operations.config import load_settings
 
     args = build_parser().parse_args(["chat"])
     out = io.StringIO()

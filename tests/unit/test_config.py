@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.config import DEFAULT_PORT, SettingsError, load_settings, process_environment
-from bot.logs import REDACTED, RedactingFormatter, database_password
+from bot.operations.config import DEFAULT_PORT, SettingsError, load_settings, process_environment
+from bot.operations.logs import REDACTED, RedactingFormatter, database_password
 
 TOKEN = "123456:AAF-secret_part-of-the-token"
 

@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from bot.digests import Previous, Subject, compose_digest
-from bot.render import to_plain
-from bot.schedule import Cadence
-from bot.subscribing import SubscribeError, parse_request
-from bot.subscription_replies import Partial
+from bot.conversation.render import to_plain
+from bot.digests.compose import Previous, Subject, compose_digest
+from bot.digests.schedule import Cadence
+from bot.subscriptions.replies import Partial
+from bot.subscriptions.requests import SubscribeError, parse_request
 from briefings.model import Catalog
 from tests.conftest import FEB_FIRST, TODAY
 
@@ -122,7 +122,7 @@ def test_a_city_keeps_the_listings_spelling(catalog: Catalog) -> None:
 
 
 def test_the_spanish_time_prompt_names_the_cadence_whole(catalog: Catalog) -> None:
-    from bot.subscription_replies import guided_step
+    from bot.subscriptions.replies import guided_step
 
     step = guided_step(
         catalog, Partial("cuba", "weekly", 0), zone="America/Mexico_City", lang="es", edit=True
@@ -148,14 +148,15 @@ def test_readers_whose_last_digests_went_out_the_same_minute_share_one_composed_
     from telegram import Bot
 
     from bot.clock import FixedClock
-    from bot.delivery import DigestDelivery
+    from bot.digests.delivery import DigestDelivery
+    from bot.digests.sender import DigestSender
     from bot.store import ChatRecord, Delivery, Subscription
 
     async def nothing(*_: int) -> None:
         return None
 
     delivery = DigestDelivery(
-        Bot("1:fake"),
+        DigestSender(Bot("1:fake"), catalog),
         None,  # type: ignore[arg-type]  # composing never touches the store
         catalog,
         FixedClock(TODAY),

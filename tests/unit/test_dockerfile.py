@@ -212,13 +212,13 @@ def env_pairs(args: str) -> list[tuple[str, str]]:
 
 
 def configured_port() -> int:
-    """The port the bot listens on unless told otherwise: ``bot.config.DEFAULT_PORT``."""
-    from bot import config
+    """The port the bot listens on unless told otherwise: ``DEFAULT_PORT`` in its settings."""
+    from bot.operations import config
 
     port = getattr(config, "DEFAULT_PORT", None)
     if port is None:
         found = re.search(r"^DEFAULT_PORT\s*=\s*(\d+)", (ROOT / "bot" / "config.py").read_text())
-        assert found, "bot/config.py defines no DEFAULT_PORT"
+        assert found, "bot/operations/config.py defines no DEFAULT_PORT"
         port = int(found[1])
     return int(port)
 
@@ -432,6 +432,18 @@ def check_secrets_and_the_local_venv_stay_out_of_the_build(build: Build) -> None
         assert build.excluded(path), f".dockerignore lets {path} into the build context"
 
 
+def check_the_test_equipment_stays_out_of_the_image(build: Build) -> None:
+    """The local Bot API, the tests and the benchmarks are for development, not for running:
+    kept out of the build context, so no COPY, however broad, takes them in."""
+    let_in = [
+        f
+        for directory in ("localapi", "tests", "bench")
+        for f in project_files(directory)
+        if not build.excluded(f)
+    ]
+    assert not let_in, f"test equipment in the build context: {let_in}"
+
+
 @dataclass(frozen=True)
 class DockerRun:
     line: str
@@ -559,6 +571,7 @@ CHECKS: list[Callable[[Build], None]] = [
     check_the_server_listens_on_every_interface,
     check_every_variable_the_image_sets_is_documented,
     check_secrets_and_the_local_venv_stay_out_of_the_build,
+    check_the_test_equipment_stays_out_of_the_image,
     check_the_readme_runs_the_image_it_builds,
 ]
 
@@ -644,6 +657,8 @@ MISTAKES = [
             check_the_server_listens_on_every_interface, "127.0.0.1"),
     Mistake("Dockerfile", "EXPOSE 8080", "ENV BRIEFBOT_COLOUR=blue\nEXPOSE 8080",
             check_every_variable_the_image_sets_is_documented, "BRIEFBOT_COLOUR"),
+    Mistake(".dockerignore", "\nlocalapi\n", "\n",
+            check_the_test_equipment_stays_out_of_the_image, "localapi/server.py"),
     Mistake(".dockerignore", "\n.env\n", "\n",
             check_secrets_and_the_local_venv_stay_out_of_the_build, "lets .env into"),
     Mistake(".dockerignore", "\n.venv\n", "\n",

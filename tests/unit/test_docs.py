@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.config import load_settings
+from bot.operations.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.event_filters import (
+from bot.conversation.event_filters import (
     EventQuery,
     FilterError,
     all_events,

@@ -14,8 +14,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.localapi import EntityParseError, LocalBotApi, LocalBotApiServer, NoAnswer, parse_html
-from bot.localapi.entities import utf16_len
+from bot.conversation.render import utf16_len
+from localapi import EntityParseError, LocalBotApi, LocalBotApiServer, NoAnswer, parse_html
 
 CHAT = 7
 

@@ -18,7 +18,7 @@ from telegram import ChatMemberAdministrator, Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import filters
 
-from bot.localapi import FloodLimits, LocalBotApi, LocalBotApiServer
+from localapi import FloodLimits, LocalBotApi, LocalBotApiServer
 
 PERSON = 5
 GROUP = -10

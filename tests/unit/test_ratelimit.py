@@ -14,8 +14,8 @@ import httpx
 import pytest
 from telegram.error import BadRequest, ChatMigrated, NetworkError, TimedOut
 
-from bot.flood_limits import FloodLimits
-from bot.ratelimit import FloodLimiter, SlidingWindow, fanout_lane
+from bot.operations.rate_limiter import FloodLimiter, SlidingWindow, fanout_lane
+from bot.operations.telegram_limits import FloodLimits
 from tests.fake_time import in_fake_time
 
 
@@ -153,7 +153,7 @@ async def test_a_reply_is_sent_again_only_when_telegram_surely_did_not_take_it(
             await send()
         assert calls == [5]
     calls.clear()
-    with fanout_lane(), pytest.raises(NetworkError):  # digests: bot.delivery decides
+    with fanout_lane(), pytest.raises(NetworkError):  # digests: bot.digests.delivery decides
         await send()
     assert calls == [5]
 

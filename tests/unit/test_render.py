@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot.render import (
+from bot.conversation.render import (
     MESSAGE_LIMIT,
     escape,
     event_is_over,
@@ -111,7 +111,7 @@ def test_recurring_event_gives_its_next_date_after_now() -> None:
 
 
 def test_event_text_is_escaped(catalog: Catalog) -> None:
-    from bot.render import render_event
+    from bot.conversation.render import render_event
 
     html = render_event(_event("2026-02-17T20:30"), now=TODAY, lang="en", cite=None)
     assert "Test &lt;event&gt; &amp; co" in html and "(past)" in html

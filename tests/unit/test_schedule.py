@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.schedule import (
+from bot.digests.schedule import (
     CADENCE_STARTS,
     WEEKDAYS,
     Cadence,

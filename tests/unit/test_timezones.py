@@ -6,7 +6,7 @@ import zoneinfo
 
 import pytest
 
-from bot.timezones import ZoneMatch, resolve_timezone, suggest_timezones
+from bot.subscriptions.timezones import ZoneMatch, resolve_timezone, suggest_timezones
 
 
 @pytest.mark.parametrize(

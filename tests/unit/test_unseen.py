@@ -54,8 +54,8 @@ def test_a_junk_document_never_heads_a_briefing(tmp_path: Path, seed_copy: Path)
     catalog = build(seed_copy, tmp_path / "c.json")
     for briefing in catalog.briefings:
         assert "oil train missing" not in briefing.headline
-    from bot.answers import Answers
-    from bot.render import to_plain
+    from bot.conversation.answers import Answers
+    from bot.conversation.render import to_plain
 
     reply = Answers(catalog).free_text("/more", now=TODAY, lang="en")
     assert "<Mexico City>" in to_plain(reply.messages[0])

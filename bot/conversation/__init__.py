@@ -1,0 +1,8 @@
+"""What the bot answers a person: plain data in, a Reply out, no Telegram import.
+
+``answers`` (every command, button and typed word), ``render`` (briefings and listings as
+safe HTML under Telegram's limits), ``reply`` (what a Reply is), ``search`` (typos ->
+topics), ``event_filters`` (``/events guadalajara feb``), ``calendar_export`` (.ics files),
+``inline_results`` (``@bot cuba``), ``deeplinks`` (``?start=`` payloads), ``menus`` (the
+command lists next to the text box) and ``callbacks`` (button data).
+"""

@@ -1,0 +1,522 @@
+"""What the bot says: every reply as plain data, no Telegram import.
+
+The Telegram handlers, the console chat and ``briefbot ask`` all send what these methods
+return, so a reply is the same wherever it is read. A method gets the request already
+parsed (a topic, the words after a command, a decoded button) and the moment from the
+injected clock; it never raises for anything a user can type.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from bot.conversation import callbacks
+from bot.conversation.calendar_export import events_to_ics
+from bot.conversation.callbacks import Action
+from bot.conversation.deeplinks import read_payload
+from bot.conversation.event_filters import (
+    EventQuery,
+    FilterError,
+    all_events,
+    filter_events,
+    known_cities,
+    parse_event_query,
+    same_month_other_years,
+    select_events,
+)
+from bot.conversation.render import (
+    SCREEN_LIMIT,
+    Citations,
+    briefing_pages,
+    escape,
+    format_date,
+    paginate,
+    render_events,
+    split_message,
+    topic_name,
+)
+from bot.conversation.reply import Attachment, Button, Reply, quoted
+from bot.conversation.search import CONFIDENT, WEAK, rank_commands, rank_topics, topic_by_command
+from bot.texts import en, es
+from briefings.model import Catalog, Event, Topic
+from briefings.topics import fold
+
+EVENTS_TOPIC = "events"
+PER_EVENT_BUTTONS = 6
+
+TEXTS = {"en": en.ANSWERS, "es": es.ANSWERS}
+
+
+MEMO_SIZE = 4096
+Method = TypeVar("Method", bound=Callable[..., Reply])
+
+
+def memoized(method: Method) -> Method:
+    """Remember replies per request and minute: the same question gets the same bytes.
+
+    A reply depends on the catalog (fixed for this object), the request, the language and
+    the moment; moments are taken to the minute, so within a minute a repeated request
+    costs a dictionary lookup. Least recently used entries go first past ``MEMO_SIZE``.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self: Answers, *args: Any, **kwargs: Any) -> Reply:
+        now = kwargs.get("now")
+        if isinstance(now, dt.datetime):
+            kwargs["now"] = now.replace(second=0, microsecond=0)
+        key = (method.__name__, args, tuple(sorted(kwargs.items())))
+        memo = self.memo
+        found = memo.get(key)
+        if found is None:
+            found = method(self, *args, **kwargs)
+            memo[key] = found
+            if len(memo) > MEMO_SIZE:
+                memo.popitem(last=False)
+        else:
+            memo.move_to_end(key)
+        return found
+
+    return wrapper  # type: ignore[return-value]
+
+
+# Small talk a person types before or after asking: greeted with the topics, thanked back.
+GREETINGS = {
+    "hi",
+    "hello",
+    "hey",
+    "hola",
+    "buenas",
+    "buenos dias",
+    "buenas tardes",
+    "buenas noches",
+    "good morning",
+    "good evening",
+    "start",
+    "menu",
+    "inicio",
+}
+THANKS = {"thanks", "thank you", "thx", "ty", "gracias", "muchas gracias", "ok thanks"}
+
+
+def language_of(code: str | None) -> str:
+    """Spanish for Spanish-speaking clients, English otherwise."""
+    return "es" if code and code.lower().startswith("es") else "en"
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The replies of one catalog, for a bot with this username."""
+
+    catalog: Catalog
+    username: str = "briefbot"
+    memo: OrderedDict[Any, Reply] = field(
+        default_factory=OrderedDict, compare=False, repr=False, hash=False
+    )
+
+    # --- fixed pages -------------------------------------------------------------------
+
+    def _command(self, topic: Topic, lang: str) -> str:
+        return topic.command_es if lang == "es" else topic.command
+
+    def _topic_button(self, topic: Topic, lang: str) -> Button:
+        data = callbacks.encode(Action("topic", self.catalog.version, topic.id))
+        return Button(topic_name(topic, lang), data=data)
+
+    def _topic_buttons(self, lang: str) -> tuple[tuple[Button, ...], ...]:
+        buttons = [self._topic_button(t, lang) for t in self.catalog.topics]
+        return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+
+    @memoized
+    def welcome(self, lang: str, note: str = "") -> Reply:
+        text = TEXTS[lang]["welcome"]
+        if note:
+            text = f"<i>{escape(note)}</i>\n\n{text}"
+        return Reply([text], buttons=self._topic_buttons(lang))
+
+    @memoized
+    def help(self, lang: str) -> Reply:
+        lines = []
+        for topic in self.catalog.topics:
+            description = topic.description_es if lang == "es" else topic.description_en
+            lines.append(
+                f"/{self._command(topic, lang)} — <b>{escape(topic_name(topic, lang))}</b>: "
+                f"{escape(description)}"
+            )
+        text = TEXTS[lang]["help"].format(topics="\n".join(lines), bot=escape(self.username))
+        return Reply(split_message([text]))
+
+    def topics(self, lang: str) -> Reply:
+        return Reply([TEXTS[lang]["topics"]], buttons=self._topic_buttons(lang))
+
+    @memoized
+    def sources(self, lang: str) -> Reply:
+        blocks = ["<b>Sources</b>" if lang == "en" else "<b>Fuentes</b>"]
+        infos = {a.key: a for a in self.catalog.articles}
+        for document in self.catalog.documents:
+            dated = f" · {format_date(document.as_of, lang)}" if document.as_of else ""
+            lines = [f"<b>{escape(document.name)}</b>{dated}"]
+            for key in document.articles:
+                info = infos[key]
+                when = f" ({format_date(info.date, lang)})" if info.date else ""
+                lines.append(f"{info.number}. {escape(info.title)}{when}")
+            blocks.append("\n".join(lines))
+        return Reply(split_message(blocks))
+
+    def about(self, lang: str) -> Reply:
+        text = (
+            "<b>About briefbot</b>\nEvery summary sentence, figure, date and quote is taken "
+            "from a source document and cites it as [n ¶p]: article n of the sources list, "
+            f"paragraph p. Catalog version <code>{escape(self.catalog.version)}</code>, built "
+            f"from {len(self.catalog.documents)} documents "
+            f"({len(self.catalog.articles)} articles)."
+        )
+        return Reply([text])
+
+    # --- briefings -----------------------------------------------------------------------
+
+    @memoized
+    def briefing(
+        self,
+        topic: Topic,
+        *,
+        now: dt.datetime,
+        lang: str,
+        page: int = 0,
+        edit: bool = False,
+        notice: str | None = None,
+    ) -> Reply:
+        """One screen of a topic's briefing, with buttons to move between screens."""
+        briefing = self.catalog.briefing(topic.id)
+        if briefing is None:
+            text = f"Nothing on <b>{escape(topic_name(topic, lang))}</b> in the catalog yet."
+            return Reply([text], understood=False, edit=edit)
+        pages, _ = briefing_pages(self.catalog, briefing, now=now, lang=lang)
+        page = min(max(page, 0), len(pages) - 1)
+        texts = TEXTS[lang]
+        version = self.catalog.version
+        nav = self._turn_pages("page", topic.id, page, len(pages), lang)
+        sources = Action("sources", version, topic.id, page)
+        extra = [
+            Button(texts["sources"], callbacks.encode(sources)),
+            Button(texts["share"], switch_inline=self._command(topic, lang)),
+            Button(texts["subscribe"], callbacks.encode(Action("subscribe", "", topic.id))),
+        ]
+        rows: list[tuple[Button, ...]] = [tuple(nav)] if nav else []
+        rows.append(tuple(extra))
+        if briefing.events:
+            label = texts["calendar_all"].format(n=len(briefing.events))
+            data = callbacks.encode(Action("ics", version, topic.id))
+            rows.append((Button(label, data),))
+        return Reply([pages[page]], buttons=tuple(rows), edit=edit, notice=notice)
+
+    def _turn_pages(
+        self, kind: str, argument: str, page: int, count: int, lang: str
+    ) -> list[Button]:
+        """ "‹ Back" and "More › (n/m)" for screen ``page`` of ``count``."""
+        texts = TEXTS[lang]
+        version = self.catalog.version
+        nav = []
+        if page > 0:
+            back = Action(kind, version, argument, page - 1)
+            nav.append(Button(texts["back"], callbacks.encode(back)))
+        if page < count - 1:
+            more = Action(kind, version, argument, page + 1)
+            nav.append(Button(f"{texts['more']} ({page + 2}/{count})", callbacks.encode(more)))
+        return nav
+
+    @memoized
+    def listings_page(self, key: str, *, now: dt.datetime, lang: str, page: int) -> Reply:
+        """Another screen of a filtered listings view (its "More ›" and "‹ Back")."""
+        query = EventQuery.from_key(key)
+        return self._listings(query, all_events(self.catalog), now=now, lang=lang, page=page)
+
+    @memoized
+    def briefing_sources(self, topic: Topic, *, now: dt.datetime, lang: str, back: int) -> Reply:
+        briefing = self.catalog.briefing(topic.id)
+        if briefing is None:
+            return self.topics(lang)
+        _, sources = briefing_pages(self.catalog, briefing, now=now, lang=lang)
+        back_button = Button(
+            TEXTS[lang]["back"],
+            callbacks.encode(Action("page", self.catalog.version, topic.id, back)),
+        )
+        text = sources or "No sources."
+        return Reply([text], buttons=((back_button,),), edit=True)
+
+    # --- listings ------------------------------------------------------------------------
+
+    @memoized
+    def events(self, words: str, *, now: dt.datetime, lang: str, edit: bool = False) -> Reply:
+        """``/events`` with optional filters; without any, the events briefing."""
+        topic = self.catalog.topic(EVENTS_TOPIC)
+        events = all_events(self.catalog)
+        if not words.strip():
+            if topic is not None and self.catalog.briefing(EVENTS_TOPIC) is not None:
+                return self.briefing(topic, now=now, lang=lang, edit=edit)
+            query = EventQuery()
+        else:
+            try:
+                query = parse_event_query(words, now=now, cities=known_cities(events))
+            except FilterError as error:
+                return Reply([escape(str(error))], understood=False)
+        return self._listings(query, events, now=now, lang=lang, edit=edit)
+
+    def _listings(
+        self,
+        query: EventQuery,
+        events: list[Event],
+        *,
+        now: dt.datetime,
+        lang: str,
+        edit: bool = False,
+        page: int | None = None,
+    ) -> Reply:
+        """Listings for a filter; when nothing was listed for it, say so, then show the rest.
+
+        One screen at a time, like a briefing; ``page`` (a pressed "More ›") edits in place.
+
+        A recurring listing whose rule falls in the window is shown with that date, marked
+        as projected; the same month's listings from other years follow, marked past.
+        """
+        texts = TEXTS[lang]
+        selection = select_events(events, query)
+        label = self._label(query, lang)
+        title = f"{texts['filtered_head']}{' · ' + escape(label) if label else ''}"
+        cite = Citations(self.catalog)
+        blocks: list[str] = []
+        shown = list(selection.events)
+        if not selection.listed:
+            where = (f"for {label}" if lang == "en" else f"para {label}") if label else ""
+            blocks.append(f"<b>{title}</b>\n" + escape(texts["no_listing"].format(label=where)))
+        if shown:
+            blocks.extend(
+                render_events(
+                    shown,
+                    now=now,
+                    lang=lang,
+                    cite=cite,
+                    title=title if selection.listed else texts["recurring"],
+                    projected=selection.projected,
+                )
+            )
+        if not selection.listed:
+            others = [e for e in same_month_other_years(events, query) if e not in shown]
+            if others:
+                years = ", ".join(sorted({e.start[:4] for e in others}))
+                intro = texts["instead_month"].format(years=years)
+            else:
+                others = [
+                    e
+                    for e in filter_events(events, EventQuery(city=query.city)) or events
+                    if e not in shown
+                ]
+                intro = texts["instead_all"]
+            if others:
+                blocks.extend(render_events(others, now=now, lang=lang, cite=cite, title=intro))
+            shown.extend(others)
+        if cite.refs:
+            blocks.append(cite.block(lang))
+        pages = paginate(blocks, SCREEN_LIMIT)
+        number = min(max(page or 0, 0), len(pages) - 1)
+        rows = list(self._calendar_buttons(query, shown, lang))
+        try:
+            nav = self._turn_pages("events", query.key(), number, len(pages), lang)
+        except callbacks.CallbackTooLong:  # an odd, long city name: whole messages instead
+            return Reply(split_message(blocks), buttons=tuple(rows), edit=edit)
+        if nav:
+            rows.insert(0, tuple(nav))
+        return Reply([pages[number]], buttons=tuple(rows), edit=edit or page is not None)
+
+    def _label(self, query: EventQuery, lang: str) -> str:
+        parts = [query.city.title()] if query.city else []
+        if query.start and query.end:
+            days = (query.end - query.start).days
+            if query.start.day == 1 and 28 <= days <= 31:
+                parts.append(format_date(query.start.isoformat()[:7], lang))
+            elif days == 1:
+                parts.append(format_date(query.start.isoformat(), lang))
+            else:
+                last = query.end - dt.timedelta(days=1)
+                parts.append(
+                    f"{format_date(query.start.isoformat(), lang)} – "
+                    f"{format_date(last.isoformat(), lang)}"
+                )
+        return " · ".join(parts)
+
+    def _calendar_buttons(
+        self, query: EventQuery, chosen: list[Event], lang: str
+    ) -> tuple[tuple[Button, ...], ...]:
+        texts = TEXTS[lang]
+        version = self.catalog.version
+        rows: list[tuple[Button, ...]] = []
+        everything = all_events(self.catalog)
+        if len(chosen) <= PER_EVENT_BUTTONS:
+            for event in chosen:
+                title = event.title if len(event.title) <= 28 else event.title[:27] + "…"
+                index = everything.index(event)
+                data = callbacks.encode(Action("ics_one", version, str(index)))
+                rows.append((Button(texts["calendar_one"].format(title=title), data),))
+        try:
+            data = callbacks.encode(Action("ics", version, "~" + query.key()))
+        except callbacks.CallbackTooLong:
+            return tuple(rows)
+        rows.append((Button(texts["calendar_all"].format(n=len(chosen)), data),))
+        return tuple(rows)
+
+    @memoized
+    def calendar(self, argument: str, *, now: dt.datetime, lang: str) -> Reply:
+        """The .ics of a topic's listings (``events``) or of a filter (``~city~from~to``)."""
+        events = all_events(self.catalog)
+        topic_id, _, key = argument.partition("~")
+        if topic_id:
+            briefing = self.catalog.briefing(topic_id)
+            chosen = list(briefing.events) if briefing else []
+            label = topic_id
+        else:
+            query = EventQuery.from_key(key)
+            chosen = filter_events(events, query)
+            if not chosen:
+                chosen = same_month_other_years(events, query)
+            label = self._label(query, lang) or "all listings"
+        return self._ics(chosen, label, now=now, lang=lang)
+
+    @memoized
+    def calendar_one(self, index: int, *, now: dt.datetime, lang: str) -> Reply:
+        events = all_events(self.catalog)
+        if not 0 <= index < len(events):
+            return self.events("", now=now, lang=lang)
+        return self._ics([events[index]], events[index].title, now=now, lang=lang)
+
+    def _ics(self, chosen: list[Event], label: str, *, now: dt.datetime, lang: str) -> Reply:
+        if not chosen:
+            return Reply([escape(TEXTS[lang]["no_listing"].format(label=""))], understood=False)
+        content = events_to_ics(chosen, now=now, name=f"briefbot · {label}")
+        slug = "-".join(label.lower().replace("·", " ").split())[:40] or "listings"
+        caption = TEXTS[lang]["ics_caption"].format(n=len(chosen), label=escape(label))
+        return Reply(
+            [],
+            attachment=Attachment(f"briefbot-{slug}.ics", content, caption),
+            notice=TEXTS[lang]["ics_sent"],
+        )
+
+    # --- buttons and links ---------------------------------------------------------------
+
+    @memoized
+    def button(self, data: str | None, *, now: dt.datetime, lang: str) -> Reply:
+        """A pressed button. Old or forged data gets the nearest sensible answer."""
+        texts = TEXTS[lang]
+        action = callbacks.decode(data)
+        if action is None:
+            return self._replace(self.topics(lang), texts["bad_button"])
+        stale = action.version != self.catalog.version
+        if action.kind in ("topic", "page", "sources"):
+            topic = self.catalog.topic(action.argument)
+            if topic is None:
+                return self._replace(self.topics(lang), texts["gone"])
+            if action.kind == "sources" and not stale:
+                return self.briefing_sources(topic, now=now, lang=lang, back=action.page)
+            page = 0 if stale or action.kind == "topic" else action.page
+            notice = texts["updated"] if stale and action.kind != "topic" else None
+            return self.briefing(
+                topic, now=now, lang=lang, page=page, edit=action.kind != "topic", notice=notice
+            )
+        if action.kind == "events":
+            try:
+                return self.listings_page(action.argument, now=now, lang=lang, page=action.page)
+            except ValueError:
+                return self._replace(self.topics(lang), texts["bad_button"])
+        if action.kind == "ics":
+            try:
+                return self.calendar(action.argument, now=now, lang=lang)
+            except ValueError:
+                return self._replace(self.topics(lang), texts["bad_button"])
+        if action.kind == "ics_one":
+            if stale or not action.argument.isdigit():
+                reply = self.events("", now=now, lang=lang)
+                return dataclasses.replace(reply, notice=texts["stale_button"])
+            return self.calendar_one(int(action.argument), now=now, lang=lang)
+        return self._replace(self.topics(lang), texts["bad_button"])
+
+    @staticmethod
+    def _replace(reply: Reply, notice: str) -> Reply:
+        return dataclasses.replace(reply, notice=notice, understood=False)
+
+    @memoized
+    def deep_link(self, payload: str, *, now: dt.datetime, lang: str) -> Reply:
+        link = read_payload(self.catalog, payload)
+        if link is None:
+            return self.welcome(lang, note=TEXTS[lang]["bad_link"])
+        if link.topic.id == EVENTS_TOPIC or link.words:
+            if link.topic.id == EVENTS_TOPIC:
+                reply = self.events(link.words, now=now, lang=lang)
+                if reply.understood:
+                    return reply
+            return self.welcome(lang, note=TEXTS[lang]["bad_link"])
+        return self.briefing(link.topic, now=now, lang=lang)
+
+    # --- free text -----------------------------------------------------------------------
+
+    @memoized
+    def unknown_command(self, text: str, *, now: dt.datetime, lang: str) -> Reply:
+        """``/cubaa``: a close command answers, a few near ones are offered, else help."""
+        command = text.split()[0]
+        name = command.lstrip("/").split("@", 1)[0].lower()
+        topic = topic_by_command(self.catalog, name)
+        if topic is not None:
+            return self.briefing(topic, now=now, lang=lang)
+        ranked = rank_commands(self.catalog, name)
+        if ranked and ranked[0].score >= CONFIDENT - 6:
+            return self.topic_reply(ranked[0].topic, text, now=now, lang=lang)
+        close = [m.topic for m in ranked if m.score >= WEAK + 8][:3]
+        if close:
+            return self._choices(close, command, lang)
+        message = TEXTS[lang]["unknown_command"].format(command=escape(quoted(command)))
+        return Reply([message], understood=False)
+
+    @memoized
+    def topic_reply(self, topic: Topic, text: str, *, now: dt.datetime, lang: str) -> Reply:
+        """A topic found by a command or by words; listings keep any filter words."""
+        if topic.id == EVENTS_TOPIC:
+            events = all_events(self.catalog)
+            query = parse_event_query(text, now=now, cities=known_cities(events), lenient=True)
+            if not query.is_empty:
+                return self._listings(query, events, now=now, lang=lang)
+        return self.briefing(topic, now=now, lang=lang)
+
+    @memoized
+    def free_text(self, text: str, *, now: dt.datetime, lang: str) -> Reply:
+        text = text.strip()
+        if not text:
+            return Reply([TEXTS[lang]["empty"]], understood=False)
+        if text.startswith("/"):
+            return self.unknown_command(text, now=now, lang=lang)
+        words = fold(text).strip(" !?.¡¿,:)(")
+        if words in GREETINGS:
+            return self.welcome(lang)
+        if words in THANKS:
+            return Reply([TEXTS[lang]["thanks"]])
+        ranked = rank_topics(self.catalog, text)
+        if (
+            ranked
+            and ranked[0].score >= CONFIDENT
+            and (len(ranked) == 1 or ranked[0].score - ranked[1].score >= 3)
+        ):
+            return self.topic_reply(ranked[0].topic, text, now=now, lang=lang)
+        close = [m.topic for m in ranked if m.score >= WEAK][:3]
+        if close:
+            return self._choices(close, text, lang)
+        suggestions = " ".join(f"/{self._command(t, lang)}" for t in self.catalog.topics)
+        message = TEXTS[lang]["nothing"].format(text=escape(quoted(text)), suggestions=suggestions)
+        return Reply([message], understood=False, buttons=self._topic_buttons(lang))
+
+    def _choices(self, matches: list[Topic], text: str, lang: str) -> Reply:
+        lines = [TEXTS[lang]["not_sure"].format(text=escape(quoted(text)))]
+        lines.extend(f"/{self._command(t, lang)} — {escape(topic_name(t, lang))}" for t in matches)
+        buttons = tuple((self._topic_button(t, lang),) for t in matches)
+        return Reply(["\n".join(lines)], understood=False, buttons=buttons)

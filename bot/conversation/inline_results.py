@@ -1,0 +1,120 @@
+"""Inline mode: ``@bot cuba`` in any chat -> briefings, single facts and listings.
+
+Results are plain records here; the inline handler wraps them. A result's message has to
+stand on its own in someone else's chat, so each carries its source in full rather than
+a ``[n]`` mark pointing at a sources page the reader can't see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from bot.conversation.event_filters import all_events
+from bot.conversation.render import (
+    SCREEN_LIMIT,
+    briefing_pages,
+    escape,
+    format_date,
+    render_event,
+    topic_name,
+    utf16_len,
+)
+from bot.conversation.search import rank_topics
+from briefings.model import Catalog, SourceRef
+from briefings.topics import fold
+
+INLINE_LIMIT = 50
+CACHE_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class InlineResult:
+    id: str
+    title: str
+    description: str
+    message: str
+    topic_command: str
+
+
+def _source_line(catalog: Catalog, ref: SourceRef) -> str:
+    info = next((a for a in catalog.articles if a.key == f"{ref.document}#{ref.article}"), None)
+    title = f" “{escape(info.title)}”" if info else ""
+    dated = f", {format_date(info.date)}" if info and info.date else ""
+    where = f"{escape(ref.document)}, article {ref.article}{title}{dated}, ¶{ref.paragraph}"
+    return f"<i>Source: {where}</i>"
+
+
+def _short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def inline_results(
+    catalog: Catalog, query: str, *, now: dt.datetime, lang: str = "en"
+) -> list[InlineResult]:
+    """Up to 50 results, best first; an empty query lists every briefing."""
+    query = query.strip()
+    topics = [m.topic for m in rank_topics(catalog, query) if m.score >= 62] if query else []
+    if not query:
+        topics = list(catalog.topics)
+    results: list[InlineResult] = []
+    for topic in topics:
+        briefing = catalog.briefing(topic.id)
+        if briefing is None:
+            continue
+        pages, _ = briefing_pages(catalog, briefing, now=now, lang=lang)
+        message = pages[0]
+        if len(pages) > 1 and utf16_len(message) < SCREEN_LIMIT:
+            message += f"\n\n<i>More: /{topic.command} in a chat with the bot.</i>"
+        results.append(
+            InlineResult(
+                f"b:{topic.id}",
+                topic_name(topic, lang),
+                _short(briefing.headline),
+                message,
+                topic.command,
+            )
+        )
+    needle = fold(query)
+    for briefing in catalog.briefings:
+        for number, fact in enumerate(briefing.facts):
+            haystack = fold(f"{fact.value} {fact.measure} {fact.text}")
+            relevant = briefing.topic in {t.id for t in topics}
+            if needle and not relevant and fuzz.partial_ratio(needle, haystack) < 85:
+                continue
+            as_of = f" (as of {format_date(fact.as_of)})" if fact.as_of else ""
+            message = (
+                f"<b>{escape(fact.value)}</b> {escape(fact.measure)}{as_of}\n"
+                f"{escape(fact.text)}\n{_source_line(catalog, fact.source)}"
+            )
+            results.append(
+                InlineResult(
+                    f"f:{briefing.topic}:{number}",
+                    f"{fact.value} {fact.measure}{as_of}",
+                    _short(fact.text),
+                    message,
+                    briefing.topic,
+                )
+            )
+    for number, event in enumerate(all_events(catalog)):
+        haystack = fold(f"{event.title} {event.city} {event.area} {event.venue or ''}")
+        wanted = "events" in {t.id for t in topics} or not needle
+        if not wanted and fuzz.partial_ratio(needle, haystack) < 85:
+            continue
+        message = (
+            render_event(event, now=now, lang=lang, cite=None)
+            + "\n"
+            + _source_line(catalog, event.source)
+        )
+        results.append(
+            InlineResult(
+                f"e:{number}",
+                event.title,
+                _short(f"{format_date(event.start[:10], lang)} · {event.city}"),
+                message,
+                "events",
+            )
+        )
+    return results[:INLINE_LIMIT]

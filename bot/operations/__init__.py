@@ -1,0 +1,8 @@
+"""Running the bot: settings, the HTTP server, logs, metrics, tracing and flood control.
+
+``config`` (every environment variable, read once), ``runner`` (``briefbot run``: polling
+or webhook, a clean stop), ``web`` (webhook, ``/healthz``, ``/metrics``), ``metrics``,
+``logs``, ``tracing`` (one log line per update), ``stats`` (``/stats`` for admins),
+``concurrency`` (chats in parallel, one chat in order), ``telegram_limits`` (Telegram's
+flood limits as numbers) and ``rate_limiter`` (keeping under them, replies first).
+"""

@@ -1,0 +1,140 @@
+"""``/subscribe [@channel] <what> <how often> <time>`` read into a request, or one clear line.
+
+What comes first (a topic in English or Spanish, typos allowed, or ``events`` with an
+optional city), then the cadence (``daily``, ``weekly mon``, ``monthly 1``; see
+:mod:`bot.digests.schedule`), then the local time. Missing parts are not errors: the guided flow
+asks for them with buttons. Every error names what was expected, with an example, in the
+person's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from bot.conversation.event_filters import FilterError, all_events, known_cities, parse_event_query
+from bot.conversation.reply import InputProblem, quoted
+from bot.conversation.search import CONFIDENT, rank_topics, topic_by_command
+from bot.digests.compose import EVENTS, Subject
+from bot.digests.schedule import (
+    CADENCE_STARTS,
+    Cadence,
+    ScheduleInputError,
+    parse_cadence,
+    parse_time,
+)
+from briefings.model import Catalog
+from briefings.topics import fold
+
+EVENTS_WORDS = frozenset("events event listings eventos evento cartelera agenda".split())
+_TIME = re.compile(r"^\d{1,2}([:.h]\d{2})?(am|pm|h)?$")
+_CHANNEL = re.compile(r"^@[A-Za-z][A-Za-z0-9_]{3,31}$|^-100\d{6,15}$")
+
+
+class SubscribeError(InputProblem):
+    """A /subscribe line the bot can't read: what was expected, with an example."""
+
+
+@dataclass(frozen=True)
+class SubscriptionRequest:
+    subject: Subject | None  # None: ask what
+    cadence: Cadence | None = None  # None: ask how often
+    at: dt.time | None = None  # None: ask what time
+    channel: str | None = None  # "@name" or "-100…": subscribe that channel, not this chat
+
+
+EXAMPLE = "/subscribe events guadalajara monthly 09:00"
+
+
+def read_subject(catalog: Catalog, words: list[str], now: dt.datetime) -> Subject:
+    """A topic, or events with an optional city; raises :class:`SubscribeError`."""
+    text = " ".join(words)
+    if words and fold(words[0]) in EVENTS_WORDS:
+        rest = " ".join(words[1:])
+        try:
+            query = parse_event_query(rest, now=now, cities=known_cities(all_events(catalog)))
+        except FilterError as error:
+            raise SubscribeError(
+                f"{error} Example: {EXAMPLE}",
+                f"{error} Ejemplo: /suscribir eventos guadalajara mensual 09:00",
+            ) from None
+        if query.start is not None:
+            raise SubscribeError(
+                "An events digest always covers the coming month, so leave out dates. "
+                f"Example: {EXAMPLE}",
+                "El resumen de eventos siempre cubre el mes que viene: quita las fechas. "
+                "Ejemplo: /suscribir eventos guadalajara mensual 09:00",
+            )
+        return Subject(EVENTS, query.city)
+    topic = topic_by_command(catalog, text) if len(words) == 1 else None
+    if topic is None:
+        ranked = rank_topics(catalog, text)
+        if ranked and ranked[0].score >= CONFIDENT:
+            topic = ranked[0].topic
+    if topic is None:
+        names = ", ".join(t.command for t in catalog.topics)
+        shown = quoted(text)
+        raise SubscribeError(
+            f"I don't know the topic “{shown}”. Topics: {names}. "
+            "Example: /subscribe cuba daily 07:30",
+            f"No conozco el tema «{shown}». Temas: {names}. Ejemplo: /suscribir cuba diario 07:30",
+        )
+    return Subject(topic.id) if topic.id != EVENTS else Subject(EVENTS)
+
+
+def read_time(word: str) -> dt.time:
+    try:
+        return parse_time(word)
+    except ScheduleInputError as error:
+        raise SubscribeError(str(error), error.spanish) from None
+
+
+def parse_request(catalog: Catalog, text: str, now: dt.datetime) -> SubscriptionRequest:
+    """The words after /subscribe; raises :class:`SubscribeError` for what it can't read."""
+    words = text.split()
+    channel = None
+    if words and (words[0].startswith("@") or words[0].startswith("-100")):
+        if not _CHANNEL.match(words[0]):
+            shown = quoted(words[0])
+            raise SubscribeError(
+                f"“{shown}” is not a channel username. Example: /subscribe @mychannel "
+                "events guadalajara monthly 09:00",
+                f"«{shown}» no es el usuario de un canal. Ejemplo: /suscribir @micanal "
+                "eventos guadalajara mensual 09:00",
+            )
+        channel, words = words[0], words[1:]
+    lowered = [fold(word) for word in words]
+    at_cadence = next((i for i, word in enumerate(lowered) if word in CADENCE_STARTS), None)
+    if at_cadence is None:
+        # No cadence: perhaps just a time was left at the end ("cuba 07:30"), else ask.
+        if len(lowered) > 1 and _TIME.match(lowered[-1]):
+            raise SubscribeError(
+                "How often? Put daily, weekly (with a day) or monthly before the time. "
+                "Example: /subscribe cuba daily 07:30",
+                "¿Cada cuánto? Escribe diario, semanal (con un día) o mensual antes de la "
+                "hora. Ejemplo: /suscribir cuba diario 07:30",
+            )
+        subject = read_subject(catalog, words, now) if words else None
+        return SubscriptionRequest(subject, channel=channel)
+    if at_cadence == 0:
+        raise SubscribeError(
+            f"Say what to follow first, then how often. Example: {EXAMPLE}",
+            "Di primero qué seguir y luego cada cuánto. "
+            "Ejemplo: /suscribir eventos guadalajara mensual 09:00",
+        )
+    subject = read_subject(catalog, words[:at_cadence], now)
+    try:
+        cadence, rest = parse_cadence(lowered[at_cadence:])
+    except ScheduleInputError as error:
+        raise SubscribeError(str(error), error.spanish) from None
+    if len(rest) > 1:
+        schedule, unread = quoted(" ".join(words[at_cadence:])), quoted(" ".join(rest))
+        raise SubscribeError(
+            f"I read “{schedule}” as a schedule but not “{unread}”. "
+            "Example: /subscribe missing weekly mon 08:00",
+            f"No entiendo «{unread}» en el horario. "
+            "Ejemplo: /suscribir desaparecidos semanal lun 08:00",
+        )
+    at = read_time(rest[0]) if rest else None
+    return SubscriptionRequest(subject, cadence, at, channel)

@@ -1,0 +1,410 @@
+"""Subscriptions as a plain service: who is asking and what they typed in, a Reply out.
+
+:mod:`bot.handlers.subscriptions` reads the update into a :class:`Caller` and sends what
+comes back; everything between — reading the request, the store, re-planning the chat's
+jobs, the wording — happens here, without Telegram. What only Telegram can answer (is this
+person an admin of the group? is the bot allowed to post in that channel?) comes in as two
+callables on the caller, asked only when a change needs them, in the order the bot always
+asked.
+
+In groups only administrators change anything. A channel is subscribed from a private chat
+by one of its administrators, and only when the bot can post there. Every change goes to
+the store first; the chat's jobs are then re-planned from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.conversation import callbacks
+from bot.conversation.render import escape, split_message
+from bot.conversation.reply import InputProblem, Reply, quoted
+from bot.digests.compose import Previous, Subject, compose_digest
+from bot.digests.schedule import Cadence, ScheduleInputError, parse_quiet_hours
+from bot.store import ChatRecord, Store, Subscription
+from bot.subscriptions import replies
+from bot.subscriptions.replies import Partial, text
+from bot.subscriptions.requests import (
+    SubscribeError,
+    SubscriptionRequest,
+    parse_request,
+    read_subject,
+)
+from bot.subscriptions.timezones import resolve_timezone, suggest_timezones
+from briefings.model import Catalog
+
+PRIVATE = "private"
+CHANNEL = "channel"
+PREVIEWS = 3  # /digest without words previews at most this many subscriptions
+
+
+@dataclass(frozen=True)
+class FoundChannel:
+    """A channel Telegram knows, where the bot may post and the caller is an admin."""
+
+    id: int
+    title: str | None
+
+
+# What Telegram said about ``@channel``: the channel, or the key of the line saying why not
+# ("channel_missing", "channel_not_channel", "channel_bot", "channel_user").
+ChannelLookup = Callable[[str], Awaitable[FoundChannel | str]]
+
+
+async def _no_channels(channel: str) -> FoundChannel | str:
+    return "channel_missing"
+
+
+async def _always() -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking, read from the update by the handler."""
+
+    chat_id: int
+    chat_type: str  # "private", "group", "supergroup" or "channel"
+    chat_title: str | None
+    user_id: int | None
+    lang: str
+    is_admin: Callable[[], Awaitable[bool]] = _always  # asked only before a change
+    look_up_channel: ChannelLookup = _no_channels
+
+    @property
+    def private(self) -> bool:
+        return self.chat_type == PRIVATE
+
+
+class Plans(Protocol):
+    """The digest jobs: re-planned after every change, asked when the next one is."""
+
+    async def refresh_chat(self, chat_id: int) -> None: ...
+
+    def planned_for(self, subscription_id: int) -> tuple[dt.datetime, str] | None: ...
+
+
+def _say(message: str, *, understood: bool = True, edit: bool = False) -> Reply:
+    return Reply([message], understood=understood, edit=edit)
+
+
+def _problem(error: InputProblem, code: str) -> Reply:
+    """The line about input the bot can't use. It quotes the person, so it is escaped
+    (``/quiet <b>`` is not a tag), and split should a quote make it longer than a message."""
+    return Reply(split_message([escape(error.text(code))]), understood=False)
+
+
+@dataclass
+class SubscriptionService:
+    store: Store
+    plans: Plans
+    catalog: Catalog
+    clock: Clock
+    default_zone: str  # for chats that set none (BRIEFBOT_TIMEZONE)
+
+    def _now(self) -> dt.datetime:
+        """The clock's moment in the bot's own zone (dates in requests are read there)."""
+        return self.clock.now().astimezone(ZoneInfo(self.default_zone))
+
+    def _zone(self, chat: ChatRecord | None) -> str:
+        return (chat.timezone if chat else None) or self.default_zone
+
+    async def _remember(self, caller: Caller) -> ChatRecord:
+        return await self.store.remember_chat(
+            caller.chat_id, caller.chat_type, caller.chat_title, caller.lang, self.clock.now()
+        )
+
+    async def _refusal(self, caller: Caller) -> Reply | None:
+        """The polite refusal for non-admins in groups; None when they may go on."""
+        if await caller.is_admin():
+            return None
+        return _say(text(caller.lang, "admins_only"), understood=False)
+
+    # --- /subscribe ---------------------------------------------------------------------------
+
+    async def _channel_target(self, caller: Caller, channel: str) -> ChatRecord | str:
+        """The channel as a stored chat, or the line explaining why it can't be subscribed."""
+        code = caller.lang
+        if not caller.private:
+            return text(code, "channel_private")
+        shown = escape(quoted(channel))  # as typed, after /unsubscribe
+        found = await caller.look_up_channel(channel)
+        if isinstance(found, str):
+            return text(code, found, channel=shown)
+        title = found.title or channel
+        return await self.store.remember_chat(found.id, CHANNEL, title, code, self.clock.now())
+
+    async def _save(
+        self,
+        caller: Caller,
+        target: ChatRecord,
+        subject: Subject,
+        cadence: Cadence,
+        at: dt.time,
+        *,
+        edit: bool = False,
+    ) -> Reply:
+        subscription, created = await self.store.subscribe(
+            target.id,
+            subject.what,
+            cadence.kind,
+            cadence.day,
+            at.strftime("%H:%M"),
+            caller.user_id,
+            self.clock.now(),
+        )
+        await self.plans.refresh_chat(target.id)
+        planned = self.plans.planned_for(subscription.id)
+        where = f" {target.title}" if target.type == CHANNEL and target.title else ""
+        return replies.confirmation(
+            self.catalog,
+            subscription,
+            target,
+            zone=self._zone(target),
+            next_at=planned[0] if planned else None,
+            created=created,
+            lang=caller.lang,
+            where=where,
+            edit=edit,
+        )
+
+    async def subscribe(self, caller: Caller, words: str) -> Reply:
+        """``/subscribe [@channel] <what> <how often> <time>``, or its first guided step."""
+        code = caller.lang
+        try:
+            request = parse_request(self.catalog, words, self._now())
+        except SubscribeError as error:
+            return _problem(error, code)
+        if request.channel is not None:
+            return await self._subscribe_channel(caller, request)
+        refusal = await self._refusal(caller)
+        if refusal is not None:
+            return refusal
+        chat = await self._remember(caller)
+        if request.subject is None or request.cadence is None or request.at is None:
+            partial = Partial(
+                request.subject.what if request.subject else None,
+                request.cadence.kind if request.cadence else None,
+                request.cadence.day if request.cadence else None,
+            )
+            return replies.guided_step(
+                self.catalog, partial, zone=self._zone(chat), lang=code, edit=False
+            )
+        return await self._save(caller, chat, request.subject, request.cadence, request.at)
+
+    async def _subscribe_channel(self, caller: Caller, request: SubscriptionRequest) -> Reply:
+        assert request.channel is not None
+        target = await self._channel_target(caller, request.channel)
+        if isinstance(target, str):
+            return _say(target, understood=False)
+        if request.subject is None or request.cadence is None or request.at is None:
+            message = text(caller.lang, "channel_complete", channel=request.channel)
+            return _say(message, understood=False)
+        return await self._save(caller, target, request.subject, request.cadence, request.at)
+
+    async def subscribe_button(self, caller: Caller, data: str | None) -> Reply:
+        """A step of the guided ``/subscribe``: its progress is in the button's data."""
+        code = caller.lang
+        action = callbacks.decode(data)
+        partial = Partial.decode(action.argument) if action else None
+        if partial is None:
+            return self.gone(code)
+        refusal = await self._refusal(caller)
+        if refusal is not None:
+            return refusal
+        chat = await self._remember(caller)
+        if partial.what is not None:
+            try:
+                subject = Subject.from_what(partial.what)
+                if not subject.is_events and self.catalog.topic(subject.topic) is None:
+                    raise ValueError(subject.topic)
+            except ValueError:
+                return self.gone(code)
+        if partial.what and partial.cadence and partial.day is not None and partial.at:
+            cadence = Cadence(partial.cadence, partial.day)
+            at = dt.time.fromisoformat(partial.at)
+            subject = Subject.from_what(partial.what)
+            return await self._save(caller, chat, subject, cadence, at, edit=True)
+        return replies.guided_step(
+            self.catalog, partial, zone=self._zone(chat), lang=code, edit=True
+        )
+
+    @staticmethod
+    def gone(code: str) -> Reply:
+        """A button whose subscription or step no longer exists."""
+        return _say(text(code, "gone"), understood=False)
+
+    # --- /subscriptions, /unsubscribe and their buttons ---------------------------------------
+
+    async def listing(
+        self, caller: Caller, *, edit: bool = False, notice: str | None = None
+    ) -> Reply:
+        """This chat's subscriptions, and in a private chat the channels this person runs."""
+        own = await self.store.chat(caller.chat_id)
+        groups: list[tuple[ChatRecord, list[Subscription], str]] = []
+        if own is not None:
+            groups.append((own, await self.store.subscriptions_of([own.id]), self._zone(own)))
+        if caller.private and caller.user_id is not None:
+            for channel in await self.store.chats_subscribed_by(caller.user_id):
+                subscriptions = await self.store.subscriptions_of([channel.id])
+                groups.append((channel, subscriptions, self._zone(channel)))
+        return replies.subscription_list(
+            self.catalog, groups, lang=caller.lang, edit=edit, notice=notice
+        )
+
+    @staticmethod
+    def _allowed(caller: Caller, subscription: Subscription) -> bool:
+        """This chat's own subscription, or a channel's that this person made."""
+        if subscription.chat_id == caller.chat_id:
+            return True
+        return (
+            caller.private
+            and caller.user_id is not None
+            and subscription.created_by == caller.user_id
+        )
+
+    async def manage_button(self, caller: Caller, data: str | None) -> Reply:
+        """Pause, resume or remove one subscription from the list's buttons."""
+        action = callbacks.decode(data)
+        operation, _, number = (action.argument if action else "").partition(".")
+        subscription = (
+            await self.store.subscription(int(number))
+            if number.isdigit() and operation in ("p", "r", "x")
+            else None
+        )
+        if subscription is None or not self._allowed(caller, subscription):
+            return self.gone(caller.lang)
+        refusal = await self._refusal(caller)
+        if refusal is not None:
+            return refusal
+        if operation == "x":
+            await self.store.remove([subscription.id])
+        else:
+            await self.store.set_paused(subscription.id, operation == "p")
+        await self.plans.refresh_chat(subscription.chat_id)
+        return await self.listing(caller, edit=True)
+
+    async def unsubscribe(self, caller: Caller, words: list[str]) -> Reply:
+        """``/unsubscribe [@channel] <what>|all``; without words, the list to choose from."""
+        code = caller.lang
+        if not words:
+            return await self.listing(caller)
+        refusal = await self._refusal(caller)
+        if refusal is not None:
+            return refusal
+        target_id = caller.chat_id
+        if words[0].startswith("@"):
+            target = await self._channel_target(caller, words[0])
+            if isinstance(target, str):
+                return _say(target, understood=False)
+            target_id, words = target.id, words[1:]
+        existing = await self.store.subscriptions_of([target_id])
+        if [w.lower() for w in words] in (["all"], ["todas"], ["todo"]):
+            removed = await self.store.remove([s.id for s in existing])
+            await self.plans.refresh_chat(target_id)
+            return _say(text(code, "removed_all", n=removed))
+        try:
+            subject = read_subject(self.catalog, words, self._now())
+        except SubscribeError as error:
+            return _problem(error, code)
+        title = subject.title(self.catalog, code)
+        matching = [s for s in existing if s.what == subject.what]
+        if not matching:
+            return _say(text(code, "not_subscribed", title=title), understood=False)
+        await self.store.remove([s.id for s in matching])
+        await self.plans.refresh_chat(target_id)
+        return _say(text(code, "removed", title=title))
+
+    # --- /timezone and /quiet -----------------------------------------------------------------
+
+    async def timezone(self, caller: Caller, wanted: str) -> Reply:
+        """``/timezone <city, country or IANA name>``; without words, the zone in force."""
+        code = caller.lang
+        if not wanted:
+            chat = await self.store.chat(caller.chat_id)
+            return _say(text(code, "zone_now", zone=self._zone(chat)))
+        refusal = await self._refusal(caller)
+        if refusal is not None:
+            return refusal
+        match = resolve_timezone(wanted)
+        if match is None:
+            message = text(code, "zone_unknown", text=escape(quoted(wanted)))
+            suggestions = suggest_timezones(wanted)
+            if suggestions:
+                names = ", ".join(s.zone for s in suggestions)
+                message += text(code, "zone_suggest", names=names)
+            return _say(message, understood=False)
+        chat = await self._remember(caller)
+        await self.store.set_timezone(chat.id, match.zone)
+        await self.plans.refresh_chat(chat.id)
+        shown = escape(quoted(wanted))
+        guess = "" if match.exact else text(code, "zone_guess", text=shown, label=match.label)
+        return _say(text(code, "zone_set", label=match.label, guess=guess))
+
+    async def quiet(self, caller: Caller, wanted: str) -> Reply:
+        """``/quiet 22:00-07:00`` or ``/quiet off``; without words, the window in force."""
+        code = caller.lang
+        if not wanted:
+            chat = await self.store.chat(caller.chat_id)
+            window = (
+                f"{chat.quiet_start}–{chat.quiet_end}"
+                if chat and chat.quiet_start
+                else text(code, "quiet_none")
+            )
+            return _say(text(code, "quiet_now", window=window))
+        refusal = await self._refusal(caller)
+        if refusal is not None:
+            return refusal
+        try:
+            quiet = parse_quiet_hours(wanted)
+        except ScheduleInputError as error:
+            return _problem(error, code)
+        chat = await self._remember(caller)
+        if quiet is None:
+            await self.store.set_quiet_hours(chat.id, None, None)
+            reply = _say(text(code, "quiet_off"))
+        else:
+            start, end = quiet.start.strftime("%H:%M"), quiet.end.strftime("%H:%M")
+            await self.store.set_quiet_hours(chat.id, start, end)
+            zone = self._zone(chat)
+            reply = _say(text(code, "quiet_set", start=start, end=end, zone=zone))
+        await self.plans.refresh_chat(chat.id)
+        return reply
+
+    # --- /digest: a preview now ---------------------------------------------------------------
+
+    async def preview(self, caller: Caller, words: list[str]) -> list[Reply]:
+        """The digests as they would go out now, as replies (nothing is recorded)."""
+        code = caller.lang
+        record = await self.store.chat(caller.chat_id)
+        existing = await self.store.subscriptions_of([caller.chat_id]) if record else []
+        if words:
+            try:
+                subjects = [read_subject(self.catalog, words, self._now())]
+            except SubscribeError as error:
+                return [_problem(error, code)]
+        else:
+            subjects = [Subject.from_what(s.what) for s in existing]
+        if not subjects:
+            return [_say(text(code, "preview_none"))]
+        moment = self.clock.now().astimezone(ZoneInfo(self._zone(record)))
+        previews = []
+        for subject in subjects[:PREVIEWS]:
+            subscription = next((s for s in existing if s.what == subject.what), None)
+            last = await self.store.last_sent(subscription.id) if subscription else None
+            previous = Previous(last.sent_at, last.content_keys) if last and last.sent_at else None
+            digest = compose_digest(
+                self.catalog,
+                subject,
+                cadence=subscription.cadence if subscription else "daily",
+                now=moment,
+                lang=code,
+                previous=previous,
+            )
+            previews.append(Reply(digest.messages))
+        return previews

@@ -1,0 +1,244 @@
+"""Every word the bot says in English, by the part of the bot that says it.
+
+Plain data: HTML where a reply is HTML (``<b>``), ``{placeholders}`` filled by the module that
+says it. tests/unit/test_texts.py checks that both languages have the same names and keys.
+"""
+
+from __future__ import annotations
+
+# Replies to commands, buttons and typed words.
+ANSWERS = {
+    "welcome": (
+        "<b>Welcome to briefbot.</b> Short, sourced briefings on news from Mexico: "
+        "every sentence and figure cites the article it comes from.\n"
+        "Pick a topic, send a command such as /cuba, or just type what you want."
+    ),
+    "help": (
+        "<b>briefbot</b> serves sourced news briefings about Mexico.\n"
+        "Send a topic command, or just type what you want (typos welcome).\n\n"
+        "{topics}\n\n"
+        "<b>Listings</b>: /events takes a city, a month and a range in any order, "
+        "e.g. <code>/events guadalajara feb</code>, <code>/events next month</code>.\n"
+        "<b>Anywhere</b>: type <code>@{bot} cuba</code> in any chat to share a briefing.\n"
+        "<b>Digests</b>: <code>/subscribe cuba daily 07:30</code> or just /subscribe; "
+        "/subscriptions, /timezone, /quiet, /digest.\n\n"
+        "/topics — all topics · /sources — the documents behind them · /about"
+    ),
+    "topics": "<b>Topics</b> — pick one:",
+    "more": "More ›",
+    "back": "‹ Back",
+    "sources": "Sources",
+    "share": "Share",
+    "calendar_all": "📅 Add all {n} to calendar",
+    "calendar_one": "📅 {title}",
+    "ics_sent": "Calendar file sent",
+    "ics_caption": "{n} listing(s) for your calendar · {label}",
+    "updated": "The catalog was updated since this message; here is the current briefing.",
+    "gone": "That topic is no longer in the catalog. Here are the current topics.",
+    "stale_button": "That button is from an older message; here is the current list.",
+    "bad_button": "That button no longer works. Here are the topics.",
+    "no_listing": "No listings {label}.",
+    "instead_month": "The listings I have for that month are from {years}",
+    "instead_all": "Here is what I have",
+    "not_sure": "Not sure what “{text}” means. Did you mean:",
+    "nothing": "I have nothing on “{text}”. Try one of: {suggestions}",
+    "unknown_command": "I don't know the command {command}. Send /help for the topics.",
+    "empty": "Send a topic such as /cuba, or type what you are looking for.",
+    "bad_link": "That link didn't point to a briefing I have, so here is the start.",
+    "filtered_head": "Listings",
+    "thanks": "You're welcome. Send /topics any time for the briefings.",
+    "recurring": "Recurring listings that fall in that period by their rule",
+    "subscribe": "🔔 Subscribe",
+}
+
+
+# Headings and labels inside a rendered briefing or listing.
+LABELS = {
+    "as_of": "As of",
+    "facts": "Key figures",
+    "timeline": "Timeline",
+    "quotes": "Quotes",
+    "events": "Listings",
+    "sources": "Sources",
+    "past": "past",
+    "upcoming": "upcoming",
+    "ongoing": "on now",
+    "free": "Free",
+    "from": "from",
+    "next": "next date by its rule",
+    "projected": "a repeat of the listing for",
+    "by_rule": "by its rule, not a new listing; check before going",
+    "recurs": "recurs",
+    "inferred": "year inferred",
+    "all_past": ("Today is {today}. These listings are from {span}; every date below has passed."),
+    "some_past": "Today is {today}. Listings already over are marked past.",
+    "none_past": "Today is {today}.",
+    "no_events": "No listings match.",
+    "age": "{age}+ only",
+    "article": "article",
+    "line": "line",
+}
+
+
+# The reference commands in the menu next to the text box.
+MENU_COMMANDS = (
+    ("topics", "All topics as buttons"),
+    ("sources", "The documents behind the briefings"),
+    ("help", "How to ask, with examples"),
+    ("about", "How briefings cite their sources"),
+    ("subscribe", "Get a digest daily, weekly or monthly"),
+    ("subscriptions", "Your digests: pause or remove them"),
+    ("timezone", "Your time zone for digests"),
+    ("quiet", "Hours with no digests, e.g. 22:00-07:00"),
+    ("digest", "Preview a digest now"),
+)
+
+
+# What Telegram shows in an empty chat, and on the bot's profile.
+DESCRIPTIONS = (
+    "Short, sourced briefings on news from Mexico: Cuba–Mexico relations, missing "
+    "persons, security, the Toluca train, listings in Guadalajara and more. Every "
+    "sentence and figure cites its article. Type a topic, a question, or @ me in any chat.",
+    "Sourced news briefings about Mexico, with listings and calendar files.",
+)
+
+
+# The button under a digest or an inline result.
+OPEN_IN_BOT = "Open in briefbot"
+
+
+# Subscribing: the guided steps, confirmations and lists.
+SUBSCRIPTIONS = {
+    "ask_what": "<b>Subscribe</b> — what should the digest follow?",
+    "ask_cadence": "<b>{title}</b> — how often?",
+    "ask_weekday": "<b>{title}</b> — on which day?",
+    "ask_time": (
+        "<b>{title}</b>, {schedule} — at what time? Times are in {zone} "
+        "(change it with /timezone). Or type e.g. <code>{example}</code>."
+    ),
+    "daily": "Daily",
+    "weekly": "Weekly",
+    "monthly": "Monthly (on the 1st)",
+    "days": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    "all_listings": "All listings",
+    "subscribed": (
+        "✅ Subscribed{where}: <b>{title}</b>, {schedule} ({zone}).\n"
+        "Next digest: {next}.{quiet}\n"
+        "/subscriptions to pause or remove it · /digest for a preview now"
+    ),
+    "updated": (
+        "✅ Updated{where}: <b>{title}</b>, now {schedule} ({zone}).\nNext digest: {next}.{quiet}"
+    ),
+    "quiet_note": " That time is in your quiet hours ({start}–{end}): it arrives at {end}.",
+    "none": (
+        "No subscriptions here yet. Try <code>/subscribe cuba daily 07:30</code>, "
+        "<code>/subscribe events guadalajara monthly 09:00</code> or just /subscribe."
+    ),
+    "list_head": "<b>Subscriptions</b>{where} · times in {zone}",
+    "paused": "paused",
+    "pause": "⏸ Pause",
+    "resume": "▶ Resume",
+    "remove": "✖ Remove",
+    "removed": "Removed: {title}.",
+    "removed_all": "Removed {n} subscription(s).",
+    "not_subscribed": "There is no subscription to {title} here. /subscriptions lists them.",
+    "gone": "That subscription no longer exists.",
+    "admins_only": (
+        "Only the group's administrators can change its subscriptions and settings. "
+        "Anyone can read them with /subscriptions."
+    ),
+    "channel_private": (
+        "Subscribe a channel from your private chat with me: "
+        "<code>/subscribe @channel events guadalajara monthly 09:00</code>"
+    ),
+    "channel_missing": (
+        "I can't find {channel}. Add me to the channel as an administrator, then try again."
+    ),
+    "channel_not_channel": "{channel} is not a channel.",
+    "channel_bot": (
+        "I'm not an administrator of {channel} who can post. Make me one, then try again."
+    ),
+    "channel_user": "Only an administrator of {channel} can subscribe it.",
+    "channel_complete": (
+        "For a channel, say everything in one line: "
+        "<code>/subscribe {channel} events guadalajara monthly 09:00</code>"
+    ),
+    "zone_now": (
+        "This chat's time zone is <b>{zone}</b>; digests go out at local times there. "
+        "Change it with <code>/timezone America/Mexico_City</code> or a city, "
+        "e.g. <code>/timezone madrid</code>."
+    ),
+    "zone_set": "🕑 Time zone set to <b>{label}</b>.{guess} Digests follow local time there.",
+    "zone_guess": " (I read “{text}” as {label}.)",
+    "zone_unknown": (
+        "I don't know the time zone “{text}”. Send a city or an IANA name, "
+        "e.g. <code>/timezone America/Mexico_City</code> or <code>/timezone madrid</code>."
+    ),
+    "zone_suggest": " Did you mean: {names}?",
+    "quiet_now": (
+        "Quiet hours: <b>{window}</b>. Digests due then arrive when they end. "
+        "Set them with <code>/quiet 22:00-07:00</code>, or <code>/quiet off</code>."
+    ),
+    "quiet_none": "none",
+    "quiet_set": "🌙 Quiet hours set to <b>{start}–{end}</b> ({zone}).",
+    "quiet_off": "Quiet hours are off.",
+    "preview_none": (
+        "A preview of what digest? Try <code>/digest cuba</code> or "
+        "<code>/digest events guadalajara</code>."
+    ),
+    "unavailable": (
+        "Subscriptions are not available right now; briefings still are. "
+        "Please try again in a few minutes."
+    ),
+    "database_away": (
+        "⏳ I can't reach the subscriptions database right now. Please try again in a "
+        "minute; briefings work as usual, and digests due meanwhile will still come."
+    ),
+}
+
+
+# What a digest says around the news.
+DIGESTS = {
+    "head": "<b>{title}</b> · your {cadence} digest · {date}",
+    "first": "Your first digest on this. From now on it opens with what changed.",
+    "changed": "<b>New since your last digest</b> ({date}):",
+    "unchanged": (
+        "Nothing new since your last digest ({date}): no new facts, listings or "
+        "sources on this in the catalog. Here is where it stands."
+    ),
+    "fact": "figure",
+    "event": "listing",
+    "source": "source",
+    "more": "and {n} more",
+    "listings": "{city} listings",
+    "all_listings": "Listings",
+    "window": "Listings from {start} to {end}",
+    "none_in_window": "Nothing is listed{where} between {start} and {end}.",
+    "newest": "The newest listings I have{where} are from {month}: {n} listing(s), all past.",
+    "recurring": "Recurring, next date by its rule",
+    "open": "Open in briefbot",
+    "daily": "daily",
+    "weekly": "weekly",
+    "monthly": "monthly",
+}
+
+
+# A schedule in words: "every Monday at 08:00".
+SCHEDULES = {
+    "daily": "every day",
+    "weekly": "every {day}",
+    "monthly": "on day {n}{last} of every month",
+    "last_day": "on the last day of every month",
+    "or_last": " (or the last day)",
+    "at": "{cadence} at {at}",
+    "at_one": "{cadence} at {at}",
+}
+
+
+# When answering failed on the bot's side.
+SORRY = "Sorry, something went wrong on my side while answering that. Please try again."
+
+
+# When Telegram did not confirm an answer got through.
+NOT_CONFIRMED = "Telegram did not confirm that my answer got through. If it is missing, please "
+"send that again."

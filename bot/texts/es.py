@@ -1,0 +1,245 @@
+"""Every word the bot says in Spanish: the same names and keys as :mod:`bot.texts.en`.
+
+Plain data: HTML where a reply is HTML (``<b>``), ``{placeholders}`` filled by the module that
+says it. tests/unit/test_texts.py checks that both languages have the same names and keys.
+"""
+
+from __future__ import annotations
+
+# Replies to commands, buttons and typed words.
+ANSWERS = {
+    "welcome": (
+        "<b>Bienvenido a briefbot.</b> Resúmenes breves de noticias de México, "
+        "con su fuente: cada frase y cifra cita el artículo del que sale.\n"
+        "Elige un tema, envía un comando como /cuba o escribe lo que buscas."
+    ),
+    "help": (
+        "<b>briefbot</b> ofrece resúmenes de noticias sobre México, con sus fuentes.\n"
+        "Envía un comando o escribe lo que buscas.\n\n"
+        "{topics}\n\n"
+        "<b>Cartelera</b>: /eventos acepta ciudad, mes y rango en cualquier orden, "
+        "p. ej. <code>/eventos guadalajara feb</code>, <code>/eventos próximo mes</code>.\n"
+        "<b>En cualquier chat</b>: escribe <code>@{bot} cuba</code> para compartir.\n"
+        "<b>Resúmenes periódicos</b>: <code>/suscribir cuba diario 07:30</code> o solo "
+        "/suscribir; /subscriptions, /timezone, /quiet, /digest.\n\n"
+        "/topics — temas · /sources — documentos · /about"
+    ),
+    "topics": "<b>Temas</b> — elige uno:",
+    "more": "Más ›",
+    "back": "‹ Atrás",
+    "sources": "Fuentes",
+    "share": "Compartir",
+    "calendar_all": "📅 Añadir los {n} al calendario",
+    "calendar_one": "📅 {title}",
+    "ics_sent": "Archivo de calendario enviado",
+    "ics_caption": "{n} evento(s) para tu calendario · {label}",
+    "updated": "El catálogo cambió desde este mensaje; este es el resumen actual.",
+    "gone": "Ese tema ya no está en el catálogo. Estos son los temas actuales.",
+    "stale_button": "Ese botón es de un mensaje anterior; esta es la lista actual.",
+    "bad_button": "Ese botón ya no funciona. Estos son los temas.",
+    "no_listing": "No hay eventos {label}.",
+    "instead_month": "Los eventos que tengo de ese mes son de {years}",
+    "instead_all": "Esto es lo que tengo",
+    "not_sure": "No sé bien qué significa “{text}”. ¿Quisiste decir?",
+    "nothing": "No tengo nada sobre “{text}”. Prueba: {suggestions}",
+    "unknown_command": "No conozco el comando {command}. Envía /help para ver los temas.",
+    "empty": "Envía un tema como /cuba o escribe lo que buscas.",
+    "bad_link": "Ese enlace no lleva a un resumen que tenga; este es el inicio.",
+    "filtered_head": "Cartelera",
+    "thanks": "De nada. Envía /topics cuando quieras ver los resúmenes.",
+    "recurring": "Eventos recurrentes que caen en ese periodo según su regla",
+    "subscribe": "🔔 Suscribirme",
+}
+
+
+# Headings and labels inside a rendered briefing or listing.
+LABELS = {
+    "as_of": "Al",
+    "facts": "Cifras clave",
+    "timeline": "Cronología",
+    "quotes": "Citas",
+    "events": "Cartelera",
+    "sources": "Fuentes",
+    "past": "ya pasó",
+    "upcoming": "próximo",
+    "ongoing": "en curso",
+    "free": "Gratis",
+    "from": "desde",
+    "next": "próxima fecha según su regla",
+    "projected": "repetición del evento anunciado para",
+    "by_rule": "según su regla, no es un anuncio nuevo; confírmalo",
+    "recurs": "se repite",
+    "inferred": "año inferido",
+    "all_past": "Hoy es {today}. Esta cartelera es de {span}; todas las fechas ya pasaron.",
+    "some_past": "Hoy es {today}. Lo que ya terminó aparece como pasado.",
+    "none_past": "Hoy es {today}.",
+    "no_events": "No hay eventos que coincidan.",
+    "age": "solo mayores de {age}",
+    "article": "artículo",
+    "line": "línea",
+}
+
+
+# The reference commands in the menu next to the text box.
+MENU_COMMANDS = (
+    ("topics", "Todos los temas"),
+    ("sources", "Los documentos detrás de los resúmenes"),
+    ("help", "Cómo preguntar, con ejemplos"),
+    ("about", "Cómo citan sus fuentes los resúmenes"),
+    ("subscribe", "Recibe un resumen diario, semanal o mensual"),
+    ("subscriptions", "Tus resúmenes: pausar o quitar"),
+    ("timezone", "Tu zona horaria para los resúmenes"),
+    ("quiet", "Horas sin resúmenes, p. ej. 22:00-07:00"),
+    ("digest", "Ver un resumen ahora"),
+)
+
+
+# What Telegram shows in an empty chat, and on the bot's profile.
+DESCRIPTIONS = (
+    "Resúmenes breves de noticias de México, con fuentes: relaciones Cuba–México, "
+    "personas desaparecidas, seguridad, el tren a Toluca, la cartelera de Guadalajara y "
+    "más. Cada frase y cifra cita su artículo. Escribe un tema o una pregunta.",
+    "Resúmenes de noticias de México con fuentes, cartelera y calendario.",
+)
+
+
+# The button under a digest or an inline result.
+OPEN_IN_BOT = "Abrir en briefbot"
+
+
+# Subscribing: the guided steps, confirmations and lists.
+SUBSCRIPTIONS = {
+    "ask_what": "<b>Suscribirse</b> — ¿qué debe seguir el resumen?",
+    "ask_cadence": "<b>{title}</b> — ¿cada cuánto?",
+    "ask_weekday": "<b>{title}</b> — ¿qué día?",
+    "ask_time": (
+        "<b>{title}</b>, {schedule} — ¿a qué hora? Horas en {zone} "
+        "(cámbiala con /timezone). O escribe p. ej. <code>{example}</code>."
+    ),
+    "daily": "Diario",
+    "weekly": "Semanal",
+    "monthly": "Mensual (el día 1)",
+    "days": ("lun", "mar", "mié", "jue", "vie", "sáb", "dom"),
+    "all_listings": "Toda la cartelera",
+    "subscribed": (
+        "✅ Suscrito{where}: <b>{title}</b>, {schedule} ({zone}).\n"
+        "Próximo resumen: {next}.{quiet}\n"
+        "/subscriptions para pausarla o quitarla · /digest para verlo ahora"
+    ),
+    "updated": (
+        "✅ Actualizado{where}: <b>{title}</b>, ahora {schedule} ({zone}).\n"
+        "Próximo resumen: {next}.{quiet}"
+    ),
+    "quiet_note": " Esa hora cae en tus horas de silencio ({start}–{end}): llega a las {end}.",
+    "none": (
+        "Aún no hay suscripciones aquí. Prueba <code>/suscribir cuba diario 07:30</code>, "
+        "<code>/suscribir eventos guadalajara mensual 09:00</code> o solo /suscribir."
+    ),
+    "list_head": "<b>Suscripciones</b>{where} · horas en {zone}",
+    "paused": "en pausa",
+    "pause": "⏸ Pausar",
+    "resume": "▶ Reanudar",
+    "remove": "✖ Quitar",
+    "removed": "Quitada: {title}.",
+    "removed_all": "Quitadas {n} suscripciones.",
+    "not_subscribed": "No hay suscripción a {title} aquí. /subscriptions las muestra.",
+    "gone": "Esa suscripción ya no existe.",
+    "admins_only": (
+        "Solo los administradores del grupo pueden cambiar sus suscripciones y ajustes. "
+        "Cualquiera puede verlas con /subscriptions."
+    ),
+    "channel_private": (
+        "Suscribe un canal desde tu chat privado conmigo: "
+        "<code>/suscribir @canal eventos guadalajara mensual 09:00</code>"
+    ),
+    "channel_missing": (
+        "No encuentro {channel}. Agrégame al canal como administrador y vuelve a intentarlo."
+    ),
+    "channel_not_channel": "{channel} no es un canal.",
+    "channel_bot": (
+        "No soy administrador de {channel} con permiso para publicar. Hazme uno e inténtalo."
+    ),
+    "channel_user": "Solo un administrador de {channel} puede suscribirlo.",
+    "channel_complete": (
+        "Para un canal, dilo todo en una línea: "
+        "<code>/suscribir {channel} eventos guadalajara mensual 09:00</code>"
+    ),
+    "zone_now": (
+        "La zona horaria de este chat es <b>{zone}</b>; los resúmenes siguen su hora local. "
+        "Cámbiala con <code>/timezone America/Mexico_City</code> o una ciudad, "
+        "p. ej. <code>/timezone madrid</code>."
+    ),
+    "zone_set": "🕑 Zona horaria: <b>{label}</b>.{guess} Los resúmenes siguen su hora local.",
+    "zone_guess": " (Entendí «{text}» como {label}.)",
+    "zone_unknown": (
+        "No conozco la zona horaria «{text}». Envía una ciudad o un nombre IANA, "
+        "p. ej. <code>/timezone America/Mexico_City</code> o <code>/timezone madrid</code>."
+    ),
+    "zone_suggest": " ¿Quisiste decir: {names}?",
+    "quiet_now": (
+        "Horas de silencio: <b>{window}</b>. Lo que toque entonces llega al terminar. "
+        "Ajústalas con <code>/quiet 22:00-07:00</code> o <code>/quiet off</code>."
+    ),
+    "quiet_none": "ninguna",
+    "quiet_set": "🌙 Horas de silencio: <b>{start}–{end}</b> ({zone}).",
+    "quiet_off": "Horas de silencio desactivadas.",
+    "preview_none": (
+        "¿Qué resumen quieres ver? Prueba <code>/digest cuba</code> o "
+        "<code>/digest eventos guadalajara</code>."
+    ),
+    "unavailable": (
+        "Las suscripciones no están disponibles ahora; los resúmenes sí. "
+        "Inténtalo de nuevo en unos minutos."
+    ),
+    "database_away": (
+        "⏳ No puedo acceder ahora a la base de datos de suscripciones. Inténtalo de nuevo "
+        "en un minuto; los resúmenes funcionan como siempre y los envíos pendientes "
+        "llegarán igual."
+    ),
+}
+
+
+# What a digest says around the news.
+DIGESTS = {
+    "head": "<b>{title}</b> · tu resumen {cadence} · {date}",
+    "first": "Tu primer resumen de esto. Desde ahora empezará con lo que cambió.",
+    "changed": "<b>Nuevo desde tu último resumen</b> ({date}):",
+    "unchanged": (
+        "Nada nuevo desde tu último resumen ({date}): no hay cifras, eventos ni "
+        "fuentes nuevos sobre esto en el catálogo. Así está el tema."
+    ),
+    "fact": "cifra",
+    "event": "evento",
+    "source": "fuente",
+    "more": "y {n} más",
+    "listings": "Cartelera de {city}",
+    "all_listings": "Cartelera",
+    "window": "Eventos del {start} al {end}",
+    "none_in_window": "No hay nada en cartelera{where} entre el {start} y el {end}.",
+    "newest": "Los eventos más recientes que tengo{where} son de {month}: {n}, ya pasados.",
+    "recurring": "Recurrentes, próxima fecha según su regla",
+    "open": "Abrir en briefbot",
+    "daily": "diario",
+    "weekly": "semanal",
+    "monthly": "mensual",
+}
+
+
+# A schedule in words: "every Monday at 08:00".
+SCHEDULES = {
+    "daily": "cada día",
+    "weekly": "cada {day}",
+    "monthly": "el día {n}{last} de cada mes",
+    "last_day": "el último día de cada mes",
+    "or_last": " (o el último)",
+    "at": "{cadence} a las {at}",
+    "at_one": "{cadence} a la {at}",  # "a la una": 01:00-01:59
+}
+
+
+# When answering failed on the bot's side.
+SORRY = "Perdón, algo falló de mi lado al responder. Inténtalo de nuevo."
+
+
+# When Telegram did not confirm an answer got through.
+NOT_CONFIRMED = "Telegram no confirmó que mi respuesta llegara. Si no la ves, envíalo de nuevo."
