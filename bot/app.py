@@ -11,12 +11,13 @@ goes through it (``updates_request`` gives getUpdates its own, as PTB recommends
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import ApplicationBuilder, CommandHandler, Defaults
+from telegram.ext import ApplicationBuilder, CommandHandler, Defaults, Updater
 from telegram.request import BaseRequest
 
 from bot.clock import Clock, SystemClock
@@ -31,6 +32,7 @@ from bot.digests.service import (
     stop_delivery,
 )
 from bot.handlers import register
+from bot.handlers.flood import ask_to_slow_down
 from bot.operations.concurrency import PerChatUpdateProcessor
 from bot.operations.config import Settings
 from bot.operations.metrics import LiveReadings, Metrics
@@ -42,6 +44,10 @@ from briefings.catalog import load_catalog
 from briefings.model import Catalog
 
 logger = logging.getLogger("briefbot")
+# Updates fetched (or posted) and not yet admitted by the update processor: one getUpdates
+# answer. Past it polling waits and the webhook answers 503, so what the bot has not taken
+# stays with Telegram (bot/operations/concurrency.py).
+UPDATE_QUEUE_SIZE = 100
 
 
 def file_base_url(api_base_url: str) -> str:
@@ -122,15 +128,31 @@ async def start_application(application: BotApplication) -> None:
 
 async def stop_application(application: BotApplication) -> None:
     """Stop and shut down with the hooks, as ``run_polling`` does on SIGTERM."""
+    confirmed_below = None
     if application.updater is not None and application.updater.running:
         await application.updater.stop()
+        confirmed_below = _confirmed_below(application.updater)
     if application.running:
+        processor = application.update_processor
+        if isinstance(processor, PerChatUpdateProcessor):  # the backlog, within its grace
+            await processor.finish(application.update_queue, confirmed_below=confirmed_below)
         await application.stop()
         if application.post_stop is not None:
             await application.post_stop(application)
     await application.shutdown()
     if application.post_shutdown is not None:
         await application.post_shutdown(application)
+
+
+def _confirmed_below(updater: Updater) -> int | None:
+    """The offset polling confirmed at its stop; the updates it fetched from there on (the
+    batch it was queueing when stopped) Telegram sends again.
+
+    PTB keeps it in ``Updater._last_update_id`` and offers it no other way; None (handle
+    all that was fetched, as PTB would) if a later PTB keeps it elsewhere.
+    """
+    offset = getattr(updater, "_last_update_id", None)
+    return offset if isinstance(offset, int) and offset > 0 else None
 
 
 def build_application(
@@ -157,6 +179,7 @@ def build_application(
         .post_shutdown(_post_shutdown)
         .rate_limiter(FloodLimiter(FloodLimits().scaled(settings.flood_scale), metrics=metrics))
         .concurrent_updates(PerChatUpdateProcessor(tracer=tracer))
+        .update_queue(asyncio.Queue(maxsize=UPDATE_QUEUE_SIZE))
     )
     if request is not None:
         builder = builder.request(request)
@@ -171,6 +194,9 @@ def build_application(
         metrics=metrics,
     )
     application.bot_data[SERVICES_KEY] = services
+    processor = application.update_processor
+    assert isinstance(processor, PerChatUpdateProcessor)
+    processor.on_flood = ask_to_slow_down(application)
     register(application, catalog, settings.admin_ids)
     tracer.commands = _commands(application)
     metrics.read_live(lambda: _live_readings(application, services))

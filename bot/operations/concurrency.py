@@ -1,23 +1,34 @@
-"""Updates from different chats are handled at the same time; one chat's, in order.
+"""Fair scheduling of updates: chats take turns, one chat's updates run in order.
 
-PTB handles updates one after another by default, so one slow reply (or a thousand
-subscribers' worth of digests, later) would hold up everyone. Its ``concurrent_updates``
-runs them all at once, which can answer a person's second message before their first.
-This processor does what a chat needs: a lock per chat (per user for inline queries)
-keeps each conversation in order, and different conversations run concurrently. Locks
-are made on demand and dropped when no update of that chat is waiting, so memory stays
-proportional to the chats active right now.
+PTB hands every update it takes off its queue to the update processor, and its own
+processor takes one of a fixed number of slots per update *before* anything knows which
+chat the update is for. A chat with a few hundred updates waiting then held every slot
+while it drained at its own flood limit, and nobody else was answered. Here PTB admits
+one update at a time (``max_concurrent_updates=1``), and admitting is all it waits for:
 
-The running limit is taken *after* the chat's lock, so a chat that sends twenty
-messages at once queues behind itself without taking slots the other chats need.
-Eight running updates keep both cores busy; more only adds HTTP connection-pool work
-(bench/replies.py measures it).
+* each chat (each user, for inline queries) has its own queue, at most
+  ``max_queued_per_chat`` long; what a chat sends beyond that is dropped, and the chat is
+  told once to slow down (``on_flood``) until it has caught up;
+* ``max_running`` workers take the chats in turn, one update of a chat at a time, so a
+  flood from one chat costs everybody else at most the time of one of its updates;
+* at most ``max_waiting`` updates wait in all the queues together. Past that, admitting
+  waits, PTB's fetcher waits, its bounded update queue fills (bot/app.py) and polling
+  stops fetching, or the webhook answers "busy" (bot/operations/web.py): whatever a chat
+  or all of them send, the memory the backlog takes is bounded and what the bot has not
+  taken stays with Telegram.
+
+At a stop, :meth:`finish` keeps handling for ``stop_grace`` seconds, then gives up what
+is still queued and says how many; docs/design.md says what becomes of those updates.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
@@ -25,8 +36,13 @@ from telegram.ext import BaseUpdateProcessor
 
 from bot.operations.tracing import UpdateTracer
 
-MAX_ADMITTED_UPDATES = 256  # taken off the queue; beyond this, updates wait in PTB's queue
+logger = logging.getLogger("briefbot.updates")
+MAX_QUEUED_PER_CHAT = 10  # more than a person types before their first answer arrives
+MAX_WAITING = 500  # all chats together: what 30 replies a second clear within STOP_GRACE
 MAX_RUNNING_UPDATES = 8  # handled at once; more only adds HTTP connection pool overhead
+STOP_GRACE = 20.0  # seconds a stop keeps handling the backlog (within a 30 s stop timeout)
+
+FloodNotice = Callable[[Update], Awaitable[None]]
 
 
 def conversation_key(update: object) -> int | None:
@@ -40,45 +56,232 @@ def conversation_key(update: object) -> int | None:
     return None
 
 
+@dataclass
+class SchedulingCounts:
+    """What the scheduler did, for metrics and tests; counts only grow."""
+
+    admitted: int = 0  # taken into a chat's queue
+    dropped: int = 0  # beyond a chat's queue: not handled, the chat told to slow down
+    flood_notices: int = 0  # "slow down" replies asked for
+    given_up: int = 0  # still queued when a stop ran out of time
+    left_unconfirmed: int = 0  # fetched but not confirmed at a stop: Telegram sends them again
+    longest_queue: int = 0  # the most updates one chat ever had waiting
+    most_waiting: int = 0  # the most updates ever waiting in all queues together
+
+
+@dataclass
+class _Queued:
+    update: object
+    coroutine: Awaitable[Any]
+
+
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     def __init__(
         self,
-        max_admitted: int = MAX_ADMITTED_UPDATES,
+        *,
+        max_queued_per_chat: int = MAX_QUEUED_PER_CHAT,
+        max_waiting: int = MAX_WAITING,
         max_running: int = MAX_RUNNING_UPDATES,
+        stop_grace: float = STOP_GRACE,
         tracer: UpdateTracer | None = None,
+        on_flood: FloodNotice | None = None,
     ) -> None:
-        super().__init__(max_admitted)
-        self._running = asyncio.Semaphore(max_running)
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        super().__init__(1)  # PTB's fetcher waits for each admission: that is the back-pressure
+        self.max_queued_per_chat = max_queued_per_chat
+        self.max_waiting = max_waiting
+        self.max_running = max_running
+        self.stop_grace = stop_grace
         self.tracer = tracer
+        self.on_flood = on_flood
+        self.counts = SchedulingCounts()
+        self._queues: dict[object, deque[_Queued]] = {}
+        self._turns: deque[object] = deque()  # chats with a queued update and none running
+        self._running: set[object] = set()
+        self._warned: set[object] = set()  # told to slow down since their queue was last empty
+        self._waiting = 0
+        self._giving_up = False
+        self._confirmed_below: int | None = None
+        self._changed = asyncio.Condition()
+        self._workers: list[asyncio.Task[None]] = []
+        self._notices: set[asyncio.Task[None]] = set()
+
+    @property
+    def waiting(self) -> int:
+        """Updates admitted and not yet started, in all chats."""
+        return self._waiting
+
+    @property
+    def running(self) -> int:
+        return len(self._running)
+
+    def queued_for(self, key: int) -> int:
+        """Updates of one chat waiting their turn."""
+        queue = self._queues.get(key)
+        return len(queue) if queue else 0
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Admit: queue the update in its chat's turn, drop it, or wait for room."""
+        key = conversation_key(update)
+        chat: object = key if key is not None else object()  # no chat: a queue of its own
+        async with self._changed:
+            while True:
+                if self._giving_up or self._unconfirmed(update):
+                    self._leave(update, coroutine)
+                    self._changed.notify_all()
+                    return
+                queue = self._queues.get(chat)
+                if queue is not None and len(queue) >= self.max_queued_per_chat:
+                    self._drop(chat, update, coroutine)
+                    self._changed.notify_all()
+                    return
+                if self._waiting < self.max_waiting:
+                    break
+                await self._changed.wait()
+            queue = self._queues.setdefault(chat, deque())
+            queue.append(_Queued(update, coroutine))
+            self._waiting += 1
+            self.counts.admitted += 1
+            self.counts.longest_queue = max(self.counts.longest_queue, len(queue))
+            self.counts.most_waiting = max(self.counts.most_waiting, self._waiting)
+            if chat not in self._running and len(queue) == 1:
+                self._turns.append(chat)
+            self._changed.notify_all()
+
+    def _drop(self, chat: object, update: object, coroutine: Awaitable[Any]) -> None:
+        self.counts.dropped += 1
+        _close(coroutine)
+        if chat in self._warned or self.on_flood is None or not isinstance(update, Update):
+            return
+        self._warned.add(chat)
+        self.counts.flood_notices += 1
+        logger.warning("chat %s sends faster than it is answered: dropping its excess", chat)
+        notice = asyncio.create_task(self._notify(update))
+        self._notices.add(notice)
+        notice.add_done_callback(self._notices.discard)
+
+    async def _notify(self, update: Update) -> None:
+        assert self.on_flood is not None
+        try:
+            await self.on_flood(update)
+        except Exception as error:  # the chat may be gone; the drop is what counts
+            logger.warning("could not ask chat %s to slow down: %s", update.effective_chat, error)
+
+    async def _work(self) -> None:
+        while True:
+            async with self._changed:
+                while not self._turns:
+                    await self._changed.wait()
+                chat = self._turns.popleft()
+                item = self._queues[chat].popleft()
+                self._waiting -= 1
+                self._running.add(chat)
+                self._changed.notify_all()  # room for one more
+            try:
+                await self._handle(item.update, item.coroutine)
+            except Exception:  # PTB's process_update reports its own errors; keep serving
+                logger.exception("update %s escaped its error handler", item.update)
+            finally:
+                async with self._changed:
+                    self._running.discard(chat)
+                    if self._queues.get(chat):
+                        self._turns.append(chat)  # to the back: every other chat goes first
+                    else:
+                        self._queues.pop(chat, None)
+                        self._warned.discard(chat)
+                    self._changed.notify_all()
 
     async def _handle(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Timed from here, once it holds its chat and a slot: the handlers' own time."""
+        """Timed from here, once it has its turn: the handlers' own time."""
         if self.tracer is None:
             await coroutine
         else:
             await self.tracer.run(update, coroutine)
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = conversation_key(update)
-        if key is None:
-            async with self._running:
-                await self._handle(update, coroutine)
-            return
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock, self._running:
-                await self._handle(update, coroutine)
-        finally:
-            lock, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
+    def _unconfirmed(self, update: object) -> bool:
+        return (
+            self._confirmed_below is not None
+            and isinstance(update, Update)
+            and update.update_id >= self._confirmed_below
+        )
+
+    def _leave(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Not handled, at a stop: Telegram sends it again, or it was given up."""
+        if self._unconfirmed(update):
+            self.counts.left_unconfirmed += 1
+        else:
+            self.counts.given_up += 1
+        _close(coroutine)
+
+    async def finish(
+        self, pending: asyncio.Queue[Any], *, confirmed_below: int | None = None
+    ) -> int:
+        """At a stop: handle what is queued for up to ``stop_grace`` seconds, give up the
+        rest, and return how many updates were given up.
+
+        ``pending`` is PTB's update queue (fetched, not admitted yet). ``confirmed_below``,
+        when polling, is the offset the last getUpdates confirmed: updates from it on were
+        fetched but not confirmed, so they are left for Telegram to send again (to the
+        next start) rather than handled now and then a second time.
+        """
+
+        def idle() -> bool:
+            return pending.empty() and self._waiting == 0 and not self._running
+
+        async with self._changed:
+            self._confirmed_below = confirmed_below
+            for chat, queue in list(self._queues.items()):
+                kept = deque(item for item in queue if not self._unconfirmed(item.update))
+                for item in queue:
+                    if self._unconfirmed(item.update):
+                        self._leave(item.update, item.coroutine)
+                self._waiting -= len(queue) - len(kept)
+                self._queues[chat] = kept
+                if not kept and chat in self._turns:
+                    self._turns.remove(chat)
+            self._changed.notify_all()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait_for(idle), self.stop_grace)
+        given_up = self._give_up()
+        if given_up:
+            logger.warning(
+                "stopping: gave up %d queued update(s) after %g s", given_up, self.stop_grace
+            )
+        async with self._changed:  # what is running finishes: at most one update per worker
+            self._changed.notify_all()  # and an admission waiting for room gives up too
+            await self._changed.wait_for(lambda: not self._running)
+        await asyncio.gather(*self._notices, return_exceptions=True)
+        return given_up
+
+    def _give_up(self) -> int:
+        """From now on nothing more is handled: close what waits, and all that comes."""
+        self._giving_up = True
+        given_up = 0
+        for queue in self._queues.values():
+            for item in queue:
+                _close(item.coroutine)
+                given_up += 1
+        self._queues = {chat: deque() for chat in self._running}
+        self._turns.clear()
+        self._waiting = 0
+        self.counts.given_up += given_up
+        return given_up
 
     async def initialize(self) -> None:
-        return None
+        self._giving_up = False
+        self._workers = [
+            asyncio.create_task(self._work(), name=f"briefbot:update-worker:{number}")
+            for number in range(self.max_running)
+        ]
 
     async def shutdown(self) -> None:
-        return None
+        self._give_up()
+        for worker in self._workers:
+            worker.cancel()
+        await asyncio.gather(*self._workers, *self._notices, return_exceptions=True)
+        self._workers = []
+
+
+def _close(coroutine: Awaitable[Any]) -> None:
+    """An update not handled: its handlers' coroutine is closed, never awaited."""
+    if isinstance(coroutine, Coroutine):
+        coroutine.close()

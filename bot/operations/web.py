@@ -5,10 +5,12 @@ brings: the same server answers Telegram's webhook posts (webhook mode) and the
 operator's health checks and scrapes (both modes), which PTB's built-in webhook server
 cannot, as it serves the webhook path alone.
 
-A webhook post is answered 200 only once its update is in the application's queue; the
-application drains that queue before it stops, so an update Telegram considers
-delivered is always handled. A post without the right ``X-Telegram-Bot-Api-Secret-Token``
-gets 403 and is dropped, so only Telegram (which knows the secret) can feed the bot.
+A webhook post is answered 200 only once its update is in the application's queue, which
+is bounded (bot/app.py): when it is full, because the bot is that far behind, the post is
+answered 503 and Telegram keeps the update and posts it again later. The application
+handles what it queued before it stops, within a grace time (docs/design.md). A post
+without the right ``X-Telegram-Bot-Api-Secret-Token`` gets 403 and is dropped, so only
+Telegram (which knows the secret) can feed the bot.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from bot.store import QUICK_QUERY_TIMEOUT
 logger = logging.getLogger("briefbot.web")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1 << 20  # an update is a few KB; a megabyte is plenty and bounds a bad client
+BUSY_RETRY_AFTER = 1  # seconds, when the update queue is full (Telegram retries on its own)
 
 
 class _Base(tornado.web.RequestHandler):
@@ -74,7 +77,12 @@ class WebhookHandler(_Base):
             return
         # No await between the check, the queueing and the answer: an update is queued only
         # if its 200 can still be written, so it is never handled here and posted again.
-        self.bot_application.update_queue.put_nowait(update)
+        try:
+            self.bot_application.update_queue.put_nowait(update)
+        except asyncio.QueueFull:  # the backlog is at its bound: Telegram keeps it for now
+            self.set_header("Retry-After", str(BUSY_RETRY_AFTER))
+            self.write_json(503, {"ok": False, "error": "busy, try again later"})
+            return
         self.write_json(200, {"ok": True})
 
     def _connection_closed(self) -> bool:

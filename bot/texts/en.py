@@ -242,3 +242,10 @@ SORRY = "Sorry, something went wrong on my side while answering that. Please try
 # When Telegram did not confirm an answer got through.
 NOT_CONFIRMED = "Telegram did not confirm that my answer got through. If it is missing, please "
 "send that again."
+
+
+# When a chat sends faster than it is answered and some of its messages were skipped.
+SLOW_DOWN = (
+    "You are sending faster than I can answer, so I skipped some of your latest messages. "
+    "Wait for my answers, then send again what you still need."
+)

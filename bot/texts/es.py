@@ -243,3 +243,10 @@ SORRY = "Perdón, algo falló de mi lado al responder. Inténtalo de nuevo."
 
 # When Telegram did not confirm an answer got through.
 NOT_CONFIRMED = "Telegram no confirmó que mi respuesta llegara. Si no la ves, envíalo de nuevo."
+
+
+# When a chat sends faster than it is answered and some of its messages were skipped.
+SLOW_DOWN = (
+    "Me escribes más rápido de lo que puedo responder, así que omití algunos de tus últimos "
+    "mensajes. Espera mis respuestas y vuelve a enviar lo que aún necesites."
+)
