@@ -37,7 +37,7 @@ from telegram.ext import BaseUpdateProcessor
 from bot.operations.tracing import UpdateTracer
 
 logger = logging.getLogger("briefbot.updates")
-MAX_QUEUED_PER_CHAT = 10  # more than a person types before their first answer arrives
+MAX_QUEUED_PER_CHAT = 20  # more than a person types before their first answer arrives
 MAX_WAITING = 500  # all chats together: what 30 replies a second clear within STOP_GRACE
 MAX_RUNNING_UPDATES = 8  # handled at once; more only adds HTTP connection pool overhead
 STOP_GRACE = 20.0  # seconds a stop keeps handling the backlog (within a 30 s stop timeout)
