@@ -6,9 +6,10 @@ drain at its own flood limit (another person's /cuba took 144 s with 400 queued)
 the local Bot API server runs in a process of its own with Telegram's flood limits scaled
 by 5, as in bench/fanout.py, and 100 people ask something every 2 s on average (commands,
 free text, inline queries, in turn); the server times each answer. The run alternates
-quiet phases and flood phases of the same length, quiet first, twice over, so the two are
+quiet phases and flood phases of the same length, quiet first, three times over, so the two are
 measured side by side on the same machine in the same minute: at the start of a flood
-phase one more person sends /cuba 1,000 times as fast as the server can queue it.
+phase one more person sends /cuba 1,000 times as fast as the server can queue it. A
+phase lasts until its last question is answered and the flooder's backlog has drained.
 
 Printed: the people's p99 in the quiet phases and in the flood phases, and their ratio
 (the figure: a flood should cost the others little); how many of the flood's messages
@@ -16,8 +17,8 @@ were answered and dropped, and the "slow down" replies (one a flood); the longes
 of one chat and the most updates waiting at once (both bounded); the bot's resident
 memory before the floods and after them.
 
-    python bench/flood.py              # 100 people, 4 phases of 20 s
-    python bench/flood.py --quick      # 4 phases of 8 s
+    python bench/flood.py              # 100 people, 6 phases of 10 s
+    python bench/flood.py --quick      # 6 phases of 5 s
 
 Goals: every person answered, flood p99 ≤ 2× quiet p99, one "slow down" a flood, queues
 within their bounds.
@@ -53,14 +54,14 @@ from localapi import LocalBotApiServer  # noqa: E402
 FLOODER = 8_000_001  # not one of the people: its answers are not in their waits
 FLOOD = 1_000
 GOAL_RATIO = 2.0
-PHASES = ("quiet", "flood", "quiet", "flood")
+PHASES = ("quiet", "flood") * 3
 
 
 @dataclass(frozen=True)
 class Setup:
     people: int = 100
     every: float = 2.0  # seconds between one person's questions, on average
-    seconds: float = 20.0  # each phase
+    seconds: float = 10.0  # each phase
     scale: float = 5.0
 
     @property
@@ -70,7 +71,7 @@ class Setup:
 
 
 FULL = Setup()
-QUICK = Setup(seconds=8.0)
+QUICK = Setup(seconds=5.0)
 
 
 def serve(setup: Setup, pipe: Connection) -> None:
@@ -106,11 +107,11 @@ def serve(setup: Setup, pipe: Connection) -> None:
                 deadline = time.monotonic() + 10.0
                 while api.outstanding() and time.monotonic() < deadline:
                     time.sleep(0.01)
+                pipe.send({"waits": [wait for _, wait in api.waits], "asked": api.asked})
+            elif command == "count":
                 to_flooder = [m.plain for m in api.sent_to(FLOODER)]
                 pipe.send(
                     {
-                        "waits": [wait for _, wait in api.waits],
-                        "asked": api.asked,
                         "flooder_answers": sum(1 for m in to_flooder if m != en.SLOW_DOWN),
                         "slow_downs": sum(1 for m in to_flooder if m == en.SLOW_DOWN),
                         "too_many": api.too_many_requests,
@@ -186,7 +187,6 @@ async def run(setup: Setup) -> Run:
                 assert application.updater is not None
                 await application.updater.start_polling(poll_interval=0.0, timeout=1)
                 measured.memory_before_mb = resident_mb()
-                report: dict[str, Any] = {}
                 for kind in PHASES:
                     await exchange(ours, "start")
                     if kind == "flood":
@@ -196,6 +196,7 @@ async def run(setup: Setup) -> Run:
                     measured.phases.append(Phase(kind, report["asked"], report["waits"]))
                     await settled(processor)
                 measured.memory_after_mb = resident_mb()
+                report: dict[str, Any] = await exchange(ours, "count")
                 measured.flooder_answers = report["flooder_answers"]
                 measured.slow_downs = report["slow_downs"]
                 measured.too_many = report["too_many"]

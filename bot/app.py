@@ -18,7 +18,7 @@ from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAl
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, CommandHandler, Defaults, Updater
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.clock import Clock, SystemClock
 from bot.conversation.answers import Answers
@@ -39,6 +39,7 @@ from bot.operations.metrics import LiveReadings, Metrics
 from bot.operations.rate_limiter import FloodLimiter
 from bot.operations.telegram_limits import FloodLimits
 from bot.operations.tracing import UpdateTracer
+from bot.operations.update_screen import ScreenedUpdatesRequest
 from bot.services import SERVICES_KEY, BotApplication, Services, services_of
 from briefings.catalog import load_catalog
 from briefings.model import Catalog
@@ -168,6 +169,7 @@ def build_application(
     catalog = catalog if catalog is not None else load_catalog(settings.catalog_path)
     metrics = Metrics()
     tracer = UpdateTracer(metrics)
+    processor = PerChatUpdateProcessor(tracer=tracer)
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -178,13 +180,13 @@ def build_application(
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .rate_limiter(FloodLimiter(FloodLimits().scaled(settings.flood_scale), metrics=metrics))
-        .concurrent_updates(PerChatUpdateProcessor(tracer=tracer))
+        .concurrent_updates(processor)
         .update_queue(asyncio.Queue(maxsize=UPDATE_QUEUE_SIZE))
     )
     if request is not None:
         builder = builder.request(request)
-    if updates_request is not None or request is not None:
-        builder = builder.get_updates_request(updates_request or request)  # type: ignore[arg-type]
+    polling = updates_request or request or HTTPXRequest(connection_pool_size=1)  # PTB's own
+    builder = builder.get_updates_request(ScreenedUpdatesRequest(polling, processor.screen))
     application = builder.build()
     services = Services(
         settings=settings,
@@ -194,8 +196,6 @@ def build_application(
         metrics=metrics,
     )
     application.bot_data[SERVICES_KEY] = services
-    processor = application.update_processor
-    assert isinstance(processor, PerChatUpdateProcessor)
     processor.on_flood = ask_to_slow_down(application)
     register(application, catalog, settings.admin_ids)
     tracer.commands = _commands(application)

@@ -3,6 +3,7 @@
 ``config`` (every environment variable, read once), ``runner`` (``briefbot run``: polling
 or webhook, a clean stop), ``web`` (webhook, ``/healthz``, ``/metrics``), ``metrics``,
 ``logs``, ``tracing`` (one log line per update), ``stats`` (``/stats`` for admins),
-``concurrency`` (chats in parallel, one chat in order), ``telegram_limits`` (Telegram's
+``concurrency`` (chats in turns, one chat in order, a flood dropped), ``update_screen``
+(a flood left out of getUpdates before it is parsed), ``telegram_limits`` (Telegram's
 flood limits as numbers) and ``rate_limiter`` (keeping under them, replies first).
 """

@@ -21,7 +21,8 @@ TEST_EQUIPMENT = ("localapi", "tests", "bench")
 # The modules that may talk to Telegram: the application and its shared pieces, the
 # keyboard builder, the handlers, the digests' jobs and sender, the console front end, the
 # command line, and the operations that sit on PTB's own seams (runner, webhook server,
-# update processor and its tracing, rate limiter). Everything else in bot/ is plain Python.
+# update processor, its tracing and its getUpdates screen, rate limiter). Everything else
+# in bot/ is plain Python.
 TELEGRAM_SIDE = {
     "bot.__main__",
     "bot.app",
@@ -36,6 +37,7 @@ TELEGRAM_SIDE = {
     "bot.operations.web",
     "bot.operations.tracing",
     "bot.operations.concurrency",
+    "bot.operations.update_screen",
     "bot.operations.rate_limiter",
 }
 
