@@ -9,9 +9,10 @@ checks and metrics. The order of the stop is what makes it graceful:
 
 1. the web server stops accepting; webhook posts already answered 200 are in the queue,
    and Telegram resends the ones it could not deliver;
-2. polling stops, acknowledging what it fetched;
-3. the application handles everything still queued, then the digest workers finish the
-   sends in flight and record them, then the database closes.
+2. polling stops, acknowledging what it fetched (at most a bounded backlog);
+3. the application handles what is still queued, for up to ``STOP_GRACE`` seconds, and
+   gives up the rest (bot/operations/concurrency.py, docs/design.md), then the digest
+   workers finish the sends in flight and record them, then the database closes.
 """
 
 from __future__ import annotations
