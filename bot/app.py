@@ -138,11 +138,28 @@ async def stop_application(application: BotApplication) -> None:
         if isinstance(processor, PerChatUpdateProcessor):  # the backlog, within its grace
             await processor.finish(application.update_queue, confirmed_below=confirmed_below)
         await application.stop()
+        if isinstance(processor, PerChatUpdateProcessor):
+            _log_what_was_left(processor)
         if application.post_stop is not None:
             await application.post_stop(application)
     await application.shutdown()
     if application.post_shutdown is not None:
         await application.post_shutdown(application)
+
+
+def _log_what_was_left(processor: PerChatUpdateProcessor) -> None:
+    counts = processor.counts
+    if counts.given_up:
+        logger.warning(
+            "stopping: gave up %d queued update(s) not handled within %g s",
+            counts.given_up,
+            processor.stop_grace,
+        )
+    if counts.left_unconfirmed:
+        logger.info(
+            "stopping: left %d fetched, unconfirmed update(s) for Telegram to send again",
+            counts.left_unconfirmed,
+        )
 
 
 def _confirmed_below(updater: Updater) -> int | None:

@@ -17,6 +17,9 @@ one update at a time (``max_concurrent_updates=1``), and admitting is all it wai
   or all of them send, the memory the backlog takes is bounded and what the bot has not
   taken stays with Telegram.
 
+Most of a flood never gets this far: :meth:`screen` leaves it out of each getUpdates
+answer before PTB parses it (bot/operations/update_screen.py).
+
 At a stop, :meth:`finish` keeps handling for ``stop_grace`` seconds, then gives up what
 is still queued and says how many; docs/design.md says what becomes of those updates.
 """
@@ -277,10 +280,6 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait_for(idle), self.stop_grace)
         given_up = self._give_up()
-        if given_up:
-            logger.warning(
-                "stopping: gave up %d queued update(s) after %g s", given_up, self.stop_grace
-            )
         async with self._lock:  # what is running finishes: at most one update per worker
             self._room.notify_all()  # and an admission waiting for room gives up too
             await self._changed.wait_for(lambda: not self._running)

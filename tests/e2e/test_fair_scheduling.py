@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.app import UPDATE_QUEUE_SIZE
 from bot.operations.concurrency import PerChatUpdateProcessor
 from bot.texts import en
@@ -156,7 +158,7 @@ async def test_the_webhook_answers_busy_past_the_bound_and_telegram_posts_again(
 
 
 async def test_a_stop_gives_up_the_backlog_after_its_grace_and_loses_at_most_the_bound(
-    start_bot: StartBot,
+    start_bot: StartBot, caplog: pytest.LogCaptureFixture
 ) -> None:
     first = await start_bot()
     processor = processor_of(first)
@@ -184,6 +186,8 @@ async def test_a_stop_gives_up_the_backlog_after_its_grace_and_loses_at_most_the
     assert 0 < counts.given_up <= processor.max_waiting + 1 + UPDATE_QUEUE_SIZE
     kept = len(chats) - processor.max_running - counts.given_up
     assert first.api.pending_updates == kept  # all that was neither handled nor given up
+    said = f"gave up {counts.given_up} queued update(s)"
+    assert any(said in record.getMessage() for record in caplog.records)  # the operator knows
 
     second = await start_bot()  # the restart gets what Telegram kept, and answers it
     api = second.api
