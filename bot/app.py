@@ -233,8 +233,13 @@ def _commands(application: BotApplication) -> frozenset[str]:
 
 def _live_readings(application: BotApplication, services: Services) -> LiveReadings:
     digests = services.digests
+    processor = application.update_processor
+    assert isinstance(processor, PerChatUpdateProcessor)
     return LiveReadings(
         digest_outcomes=dict(digests.delivery.stats.outcomes) if digests else {},
         update_queue=application.update_queue.qsize(),
+        turns_queue=processor.waiting,
+        updates_dropped=processor.counts.dropped,
+        updates_given_up=processor.counts.given_up,
         digest_queue=digests.delivery.pending if digests else 0,
     )

@@ -31,7 +31,10 @@ class LiveReadings:
 
     digest_outcomes: Mapping[str, int] = field(default_factory=dict)
     update_queue: int = 0
+    turns_queue: int = 0  # updates admitted, waiting for their chat's turn
     digest_queue: int = 0
+    updates_dropped: int = 0  # sent by a chat beyond its queue: not handled
+    updates_given_up: int = 0  # still queued when a stop ran out of time
 
 
 class _LiveCollector(Collector):
@@ -50,10 +53,21 @@ class _LiveCollector(Collector):
             yield CounterMetricFamily(
                 f"briefbot_digests_{name}", text, value=outcomes.get(outcome, 0)
             )
+        yield CounterMetricFamily(
+            "briefbot_updates_dropped",
+            "Updates a chat sent beyond its queue while it was behind: not handled",
+            value=live.updates_dropped,
+        )
+        yield CounterMetricFamily(
+            "briefbot_updates_given_up",
+            "Updates still queued when a stop ran out of time: not handled",
+            value=live.updates_given_up,
+        )
         depth = GaugeMetricFamily(
             "briefbot_queue_depth", "Work waiting to be handled", labels=["queue"]
         )
         depth.add_metric(["updates"], live.update_queue)
+        depth.add_metric(["turns"], live.turns_queue)
         depth.add_metric(["digests"], live.digest_queue)
         yield depth
         subscribers = GaugeMetricFamily(

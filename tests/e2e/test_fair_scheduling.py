@@ -91,6 +91,8 @@ async def test_a_chat_sending_1000_messages_waits_behind_everyone_else_and_is_to
     answers = [m for m in bot.api.sent_to(FLOODER) if m.plain != en.SLOW_DOWN]
     assert len(answers) == 1 + backlog  # what was queued is answered, in full
     assert slow_downs(bot, FLOODER) == 1  # and one "slow down" for all that was dropped
+    dropped = bot.services.metrics.value("briefbot_updates_dropped_total")
+    assert dropped == 1_000 - 1 - backlog  # the operator sees the drops
 
 
 async def test_the_flooder_is_told_again_only_after_it_has_caught_up(start_bot: StartBot) -> None:
