@@ -162,20 +162,23 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
         Telegram delivers updates in order, so whatever people send after a flood waits
         behind it in getUpdates, and parsing is most of what an update costs the bot before
-        admission (about a quarter of a millisecond each). Left out here: messages (and
-        button presses) of a chat that has already been told to slow down, beyond the room
-        its queue has. The first one dropped still goes through, so admission tells the
-        chat; the last one of the answer too, as polling confirms up to it.
+        admission (about a quarter of a millisecond each). Left out here: a chat's messages
+        (and button presses) beyond the room its queue has. One more goes through unless
+        the chat was already told, so that admission drops it and tells the chat; the last
+        update of the answer too, as polling confirms up to it. Admission may find a little
+        more room by then (a worker took one); what was left out is dropped all the same.
         """
         kept: list[Any] = []
         let_through: dict[int, int] = {}
         last = len(updates) - 1
         for index, data in enumerate(updates):
             chat = _raw_chat(data)
-            if chat is None or index == last or chat not in self._warned:
+            if chat is None or index == last:
                 kept.append(data)
                 continue
             room = self.max_queued_per_chat - self.queued_for(chat)
+            if chat not in self._warned:
+                room += 1
             if let_through.get(chat, 0) < room:
                 let_through[chat] = let_through.get(chat, 0) + 1
                 kept.append(data)
