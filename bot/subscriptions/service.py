@@ -26,6 +26,7 @@ from bot.conversation.render import escape, split_message
 from bot.conversation.reply import InputProblem, Reply, quoted
 from bot.digests.compose import Previous, Subject, compose_digest
 from bot.digests.schedule import Cadence, ScheduleInputError, parse_quiet_hours
+from bot.numbers import read_stored_id
 from bot.store import ChatRecord, Store, Subscription
 from bot.subscriptions import replies
 from bot.subscriptions.replies import Partial, text
@@ -272,9 +273,10 @@ class SubscriptionService:
         """Pause, resume or remove one subscription from the list's buttons."""
         action = callbacks.decode(data)
         operation, _, number = (action.argument if action else "").partition(".")
+        wanted = read_stored_id(number)  # forged data may name no row the store could hold
         subscription = (
-            await self.store.subscription(int(number))
-            if number.isdigit() and operation in ("p", "r", "x")
+            await self.store.subscription(wanted)
+            if wanted is not None and operation in ("p", "r", "x")
             else None
         )
         if subscription is None or not self._allowed(caller, subscription):

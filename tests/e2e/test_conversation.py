@@ -439,7 +439,7 @@ async def test_long_listings_come_one_screen_at_a_time(start_bot: StartBot) -> N
 async def test_a_bare_slash_is_not_an_error_in_a_private_chat_or_a_group(
     start_bot: StartBot,
 ) -> None:
-    """"/" and "/" before an ideographic space name no command: the tracing must not fail
+    """ "/" and "/" before an ideographic space name no command: the tracing must not fail
     on them before any handler runs (any member of a group could otherwise cause an error)."""
     bot = await start_bot()
     ana, chat = bot.person(60)

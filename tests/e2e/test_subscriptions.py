@@ -654,3 +654,41 @@ async def test_a_subscribe_button_pressed_outside_any_chat_is_answered(
     assert bot.services.activity.failures == 0
     [answer] = bot.api.calls_to("answerCallbackQuery")
     assert answer.status == 200
+
+
+async def test_buttons_with_non_ascii_digits_or_ids_out_of_range_get_a_clear_answer(
+    start_bot: StartBot,
+) -> None:
+    """Forged data: "²" passes isdigit() but not int(); "٣" is read by int() as 3; an id
+    of 2**31 or more can't name a row (the database refused it with an error). Each press
+    is answered with the line for a button that no longer works, and nothing changes."""
+    bot = await start_bot(clock=ManualClock(TODAY))
+    user, chat = bot.person(171)
+    await bot.say(chat, user, "/subscribe cuba daily 07:30")
+    [listing] = await bot.say(chat, user, "/subscriptions")
+    [subscription] = await bot.digests.store.subscriptions_of([171])
+    version = bot.services.catalog.version
+    forged = {
+        f"p|{version}|cuba|²": "no longer works",
+        f"p|{version}|cuba|٣": "no longer works",
+        "x||²|0": "older message",
+        "x||٣|0": "older message",
+        "m||p.²|0": "no longer exists",
+        "m||p.٣|0": "no longer exists",
+        f"m||p.{2**31}|0": "no longer exists",
+        f"m||x.{2**63}|0": "no longer exists",
+        f"m||x.{10**19}|0": "no longer exists",
+        "m||x.0|0": "no longer exists",
+        "w||cuba.d.²|0": "no longer exists",
+        "w||cuba.d.٠.0730|0": "no longer exists",
+        "w||cuba.d.0.٠٧٣٠|0": "no longer exists",
+    }
+    for data, expected in forged.items():
+        before, sent = len(bot.api.calls_to("answerCallbackQuery")), len(bot.api.sent_to(171))
+        await bot.handled(bot.api.press_button(171, listing.message_id, data, user))
+        answers = bot.api.calls_to("answerCallbackQuery")[before:]
+        assert len(answers) == 1 and answers[0].status == 200, data
+        said = [str(answers[0].params.get("text")), _texts(bot.api.sent_to(171)[sent:])]
+        assert expected in "\n".join(said), (data, said)
+    assert bot.services.activity.failures == 0
+    assert await bot.digests.store.subscriptions_of([171]) == [subscription]
