@@ -29,3 +29,9 @@ def read_stored_id(text: str) -> int | None:
     """An id the store could hold (1 to :data:`STORED_ID_MAX`), or None."""
     value = read_number(text, most=STORED_ID_MAX)
     return value if value else None
+
+
+def has_other_digits(text: str) -> bool:
+    """Whether ``text`` holds digits other than 0-9 ("²", "٣", "３"), which folding would
+    quietly turn into ASCII ones: such text is refused, never read as the digits it resembles."""
+    return any(char.isdigit() and not char.isascii() for char in text)

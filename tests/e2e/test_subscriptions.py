@@ -453,6 +453,8 @@ async def test_bad_input_gets_one_clear_line_and_changes_nothing(start_bot: Star
         "/subscribe events guadalajara feb monthly 09:00": "leave out dates",
         "/timezone Mars/Olympus": "I don't know the time zone",
         "/timezone xyzzy": "e.g. /timezone America/Mexico_City",
+        "/timezone Etc/GMT+14": "I don't know the time zone",
+        "/timezone America/": "I don't know the time zone",
         "/quiet 25:00-07:00": "Example",
         "/quiet soon": "Example",
         "/unsubscribe bananas": "I don't know the topic",
