@@ -265,7 +265,7 @@ class Answers:
             try:
                 query = parse_event_query(words, now=now, cities=known_cities(events))
             except FilterError as error:
-                return Reply([escape(str(error))], understood=False)
+                return Reply([escape(error.text(lang))], understood=False)
         return self._listings(query, events, now=now, lang=lang, edit=edit)
 
     def _listings(

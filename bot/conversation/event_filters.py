@@ -19,7 +19,8 @@ from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 from rapidfuzz import fuzz, process
 
-from bot.conversation.reply import quoted
+from bot.conversation.reply import InputProblem, quoted
+from bot.texts import en, es
 from briefings.model import Catalog, Event
 from briefings.topics import fold
 
@@ -73,8 +74,9 @@ _FILLER = {"in", "on", "at", "for", "of", "the", "en", "de", "del", "el", "la", 
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 
 
-class FilterError(ValueError):
-    """Words the filter could not read; the message says what it expects."""
+class FilterError(InputProblem):
+    """Words the filter could not read; the message says what it expects, in English and
+    in Spanish."""
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ def parse_event_query(
                 city = found
                 index += 1
             elif not lenient:
-                raise FilterError(_explain(word, cities))
+                raise _explain(word, cities)
     if month is not None:
         if year is None:
             year = today.year if month >= today.month else today.year + 1
@@ -178,12 +180,10 @@ def _city(word: str, cities: Sequence[str]) -> str | None:
     return found[0] if found else None
 
 
-def _explain(word: str, cities: Sequence[str]) -> str:
-    return (
-        f"I can't read “{quoted(word)}” as a filter. /events takes a city "
-        f"({', '.join(cities)}), a month (feb, february 2026) or a range (today, this week, "
-        "next week, this weekend, this month, next month), in any order. "
-        "Example: /events guadalajara feb"
+def _explain(word: str, cities: Sequence[str]) -> FilterError:
+    values = {"word": quoted(word), "cities": ", ".join(cities)}
+    return FilterError(
+        en.ANSWERS["bad_filter"].format(**values), es.ANSWERS["bad_filter"].format(**values)
     )
 
 

@@ -56,8 +56,8 @@ def read_subject(catalog: Catalog, words: list[str], now: dt.datetime) -> Subjec
             query = parse_event_query(rest, now=now, cities=known_cities(all_events(catalog)))
         except FilterError as error:
             raise SubscribeError(
-                f"{error} Example: {EXAMPLE}",
-                f"{error} Ejemplo: /suscribir eventos guadalajara mensual 09:00",
+                f"{error.text('en')} Example: {EXAMPLE}",
+                f"{error.text('es')} Ejemplo: /suscribir eventos guadalajara mensual 09:00",
             ) from None
         if query.start is not None:
             raise SubscribeError(

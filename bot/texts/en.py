@@ -49,6 +49,12 @@ ANSWERS = {
     "thanks": "You're welcome. Send /topics any time for the briefings.",
     "recurring": "Recurring listings that fall in that period by their rule",
     "subscribe": "🔔 Subscribe",
+    # Plain text (the caller escapes it): the person's word is quoted inside.
+    "bad_filter": (
+        "I can't read “{word}” as a filter. /events takes a city ({cities}), a month (feb, "
+        "february 2026) or a range (today, this week, next week, this weekend, this month, "
+        "next month), in any order. Example: /events guadalajara feb"
+    ),
 }
 
 

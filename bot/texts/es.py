@@ -49,6 +49,12 @@ ANSWERS = {
     "thanks": "De nada. Envía /topics cuando quieras ver los resúmenes.",
     "recurring": "Eventos recurrentes que caen en ese periodo según su regla",
     "subscribe": "🔔 Suscribirme",
+    # Texto plano (quien lo usa lo escapa): cita la palabra de la persona.
+    "bad_filter": (
+        "No entiendo «{word}» como filtro. /eventos acepta una ciudad ({cities}), un mes "
+        "(feb, febrero 2026) o un periodo (hoy, esta semana, la próxima semana, este fin de "
+        "semana, este mes, el próximo mes), en cualquier orden. Ejemplo: /eventos guadalajara feb"
+    ),
 }
 
 
