@@ -20,6 +20,7 @@ from dateutil.rrule import rrulestr
 from rapidfuzz import fuzz, process
 
 from bot.conversation.reply import InputProblem, quoted
+from bot.numbers import has_other_digits
 from bot.texts import en, es
 from briefings.model import Catalog, Event
 from briefings.topics import fold
@@ -71,7 +72,7 @@ RANGES = {
     "manana": "tomorrow",
 }
 _FILLER = {"in", "on", "at", "for", "of", "the", "en", "de", "del", "el", "la", "a", "and", "y"}
-_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_YEAR = re.compile(r"^(?:19|20)[0-9][0-9]$")
 
 
 class FilterError(InputProblem):
@@ -129,7 +130,11 @@ def parse_event_query(
     ``lenient`` skips words it can't read instead, for free text such as "what's on in
     guadalajara" where only some words are filters.
     """
-    words = fold(text).replace(",", " ").split()
+    typed = text.replace(",", " ").split()
+    other = [word for word in typed if has_other_digits(word)]
+    if other and not lenient:
+        raise _explain(other[0], cities)  # folding would read "²⁰²⁶" as 2026
+    words = fold(" ".join(word for word in typed if word not in other)).split()
     city: str | None = None
     window: tuple[dt.date, dt.date] | None = None
     month: int | None = None

@@ -238,6 +238,11 @@ SCHEDULES = {
     "or_last": " (or the last day)",
     "at": "{cadence} at {at}",
     "at_one": "{cadence} at {at}",
+    # Plain text (the caller escapes it).
+    "other_digits": (
+        "“{text}” has digits other than 0-9. Write times, days and numbers with 0-9, "
+        "e.g. 07:30 or monthly 15 09:00."
+    ),
 }
 
 

@@ -240,6 +240,11 @@ SCHEDULES = {
     "or_last": " (o el último)",
     "at": "{cadence} a las {at}",
     "at_one": "{cadence} a la {at}",  # "a la una": 01:00-01:59
+    # Texto plano (quien lo usa lo escapa).
+    "other_digits": (
+        "«{text}» tiene dígitos que no son 0-9. Escribe horas, días y números con 0-9, "
+        "p. ej. 07:30 o mensual 15 09:00."
+    ),
 }
 
 

@@ -457,6 +457,8 @@ async def test_bad_input_gets_one_clear_line_and_changes_nothing(start_bot: Star
         "/timezone America/": "I don't know the time zone",
         "/quiet 25:00-07:00": "Example",
         "/quiet soon": "Example",
+        "/subscribe cuba weekly ²": "digits other than 0-9",
+        "/quiet ²²-⁷": "digits other than 0-9",
         "/unsubscribe bananas": "I don't know the topic",
         "/digest bananas": "I don't know the topic",
     }
