@@ -208,6 +208,8 @@ def subscription_list(
             continue
         where = f" · {chat.title}" if chat.type == "channel" and chat.title else ""
         lines = [text(lang, "list_head", where=escape(where), zone=zone)]
+        if not chat.active:  # a digest was refused (403): say why nothing arrives
+            lines.append(text(lang, "unreachable"))
         for subscription in subscriptions:
             number += 1
             title = _subject_title(catalog, subscription.what, lang)

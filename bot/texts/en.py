@@ -142,6 +142,11 @@ SUBSCRIPTIONS = {
     ),
     "list_head": "<b>Subscriptions</b>{where} · times in {zone}",
     "paused": "paused",
+    "unreachable": (
+        "<i>⏸ All paused: I could not reach this chat with the last digest. They resume once "
+        "it works again: send /subscribe here (for a channel, make me an admin there again "
+        "and subscribe it again).</i>"
+    ),
     "pause": "⏸ Pause",
     "resume": "▶ Resume",
     "remove": "✖ Remove",

@@ -143,6 +143,11 @@ SUBSCRIPTIONS = {
     ),
     "list_head": "<b>Suscripciones</b>{where} · horas en {zone}",
     "paused": "en pausa",
+    "unreachable": (
+        "<i>⏸ Todo en pausa: no pude hacer llegar el último resumen a este chat. Se reanudan "
+        "cuando vuelva a funcionar: envía /suscribir aquí (para un canal, vuelve a hacerme "
+        "administrador y suscríbelo de nuevo).</i>"
+    ),
     "pause": "⏸ Pausar",
     "resume": "▶ Reanudar",
     "remove": "✖ Quitar",
