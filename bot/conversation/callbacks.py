@@ -56,7 +56,7 @@ def decode(data: str | None) -> Action | None:
     code, version, argument, page = parts
     if not re.fullmatch(r"[0-9a-f]{0,16}", version) or not _ARGUMENT.match(argument):
         return None
-    number = read_number(page, most=999)
+    number = read_number(page) if len(page) <= 3 else None
     if number is None:
         return None
     return Action(KINDS[code], version, argument, number)
