@@ -43,6 +43,7 @@ from bot.conversation.render import (
 )
 from bot.conversation.reply import Attachment, Button, Reply, quoted
 from bot.conversation.search import CONFIDENT, WEAK, rank_commands, rank_topics, topic_by_command
+from bot.numbers import read_number
 from bot.texts import en, es
 from briefings.model import Catalog, Event, Topic
 from briefings.topics import fold
@@ -264,7 +265,7 @@ class Answers:
             try:
                 query = parse_event_query(words, now=now, cities=known_cities(events))
             except FilterError as error:
-                return Reply([escape(str(error))], understood=False)
+                return Reply([escape(error.text(lang))], understood=False)
         return self._listings(query, events, now=now, lang=lang, edit=edit)
 
     def _listings(
@@ -437,10 +438,11 @@ class Answers:
             except ValueError:
                 return self._replace(self.topics(lang), texts["bad_button"])
         if action.kind == "ics_one":
-            if stale or not action.argument.isdigit():
+            index = read_number(action.argument)
+            if stale or index is None:
                 reply = self.events("", now=now, lang=lang)
                 return dataclasses.replace(reply, notice=texts["stale_button"])
-            return self.calendar_one(int(action.argument), now=now, lang=lang)
+            return self.calendar_one(index, now=now, lang=lang)
         return self._replace(self.topics(lang), texts["bad_button"])
 
     @staticmethod

@@ -19,7 +19,9 @@ from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 from rapidfuzz import fuzz, process
 
-from bot.conversation.reply import quoted
+from bot.conversation.reply import InputProblem, quoted
+from bot.numbers import has_other_digits
+from bot.texts import en, es
 from briefings.model import Catalog, Event
 from briefings.topics import fold
 
@@ -70,11 +72,12 @@ RANGES = {
     "manana": "tomorrow",
 }
 _FILLER = {"in", "on", "at", "for", "of", "the", "en", "de", "del", "el", "la", "a", "and", "y"}
-_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_YEAR = re.compile(r"^(?:19|20)[0-9][0-9]$")
 
 
-class FilterError(ValueError):
-    """Words the filter could not read; the message says what it expects."""
+class FilterError(InputProblem):
+    """Words the filter could not read; the message says what it expects, in English and
+    in Spanish."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,11 @@ def parse_event_query(
     ``lenient`` skips words it can't read instead, for free text such as "what's on in
     guadalajara" where only some words are filters.
     """
-    words = fold(text).replace(",", " ").split()
+    typed = text.replace(",", " ").split()
+    other = [word for word in typed if has_other_digits(word)]
+    if other and not lenient:
+        raise _explain(other[0], cities)  # folding would read "²⁰²⁶" as 2026
+    words = fold(" ".join(word for word in typed if word not in other)).split()
     city: str | None = None
     window: tuple[dt.date, dt.date] | None = None
     month: int | None = None
@@ -156,7 +163,7 @@ def parse_event_query(
                 city = found
                 index += 1
             elif not lenient:
-                raise FilterError(_explain(word, cities))
+                raise _explain(word, cities)
     if month is not None:
         if year is None:
             year = today.year if month >= today.month else today.year + 1
@@ -178,12 +185,10 @@ def _city(word: str, cities: Sequence[str]) -> str | None:
     return found[0] if found else None
 
 
-def _explain(word: str, cities: Sequence[str]) -> str:
-    return (
-        f"I can't read “{quoted(word)}” as a filter. /events takes a city "
-        f"({', '.join(cities)}), a month (feb, february 2026) or a range (today, this week, "
-        "next week, this weekend, this month, next month), in any order. "
-        "Example: /events guadalajara feb"
+def _explain(word: str, cities: Sequence[str]) -> FilterError:
+    values = {"word": quoted(word), "cities": ", ".join(cities)}
+    return FilterError(
+        en.ANSWERS["bad_filter"].format(**values), es.ANSWERS["bad_filter"].format(**values)
     )
 
 

@@ -21,8 +21,10 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
+from sqlalchemy.engine import make_url
 
 from bot.clock import parse_moment
+from bot.numbers import read_number
 from briefings.catalog import DEFAULT_CATALOG, DEFAULT_SEEDS
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
@@ -142,6 +144,16 @@ class _Environment:
                 f"{name} starts with {shown!r}: expected postgresql://user:password@host/db "
                 "or sqlite:///path/to/file.sqlite3"
             )
+        try:  # read now, or a bad port fails at the first connection, long after the start
+            port = urlsplit(raw).port
+            make_url(raw)
+        except ValueError:
+            port = -1
+        if port is not None and not 0 < port <= 65535:
+            raise SettingsError(  # the URL itself is never shown: it may hold a password
+                f"{name} has a port that is not a number from 1 to 65535 (expected "
+                "postgresql://user:password@host:5432/db)"
+            )
         return raw
 
     def user_ids(self, name: str) -> frozenset[int]:
@@ -150,12 +162,13 @@ class _Environment:
         for item in re.split(r"[\s,]+", raw):
             if not item:
                 continue
-            if not item.isdigit() or int(item) == 0:
+            user_id = read_number(item)
+            if not user_id:
                 raise SettingsError(
                     f"{name}: {item!r} is not a Telegram user id (expected numbers such as "
                     "12345678, separated by commas)"
                 )
-            found.add(int(item))
+            found.add(user_id)
         return frozenset(found)
 
     def port(self, name: str) -> int | None:
@@ -164,11 +177,12 @@ class _Environment:
             return DEFAULT_PORT
         if raw.lower() == "off":
             return None
-        if not raw.isdigit() or int(raw) > 65535:
+        port = read_number(raw, most=65535)
+        if port is None:
             raise SettingsError(
                 f"{name}={raw!r} is not a port (expected 1-65535, 0 for any free port, or off)"
             )
-        return int(raw)
+        return port
 
     def host(self, name: str) -> str:
         raw = self.text(name) or DEFAULT_LISTEN

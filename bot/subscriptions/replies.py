@@ -25,6 +25,7 @@ from bot.digests.schedule import (
     describe,
     describe_cadence,
 )
+from bot.numbers import read_number
 from bot.store import ChatRecord, Subscription
 from bot.texts import en, es
 from briefings.model import Catalog
@@ -67,13 +68,15 @@ class Partial:
         what = parts[0].replace("~", ":") or None
         try:
             cadence = _CADENCE_CODES[parts[1]] if len(parts) > 1 else None
-            day = int(parts[2]) if len(parts) > 2 else None
+            day = read_number(parts[2], most=31) if len(parts) > 2 else None
             at = f"{parts[3][:2]}:{parts[3][2:]}" if len(parts) > 3 else None
             if at is not None:
+                if read_number(parts[3]) is None or len(parts[3]) != 4:
+                    return None
                 dt.time.fromisoformat(at)
         except (KeyError, ValueError):
             return None
-        if len(parts) > 4 or (day is not None and not 0 <= day <= 31):
+        if len(parts) > 4 or (len(parts) > 2 and day is None):
             return None
         return cls(what, cadence, day, at)
 
@@ -205,6 +208,8 @@ def subscription_list(
             continue
         where = f" · {chat.title}" if chat.type == "channel" and chat.title else ""
         lines = [text(lang, "list_head", where=escape(where), zone=zone)]
+        if not chat.active:  # a digest was refused (403): say why nothing arrives
+            lines.append(text(lang, "unreachable"))
         for subscription in subscriptions:
             number += 1
             title = _subject_title(catalog, subscription.what, lang)

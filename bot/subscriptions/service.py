@@ -14,7 +14,9 @@ the store first; the chat's jobs are then re-planned from it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -26,6 +28,7 @@ from bot.conversation.render import escape, split_message
 from bot.conversation.reply import InputProblem, Reply, quoted
 from bot.digests.compose import Previous, Subject, compose_digest
 from bot.digests.schedule import Cadence, ScheduleInputError, parse_quiet_hours
+from bot.numbers import read_stored_id
 from bot.store import ChatRecord, Store, Subscription
 from bot.subscriptions import replies
 from bot.subscriptions.replies import Partial, text
@@ -38,6 +41,7 @@ from bot.subscriptions.requests import (
 from bot.subscriptions.timezones import resolve_timezone, suggest_timezones
 from briefings.model import Catalog
 
+logger = logging.getLogger("briefbot.subscriptions")
 PRIVATE = "private"
 CHANNEL = "channel"
 PREVIEWS = 3  # /digest without words previews at most this many subscriptions
@@ -115,9 +119,24 @@ class SubscriptionService:
         return (chat.timezone if chat else None) or self.default_zone
 
     async def _remember(self, caller: Caller) -> ChatRecord:
-        return await self.store.remember_chat(
+        chat = await self.store.remember_chat(
             caller.chat_id, caller.chat_type, caller.chat_title, caller.lang, self.clock.now()
         )
+        return await self._reachable_again(chat)
+
+    async def _reachable_again(self, chat: ChatRecord) -> ChatRecord:
+        """A chat paused after Telegram refused a digest (403) that plainly works again —
+        someone changes its subscriptions from inside it, or the bot may post in the channel
+        again — gets its digests back; it used to wait for a my_chat_member update that may
+        never come. Should it still be unreachable, the next digest pauses it again."""
+        if chat.active:
+            return chat
+        await self.store.set_active(chat.id, True)
+        await self.plans.refresh_chat(chat.id)
+        logger.info(
+            "chat %s: reachable again (%s before); digests resume", chat.id, chat.inactive_reason
+        )
+        return dataclasses.replace(chat, active=True, inactive_reason=None)
 
     async def _refusal(self, caller: Caller) -> Reply | None:
         """The polite refusal for non-admins in groups; None when they may go on."""
@@ -137,7 +156,8 @@ class SubscriptionService:
         if isinstance(found, str):
             return text(code, found, channel=shown)
         title = found.title or channel
-        return await self.store.remember_chat(found.id, CHANNEL, title, code, self.clock.now())
+        chat = await self.store.remember_chat(found.id, CHANNEL, title, code, self.clock.now())
+        return await self._reachable_again(chat)  # the bot may post there: it was checked
 
     async def _save(
         self,
@@ -246,6 +266,8 @@ class SubscriptionService:
     ) -> Reply:
         """This chat's subscriptions, and in a private chat the channels this person runs."""
         own = await self.store.chat(caller.chat_id)
+        if own is not None and caller.private:  # they are writing from it: it works
+            own = await self._reachable_again(own)
         groups: list[tuple[ChatRecord, list[Subscription], str]] = []
         if own is not None:
             groups.append((own, await self.store.subscriptions_of([own.id]), self._zone(own)))
@@ -272,9 +294,10 @@ class SubscriptionService:
         """Pause, resume or remove one subscription from the list's buttons."""
         action = callbacks.decode(data)
         operation, _, number = (action.argument if action else "").partition(".")
+        wanted = read_stored_id(number)  # forged data may name no row the store could hold
         subscription = (
-            await self.store.subscription(int(number))
-            if number.isdigit() and operation in ("p", "r", "x")
+            await self.store.subscription(wanted)
+            if wanted is not None and operation in ("p", "r", "x")
             else None
         )
         if subscription is None or not self._allowed(caller, subscription):

@@ -49,6 +49,12 @@ ANSWERS = {
     "thanks": "You're welcome. Send /topics any time for the briefings.",
     "recurring": "Recurring listings that fall in that period by their rule",
     "subscribe": "🔔 Subscribe",
+    # Plain text (the caller escapes it): the person's word is quoted inside.
+    "bad_filter": (
+        "I can't read “{word}” as a filter. /events takes a city ({cities}), a month (feb, "
+        "february 2026) or a range (today, this week, next week, this weekend, this month, "
+        "next month), in any order. Example: /events guadalajara feb"
+    ),
 }
 
 
@@ -136,6 +142,11 @@ SUBSCRIPTIONS = {
     ),
     "list_head": "<b>Subscriptions</b>{where} · times in {zone}",
     "paused": "paused",
+    "unreachable": (
+        "<i>⏸ All paused: I could not reach this chat with the last digest. They resume once "
+        "it works again: send /subscribe here (for a channel, make me an admin there again "
+        "and subscribe it again).</i>"
+    ),
     "pause": "⏸ Pause",
     "resume": "▶ Resume",
     "remove": "✖ Remove",
@@ -232,6 +243,11 @@ SCHEDULES = {
     "or_last": " (or the last day)",
     "at": "{cadence} at {at}",
     "at_one": "{cadence} at {at}",
+    # Plain text (the caller escapes it).
+    "other_digits": (
+        "“{text}” has digits other than 0-9. Write times, days and numbers with 0-9, "
+        "e.g. 07:30 or monthly 15 09:00."
+    ),
 }
 
 

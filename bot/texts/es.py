@@ -49,6 +49,12 @@ ANSWERS = {
     "thanks": "De nada. Envía /topics cuando quieras ver los resúmenes.",
     "recurring": "Eventos recurrentes que caen en ese periodo según su regla",
     "subscribe": "🔔 Suscribirme",
+    # Texto plano (quien lo usa lo escapa): cita la palabra de la persona.
+    "bad_filter": (
+        "No entiendo «{word}» como filtro. /eventos acepta una ciudad ({cities}), un mes "
+        "(feb, febrero 2026) o un periodo (hoy, esta semana, la próxima semana, este fin de "
+        "semana, este mes, el próximo mes), en cualquier orden. Ejemplo: /eventos guadalajara feb"
+    ),
 }
 
 
@@ -137,6 +143,11 @@ SUBSCRIPTIONS = {
     ),
     "list_head": "<b>Suscripciones</b>{where} · horas en {zone}",
     "paused": "en pausa",
+    "unreachable": (
+        "<i>⏸ Todo en pausa: no pude hacer llegar el último resumen a este chat. Se reanudan "
+        "cuando vuelva a funcionar: envía /suscribir aquí (para un canal, vuelve a hacerme "
+        "administrador y suscríbelo de nuevo).</i>"
+    ),
     "pause": "⏸ Pausar",
     "resume": "▶ Reanudar",
     "remove": "✖ Quitar",
@@ -234,6 +245,11 @@ SCHEDULES = {
     "or_last": " (o el último)",
     "at": "{cadence} a las {at}",
     "at_one": "{cadence} a la {at}",  # "a la una": 01:00-01:59
+    # Texto plano (quien lo usa lo escapa).
+    "other_digits": (
+        "«{text}» tiene dígitos que no son 0-9. Escribe horas, días y números con 0-9, "
+        "p. ej. 07:30 o mensual 15 09:00."
+    ),
 }
 
 

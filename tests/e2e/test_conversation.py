@@ -434,3 +434,19 @@ async def test_long_listings_come_one_screen_at_a_time(start_bot: StartBot) -> N
     back = await bot.press(second, "‹ Back", ana)
     assert back.plain == first_text
     _ok(bot.server)
+
+
+async def test_a_bare_slash_is_not_an_error_in_a_private_chat_or_a_group(
+    start_bot: StartBot,
+) -> None:
+    """ "/" and "/" before an ideographic space name no command: the tracing must not fail
+    on them before any handler runs (any member of a group could otherwise cause an error)."""
+    bot = await start_bot()
+    ana, chat = bot.person(60)
+    group = bot.api.group_chat(-100600, "Noticias", supergroup=True)
+    for text in ("/", "/\u3000", "/ ", "/\u3000cuba"):
+        assert await bot.say(group, ana, text) == [], text
+        replies = await bot.say(chat, ana, text)
+        assert len(replies) == 1, text
+        assert "something went wrong" not in replies[0].plain, text
+    assert bot.services.activity.failures == 0

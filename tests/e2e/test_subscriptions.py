@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,7 +17,7 @@ from bot.operations.rate_limiter import FloodLimiter
 from bot.store import Store, database_url
 from localapi import FloodLimits
 from tests.conftest import MEXICO_CITY, TODAY
-from tests.e2e.conftest import MORNING, StartBot, subscribe_readers
+from tests.e2e.conftest import MORNING, Harness, StartBot, subscribe_readers
 
 UTC = dt.UTC
 MADRID = ZoneInfo("Europe/Madrid")
@@ -453,8 +454,12 @@ async def test_bad_input_gets_one_clear_line_and_changes_nothing(start_bot: Star
         "/subscribe events guadalajara feb monthly 09:00": "leave out dates",
         "/timezone Mars/Olympus": "I don't know the time zone",
         "/timezone xyzzy": "e.g. /timezone America/Mexico_City",
+        "/timezone Etc/GMT+14": "I don't know the time zone",
+        "/timezone America/": "I don't know the time zone",
         "/quiet 25:00-07:00": "Example",
         "/quiet soon": "Example",
+        "/subscribe cuba weekly ²": "digits other than 0-9",
+        "/quiet ²²-⁷": "digits other than 0-9",
         "/unsubscribe bananas": "I don't know the topic",
         "/digest bananas": "I don't know the topic",
     }
@@ -654,3 +659,100 @@ async def test_a_subscribe_button_pressed_outside_any_chat_is_answered(
     assert bot.services.activity.failures == 0
     [answer] = bot.api.calls_to("answerCallbackQuery")
     assert answer.status == 200
+
+
+async def test_buttons_with_non_ascii_digits_or_ids_out_of_range_get_a_clear_answer(
+    start_bot: StartBot,
+) -> None:
+    """Forged data: "²" passes isdigit() but not int(); "٣" is read by int() as 3; an id
+    of 2**31 or more can't name a row (the database refused it with an error). Each press
+    is answered with the line for a button that no longer works, and nothing changes."""
+    bot = await start_bot(clock=ManualClock(TODAY))
+    user, chat = bot.person(171)
+    await bot.say(chat, user, "/subscribe cuba daily 07:30")
+    [listing] = await bot.say(chat, user, "/subscriptions")
+    [subscription] = await bot.digests.store.subscriptions_of([171])
+    version = bot.services.catalog.version
+    forged = {
+        f"p|{version}|cuba|²": "no longer works",
+        f"p|{version}|cuba|٣": "no longer works",
+        "x||²|0": "older message",
+        "x||٣|0": "older message",
+        "m||p.²|0": "no longer exists",
+        "m||p.٣|0": "no longer exists",
+        f"m||p.{2**31}|0": "no longer exists",
+        f"m||x.{2**63}|0": "no longer exists",
+        f"m||x.{10**19}|0": "no longer exists",
+        "m||x.0|0": "no longer exists",
+        "w||cuba.d.²|0": "no longer exists",
+        "w||cuba.d.٠.0730|0": "no longer exists",
+        "w||cuba.d.0.٠٧٣٠|0": "no longer exists",
+    }
+    for data, expected in forged.items():
+        before, sent = len(bot.api.calls_to("answerCallbackQuery")), len(bot.api.sent_to(171))
+        await bot.handled(bot.api.press_button(171, listing.message_id, data, user))
+        answers = bot.api.calls_to("answerCallbackQuery")[before:]
+        assert len(answers) == 1 and answers[0].status == 200, data
+        said = [str(answers[0].params.get("text")), _texts(bot.api.sent_to(171)[sent:])]
+        assert expected in "\n".join(said), (data, said)
+    assert bot.services.activity.failures == 0
+    assert await bot.digests.store.subscriptions_of([171]) == [subscription]
+
+
+async def _refused_once(bot: Harness, user_id: int, user: dict[str, Any], chat: Any) -> None:
+    """Subscribe, then have Telegram refuse the first digest with 403: the chat is paused."""
+    await bot.say(chat, user, "/subscribe cuba daily 07:30")
+    bot.api.fail_next(
+        "sendMessage", error_code=403, description="Forbidden: bot was blocked by the user"
+    )
+    await bot.advance_to(dt.datetime(2026, 11, 26, 7, 30, tzinfo=MEXICO_CITY))
+    record = await bot.digests.store.chat(user_id)
+    assert record is not None and not record.active
+    assert bot.digests.scheduler.planned == {}
+
+
+async def test_a_chat_paused_after_a_refused_digest_resumes_when_the_person_writes(
+    start_bot: StartBot,
+) -> None:
+    """One 403 marked the chat inactive for good: the person kept chatting and never got a
+    digest again until a my_chat_member update came."""
+    bot = await start_bot(clock=ManualClock(TODAY))
+    user, chat = bot.person(181)
+    await _refused_once(bot, 181, user, chat)
+    await bot.say(chat, user, "hola")
+    record = await bot.digests.store.chat(181)
+    assert record is not None and record.active and record.inactive_reason is None
+    assert len(bot.digests.scheduler.planned) == 1
+    await bot.advance_to(dt.datetime(2026, 11, 27, 7, 30, tzinfo=MEXICO_CITY))
+    assert [d.state for d in await bot.digests.store.ledger()] == ["failed", "sent"]
+
+
+async def test_subscribing_again_in_a_paused_group_resumes_it_with_a_next_digest(
+    start_bot: StartBot,
+) -> None:
+    """Re-subscribing said "✅ Updated … Next digest: —" and nothing was ever sent."""
+    bot = await start_bot(clock=ManualClock(TODAY))
+    ana = bot.api.user(182, first_name="Ana")
+    group = bot.api.group_chat(-100182, "Noticias", supergroup=True)
+    bot.api.set_member(-100182, 182, "administrator")
+    await _refused_once(bot, -100182, ana, group)
+    [reply] = await bot.say(group, ana, "/subscribe cuba daily 07:30")
+    assert "Next digest: —" not in reply.plain and "Fri 27 Nov 2026, 07:30" in reply.plain
+    record = await bot.digests.store.chat(-100182)
+    assert record is not None and record.active
+
+
+async def test_subscriptions_say_when_a_chat_could_not_be_reached(start_bot: StartBot) -> None:
+    bot = await start_bot(clock=ManualClock(TODAY))
+    ana = bot.api.user(183, first_name="Ana", language_code="es")
+    group = bot.api.group_chat(-100183, "Noticias", supergroup=True)
+    bot.api.set_member(-100183, 183, "administrator")
+    await _refused_once(bot, -100183, ana, group)
+    [listing] = await bot.say(group, ana, "/suscripciones")
+    assert "en pausa" in listing.plain and "no pude" in listing.plain.lower()
+    ben = bot.api.user(184, first_name="Ben")
+    other = bot.api.group_chat(-100184, "Otra", supergroup=True)
+    bot.api.set_member(-100184, 184, "administrator")
+    await bot.say(other, ben, "/subscribe cuba daily 07:30")
+    [fine] = await bot.say(other, ben, "/subscriptions")
+    assert "could not reach" not in fine.plain

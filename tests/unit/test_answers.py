@@ -242,3 +242,13 @@ def test_a_quoted_question_cannot_turn_the_reply_around_or_break_its_line(
     text = "\n".join(to_plain(m) for m in reply.messages)
     assert "“qwzx plik vrot”" in text
     assert not {"\u202e", "\u2066", "\u202c"} & set(text)
+
+
+def test_a_filter_eventos_cannot_read_is_explained_in_spanish(answers: Answers) -> None:
+    """``/eventos zzzz`` answered in English, whatever the person's language."""
+    reply = answers.events("zzzz", now=TODAY, lang="es")
+    assert not reply.understood
+    [line] = reply.messages
+    assert line.startswith("No entiendo «zzzz» como filtro") and "/eventos guadalajara" in line
+    english = answers.events("zzzz", now=TODAY, lang="en")
+    assert english.messages[0].startswith("I can't read “zzzz” as a filter")

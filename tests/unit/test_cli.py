@@ -223,3 +223,29 @@ def test_console_chat_ends_cleanly_on_ctrl_c() -> None:
     )
     assert "Cuba–Mexico relations" in out.getvalue()
     assert out.getvalue().rstrip().endswith("bye")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("BRIEFBOT_ADMIN_IDS", "²", "BRIEFBOT_ADMIN_IDS: '²' is not a Telegram user id"),
+        ("BRIEFBOT_ADMIN_IDS", "12345,٣", "BRIEFBOT_ADMIN_IDS: '٣' is not a Telegram user id"),
+        ("BRIEFBOT_PORT", "²", "BRIEFBOT_PORT='²' is not a port"),
+        ("DATABASE_URL", "postgresql://bot:hunter2@db:notaport/news", "DATABASE_URL has a port"),
+        ("DATABASE_URL", "postgresql://bot:hunter2@db:99999/news", "DATABASE_URL has a port"),
+        ("DATABASE_URL", "postgresql://bot:hunter2@db:٥٤٣٢/news", "DATABASE_URL has a port"),
+    ],
+)
+def test_settings_with_non_ascii_digits_or_a_bad_port_are_one_line_and_exit_2(
+    name: str,
+    value: str,
+    expected: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ "²" passes isdigit() and then failed int(): exit 70 (an internal error). A database
+    port that is not a number passed the check and failed at the first connection."""
+    monkeypatch.setenv(name, value)
+    code, out, err = run(["topics"], capsys)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and expected in err and "hunter2" not in err

@@ -139,3 +139,17 @@ async def test_a_preview_sends_one_digest_per_subject_and_records_nothing(
     assert preview.messages
     [subscription] = await store.subscriptions_of([7])
     assert await store.last_sent(subscription.id) is None
+
+
+@pytest.mark.parametrize(
+    "words", ["cuba weekly ²", "cuba daily ٠٧:٣٠", "cuba monthly ¹⁵ 09:00", "cuba daily ７:30"]
+)
+async def test_a_subscription_with_digits_other_than_0_to_9_is_refused(
+    service: SubscriptionService, store: Store, words: str
+) -> None:
+    """``/subscribe cuba weekly ²`` was stored as Monday 02:00."""
+    reply = await service.subscribe(person(), words)
+    assert not reply.understood and "digits other than 0-9" in said(reply)
+    spanish = await service.subscribe(person(lang="es"), words)
+    assert "dígitos que no son 0-9" in said(spanish)
+    assert await store.subscriptions_of([7]) == []
