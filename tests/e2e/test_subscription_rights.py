@@ -129,11 +129,19 @@ async def test_a_flood_wait_on_the_admin_check_asks_to_try_again(start_bot: Star
     assert await bot.digests.store.subscriptions_of([-181]) == []
     [reply] = await bot.say(group, admin, "/subscribe cuba daily 07:30")
     assert "Subscribed" in reply.plain
+    clock.advance(LATER)
+    bot.api.fail_next("getChatMember", error_code=502, times=2)  # the resend fails too
+    [reply] = await bot.say(group, admin, "/timezone madrid")
+    assert "couldn't check with Telegram" in reply.plain and "Sorry" not in reply.plain
 
     bot.api.channel(-100181, "busynews", "Busy News")
     bot.api.set_member(-100181, bot.api.bot_user["id"], "administrator")
     bot.api.set_member(-100181, 181, "administrator")
-    await bot.say(private, admin, "/subscribe @busynews cuba daily 07:30")
+    bot.api.fail_next("getChatMember", error_code=429, retry_after=4)  # checking the channel
+    [reply] = await bot.say(private, admin, "/subscribe @busynews cuba daily 07:30")
+    assert "Please try again in 4 seconds" in reply.plain
+    [reply] = await bot.say(private, admin, "/subscribe @busynews cuba daily 07:30")
+    assert "Subscribed Busy News" in reply.plain
     clock.advance(LATER)
     bot.api.fail_next("getChatMember", error_code=429, retry_after=3)
     [reply] = await bot.say(private, admin, "/subscriptions")
