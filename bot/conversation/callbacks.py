@@ -22,7 +22,7 @@ KINDS = {
     "i": "ics",  # the filtered listings as a calendar file
     "x": "ics_one",  # one listing as a calendar file
     "w": "subscribe",  # a step of the guided /subscribe: what.cadence.day.HHMM so far
-    "m": "manage",  # pause (p), resume (r) or remove (x) a subscription: "p.12"
+    "m": "manage",  # pause (p), resume (r), remove (x) a subscription: "p.12.<tag>"; "l": a page
 }
 _ARGUMENT = re.compile(r"^[\w~.-]{0,48}$")
 

@@ -141,6 +141,9 @@ SUBSCRIPTIONS = {
         "<code>/subscribe events guadalajara monthly 09:00</code> or just /subscribe."
     ),
     "list_head": "<b>Subscriptions</b>{where} · times in {zone}",
+    "list_page": "Page {page} of {pages}",
+    "list_previous": "‹ Previous",
+    "list_next": "Next ›",
     "paused": "paused",
     "unreachable": (
         "<i>⏸ All paused: I could not reach this chat with the last digest. They resume once "
@@ -154,6 +157,18 @@ SUBSCRIPTIONS = {
     "removed_all": "Removed {n} subscription(s).",
     "not_subscribed": "There is no subscription to {title} here. /subscriptions lists them.",
     "gone": "That subscription no longer exists.",
+    "not_admin_there": (
+        "Only a current administrator of {title} can change its subscriptions. "
+        "/subscriptions shows the ones you can."
+    ),
+    "rights_busy": (
+        "⏳ Telegram asked me to wait before checking who runs that chat. "
+        "Please try again in {seconds} seconds."
+    ),
+    "rights_unknown": (
+        "⏳ I couldn't check with Telegram who runs that chat just now. "
+        "Please try again in a moment."
+    ),
     "admins_only": (
         "Only the group's administrators can change its subscriptions and settings. "
         "Anyone can read them with /subscriptions."

@@ -142,6 +142,9 @@ SUBSCRIPTIONS = {
         "<code>/suscribir eventos guadalajara mensual 09:00</code> o solo /suscribir."
     ),
     "list_head": "<b>Suscripciones</b>{where} · horas en {zone}",
+    "list_page": "Página {page} de {pages}",
+    "list_previous": "‹ Anterior",
+    "list_next": "Siguiente ›",
     "paused": "en pausa",
     "unreachable": (
         "<i>⏸ Todo en pausa: no pude hacer llegar el último resumen a este chat. Se reanudan "
@@ -155,6 +158,18 @@ SUBSCRIPTIONS = {
     "removed_all": "Quitadas {n} suscripciones.",
     "not_subscribed": "No hay suscripción a {title} aquí. /subscriptions las muestra.",
     "gone": "Esa suscripción ya no existe.",
+    "not_admin_there": (
+        "Solo un administrador actual de {title} puede cambiar sus suscripciones. "
+        "/subscriptions muestra las que puedes cambiar."
+    ),
+    "rights_busy": (
+        "⏳ Telegram me pidió esperar antes de comprobar quién administra ese chat. "
+        "Vuelve a intentarlo en {seconds} segundos."
+    ),
+    "rights_unknown": (
+        "⏳ No pude comprobar con Telegram quién administra ese chat ahora. "
+        "Vuelve a intentarlo en un momento."
+    ),
     "admins_only": (
         "Solo los administradores del grupo pueden cambiar sus suscripciones y ajustes. "
         "Cualquiera puede verlas con /subscriptions."

@@ -102,12 +102,19 @@ async def test_channels_are_subscribed_from_a_private_chat_only(
     async def found(channel: str) -> FoundChannel | str:
         return FoundChannel(-500, "News")
 
-    caller = Caller(7, "private", "Ana", 7, "en", look_up_channel=found)
+    admins: set[int] = {-500}
+
+    async def is_admin_of(chat_id: int) -> bool:
+        return chat_id in admins
+
+    caller = Caller(7, "private", "Ana", 7, "en", look_up_channel=found, is_admin_of=is_admin_of)
     assert (await service.subscribe(caller, "@news cuba daily 07:30")).understood
     [subscription] = await store.subscriptions_of([-500])
     assert subscription.created_by == 7
     listing = said(await service.listing(caller))
     assert "News" in listing
+    admins.clear()  # demoted: who subscribed the channel no longer counts
+    assert "News" not in said(await service.listing(caller))
 
 
 async def test_unsubscribe_removes_what_it_names(
