@@ -186,7 +186,7 @@ def parse_event_query(
     ``lenient`` skips words it can't read instead, for free text such as "what's on in
     guadalajara" where only some words are filters.
     """
-    words = fold(text).replace(",", " ").replace("<", " < ").split()
+    words = re.sub(r"<(?=\s*\$?\d)", " < ", fold(text).replace(",", " ")).split()
     city: str | None = None
     window: tuple[dt.date, dt.date] | None = None
     month: int | None = None

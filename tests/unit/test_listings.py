@@ -289,6 +289,10 @@ def test_filters_combine_in_any_order(catalog: Catalog) -> None:
     assert mixed.start == dt.date(2026, 11, 28)
     assert EventQuery.from_key(mixed.key()) == mixed
     assert EventQuery.from_key(one.key()) == one
+    assert _parse(catalog, "<500").max_price == 500
+    with pytest.raises(FilterError) as junk:
+        _parse(catalog, "<x>")
+    assert "“<x>”" in str(junk.value)
     with pytest.raises(FilterError) as error:
         _parse(catalog, "free xyzzy")
     assert "free, under 500" in str(error.value)
