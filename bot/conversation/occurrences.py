@@ -16,6 +16,8 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from dateutil.rrule import rrulestr
+
 from briefings.model import Event, Occurrence
 
 
@@ -76,9 +78,27 @@ def listed_in_window(event: Event, start: dt.date, end: dt.date) -> bool:
     return any(s.start < high and s.end > low for s in sessions(event))
 
 
+def open_now(event: Event, now: dt.datetime) -> bool | None:
+    """For a run with opening hours (its first day's "10:00-18:00" and a rule of days):
+    whether ``now`` is inside one of them. ``None`` when the run gives no hours."""
+    first = event.occurrences[0]
+    if not (is_run(event) and event.rrule and first.end and "T" in first.start):
+        return None
+    zone = ZoneInfo(event.timezone)
+    start, end = _local(first.start, zone), _local(first.end, zone)
+    if end <= start or end - start > dt.timedelta(days=1):
+        return None
+    opened = rrulestr(event.rrule, dtstart=start).before(now.astimezone(zone), inc=True)
+    return isinstance(opened, dt.datetime) and now < opened + (end - start)
+
+
 def on_now(event: Event, now: dt.datetime) -> bool:
     """On at ``now`` by its listed times: a start time and a known end around ``now``, or a
-    span of several days that ``now`` falls in (a festival's days, an exhibition's run)."""
+    span of several days that ``now`` falls in (a festival's days). A run with opening
+    hours is on now only while open (see :func:`open_now`)."""
+    opened = open_now(event, now)
+    if opened is not None:
+        return opened
     for session in sessions(event):
         if not session.start <= now < session.end:
             continue

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
-from bot.conversation.occurrences import on_now, on_today, sessions
+from bot.conversation.occurrences import is_run, on_now, on_today, sessions
 from bot.texts import en, es
 from briefings.model import Briefing, Catalog, Event, SourceRef, Topic
 
@@ -361,13 +361,16 @@ def count_listings(count: int, lang: str) -> str:
 
 
 def event_status(event: Event, now: dt.datetime) -> str:
-    """past, on now, today or upcoming; see :mod:`occurrences` for what "on now" needs."""
+    """past, on now, today, running (a run, now closed) or upcoming; see
+    :mod:`occurrences` for what "on now" needs."""
     if event_is_over(event, now):
         return "past"
     if on_now(event, now):
         return "ongoing"
     if on_today(event, now):
         return "today"
+    if is_run(event) and sessions(event)[0].start <= now:
+        return "running"  # an exhibition between its opening hours
     return "upcoming"
 
 
@@ -448,7 +451,11 @@ def render_event(
     lines.append("  " + " · ".join(details) + mark)
     # A long note (a festival's program) gets lines of its own; a listing longer than a
     # screen is cut between these lines by :func:`paginate`, like a briefing.
-    lines.extend(f"  {escape(note)}" for note in event.notes if len(note) >= NOTE_INLINE)
+    for number, note in enumerate(event.notes):
+        if len(note) >= NOTE_INLINE:
+            source = event.note_sources[number] if number < len(event.note_sources) else None
+            note_mark = f" {cite.mark(source)}" if cite and source else ""
+            lines.append(f"  {escape(note)}{note_mark}")
     return "\n".join(lines)
 
 

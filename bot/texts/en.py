@@ -78,6 +78,7 @@ LABELS = {
     "upcoming": "upcoming",
     "ongoing": "on now",
     "today": "today",
+    "running": "running, closed now",
     "listing_one": "1 listing",
     "listing_many": "{n} listings",
     "free": "Free",

@@ -78,6 +78,7 @@ LABELS = {
     "upcoming": "próximo",
     "ongoing": "en curso",
     "today": "hoy",
+    "running": "en cartel, cerrado ahora",
     "listing_one": "1 evento",
     "listing_many": "{n} eventos",
     "free": "Gratis",

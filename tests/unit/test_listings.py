@@ -149,8 +149,11 @@ def test_on_now_needs_a_start_and_an_end(catalog: Catalog) -> None:
     assert event_status(swan, _at("2026-02-28", 9)) == "today"  # the second evening
     carnival = _event(catalog, "Carnival")  # 12-17 Feb: a span of days
     assert event_status(carnival, _at("2026-02-14")) == "ongoing"
-    sehgal = _event(catalog, "Tino Sehgal")  # a run from 29 Jan to 1 Mar
-    assert event_status(sehgal, _at("2026-02-10")) == "ongoing"
+    sehgal = _event(catalog, "Tino Sehgal")  # 29 Jan to 1 Mar, Tue-Sun 10:00-18:00
+    assert event_status(sehgal, _at("2026-02-10")) == "ongoing"  # a Tuesday at noon
+    assert event_status(sehgal, _at("2026-02-10", 9)) == "running"  # before opening
+    assert event_status(sehgal, _at("2026-02-09")) == "running"  # closed on Mondays
+    assert event_status(sehgal, _at("2026-01-28")) == "upcoming"
 
 
 # --- 3. long notes are shown, paged ---------------------------------------------------
@@ -163,6 +166,11 @@ def test_a_festivals_program_is_shown_not_dropped(catalog: Catalog, answers: Ans
     assert program in to_plain(render_event(carnival, now=TODAY, lang="en", cite=None))
     reply = answers.events("festival", now=TODAY, lang="en")
     assert program in _text(reply)
+    # Cited to its own paragraph, not to the one with the carnival's dates.
+    (note_source,) = carnival.note_sources
+    assert note_source.paragraph != carnival.source.paragraph
+    line = next(line for line in _text(reply).splitlines() if "Naval Combat" in line)
+    assert line.endswith(f"¶{note_source.paragraph}]")
 
 
 def test_a_listing_longer_than_a_screen_is_paged_between_lines(catalog: Catalog) -> None:
