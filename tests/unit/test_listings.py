@@ -102,6 +102,16 @@ def test_several_dates_in_the_calendar_file_are_separate_events(catalog: Catalog
     assert all(end - start <= dt.timedelta(days=1) for end, start in zip(ends, days, strict=False))
 
 
+def test_the_calendar_file_keeps_a_festivals_program(catalog: Catalog) -> None:
+    content = events_to_ics([_event(catalog, "Carnival")], now=TODAY, name="test")
+    (vevent,) = icalendar.Calendar.from_ical(content).walk("VEVENT")
+    assert (vevent["dtstart"].dt, vevent["dtend"].dt) == (
+        dt.date(2026, 2, 12),
+        dt.date(2026, 2, 18),
+    )
+    assert "Naval Combat (Feb. 14)" in str(vevent["description"])
+
+
 def test_several_dates_are_not_on_now_between_them(catalog: Catalog) -> None:
     jazz = _event(catalog, "Jazz Room")
     assert event_status(jazz, _at("2026-02-15", 21)) == "upcoming"
