@@ -333,3 +333,18 @@ def test_a_digest_subscription_says_filters_are_for_events(catalog: Catalog) -> 
         parse_request(catalog, "events guadalajara free monthly 09:00", now=TODAY)
     assert "filters such as free or music are for /events" in str(error.value)
     assert "gratis o música son para /eventos" in error.value.text("es")
+
+
+def test_many_filters_at_once_still_make_buttons_telegram_takes(answers: Answers) -> None:
+    from bot.conversation import callbacks
+
+    words = "guadalajara feb música gratis under 500 arte danza familia deportes"
+    for lang in ("en", "es"):
+        reply = answers.events(words, now=TODAY, lang=lang)
+        assert reply.understood and reply.messages
+        for row in reply.buttons:
+            for button in row:
+                assert button.data is None or callbacks.decode(button.data) is not None
+                if button.data and callbacks.decode(button.data).kind == "events":
+                    page = answers.button(button.data, now=TODAY, lang=lang)
+                    assert page.messages and page.understood
