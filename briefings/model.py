@@ -116,7 +116,11 @@ class Occurrence:
 
 @dataclass(frozen=True)
 class Event:
-    """A structured listing. Times are local to ``timezone``."""
+    """A structured listing. Times are local to ``timezone``.
+
+    ``occurrences`` are the listed sessions and nothing in between ("Feb. 1 and March 7" is
+    two); ``end`` is the last moment of the last one, or of a run (with its ``rrule``).
+    """
 
     id: str
     title: str
@@ -136,6 +140,9 @@ class Event:
     summary: str = ""
     year_inferred: bool = False
     year_basis: str | None = None
+    # Where each note comes from, in the order of ``notes``: a festival's program is often
+    # in another paragraph than its dates, and is cited to that one.
+    note_sources: tuple[SourceRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -241,7 +248,12 @@ def _nested_types() -> dict[type[Any], dict[str, type[Any]]]:
                 Fact: {"source": SourceRef},
                 TimelineEntry: {"source": SourceRef},
                 Quote: {"source": SourceRef},
-                Event: {"source": SourceRef, "price": Price, "occurrences": Occurrence},
+                Event: {
+                    "source": SourceRef,
+                    "price": Price,
+                    "occurrences": Occurrence,
+                    "note_sources": SourceRef,
+                },
                 Briefing: {
                     "summary_sources": SourceRef,
                     "facts": Fact,

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
+from bot.conversation.occurrences import is_run, on_now, on_today, sessions
 from bot.texts import en, es
 from briefings.model import Briefing, Catalog, Event, SourceRef, Topic
 
@@ -324,13 +325,11 @@ def _local(iso: str, zone: ZoneInfo) -> dt.datetime:
 
 
 def event_is_over(event: Event, now: dt.datetime) -> bool:
-    """Over when its last session (or its run) has ended in the event's own time zone."""
-    zone = ZoneInfo(event.timezone)
-    last = event.end or event.occurrences[-1].end or event.occurrences[-1].start
-    end = _local(last, zone)
-    if len(last) == 10:  # a date without a time: over when that day is over
-        end += dt.timedelta(days=1)
-    return end <= now
+    """Over when its last session (or its run) has ended in the event's own time zone.
+
+    A session with no end given is over when its day is (see :mod:`occurrences`).
+    """
+    return max(session.end for session in sessions(event)) <= now
 
 
 def next_by_rule(event: Event, now: dt.datetime) -> dt.datetime | None:
@@ -342,6 +341,37 @@ def next_by_rule(event: Event, now: dt.datetime) -> dt.datetime | None:
     rule = rrulestr(event.rrule, dtstart=start)
     following = rule.after(now.astimezone(zone))
     return following if isinstance(following, dt.datetime) else None
+
+
+def next_beyond_listing(event: Event, now: dt.datetime) -> dt.datetime | None:
+    """The rule's next date when it says something the listing doesn't: a date after the
+    listing's own sessions (or its run). "Next: Sat 7 Feb" under a listing for Sat 7 Feb,
+    or an opening day inside an exhibition's listed run, repeats the listing."""
+    following = next_by_rule(event, now)
+    if following is None:
+        return None
+    last = max(session.end for session in sessions(event))
+    return following if following >= last else None
+
+
+def count_listings(count: int, lang: str) -> str:
+    """ "1 listing", "5 listings" (or the Spanish)."""
+    labels = LABELS[lang]
+    return labels["listing_one"] if count == 1 else labels["listing_many"].format(n=count)
+
+
+def event_status(event: Event, now: dt.datetime) -> str:
+    """past, on now, today, running (a run, now closed) or upcoming; see
+    :mod:`occurrences` for what "on now" needs."""
+    if event_is_over(event, now):
+        return "past"
+    if on_now(event, now):
+        return "ongoing"
+    if on_today(event, now):
+        return "today"
+    if is_run(event) and sessions(event)[0].start <= now:
+        return "running"  # an exhibition between its opening hours
+    return "upcoming"
 
 
 def _when(event: Event, lang: str) -> str:
@@ -379,6 +409,9 @@ def _price(event: Event, lang: str) -> str | None:
     return f"{text} ({price.note})" if price.note else text
 
 
+NOTE_INLINE = 80  # notes shorter than this share the details line
+
+
 def render_event(
     event: Event,
     *,
@@ -391,12 +424,8 @@ def render_event(
     labels = LABELS[lang]
     if projected is not None:
         status = labels["upcoming"] if projected > now else labels["past"]
-    elif event_is_over(event, now):
-        status = labels["past"]
-    elif _local(event.start, ZoneInfo(event.timezone)) <= now:
-        status = labels["ongoing"]
     else:
-        status = labels["upcoming"]
+        status = labels[event_status(event, now)]
     place = ", ".join(p for p in (event.venue, event.address, event.city) if p)
     if projected is not None:
         when = f"{format_moment(projected, lang)} ({status}, {labels['by_rule']})"
@@ -405,7 +434,7 @@ def render_event(
     else:
         lines = [f"• <b>{escape(event.title)}</b> — {escape(_when(event, lang))} ({status})"]
     if event.rrule and projected is None:
-        following = next_by_rule(event, now)
+        following = next_beyond_listing(event, now)
         if following is not None:
             lines.append(f"  ↻ {labels['next']}: {format_moment(following, lang)}")
     details = [escape(place)] if place else []
@@ -414,11 +443,19 @@ def render_event(
         details.append(escape(price))
     if event.age_limit:
         details.append(labels["age"].format(age=event.age_limit))
-    details.extend(escape(note) for note in event.notes if len(note) < 80)
+    short = [note for note in event.notes if len(note) < NOTE_INLINE]
+    details.extend(escape(note) for note in short)
     if event.year_inferred:
         details.append(labels["inferred"])
     mark = f" {cite.mark(event.source)}" if cite else ""
     lines.append("  " + " · ".join(details) + mark)
+    # A long note (a festival's program) gets lines of its own; a listing longer than a
+    # screen is cut between these lines by :func:`paginate`, like a briefing.
+    for number, note in enumerate(event.notes):
+        if len(note) >= NOTE_INLINE:
+            source = event.note_sources[number] if number < len(event.note_sources) else None
+            note_mark = f" {cite.mark(source)}" if cite and source else ""
+            lines.append(f"  {escape(note)}{note_mark}")
     return "\n".join(lines)
 
 

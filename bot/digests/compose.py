@@ -19,6 +19,7 @@ from bot.conversation.event_filters import EventQuery, all_events, select_events
 from bot.conversation.render import (
     Citations,
     briefing_pages,
+    count_listings,
     escape,
     format_date,
     format_moment,
@@ -200,7 +201,11 @@ def _events_body(
             month, count = newest
             lines.append(
                 escape(
-                    texts["newest"].format(where=where, month=format_date(month, lang), n=count)
+                    texts["newest"].format(
+                        where=where,
+                        month=format_date(month, lang),
+                        count=count_listings(count, lang),
+                    )
                 )
             )
         blocks.append("\n".join(lines))

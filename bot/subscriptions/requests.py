@@ -67,6 +67,14 @@ def read_subject(catalog: Catalog, words: list[str], now: dt.datetime) -> Subjec
                 "El resumen de eventos siempre cubre el mes que viene: quita las fechas. "
                 "Ejemplo: /suscribir eventos guadalajara mensual 09:00",
             )
+        if query.has_listing_filter:
+            raise SubscribeError(
+                "An events digest covers every listing of a city; filters such as free or "
+                f"music are for /events. Example: {EXAMPLE}",
+                "El resumen de eventos cubre toda la cartelera de una ciudad; filtros como "
+                "gratis o música son para /eventos. Ejemplo: /suscribir eventos guadalajara "
+                "mensual 09:00",
+            )
         return Subject(EVENTS, query.city)
     topic = topic_by_command(catalog, text) if len(words) == 1 else None
     if topic is None:

@@ -17,8 +17,9 @@ ANSWERS = {
         "<b>briefbot</b> serves sourced news briefings about Mexico.\n"
         "Send a topic command, or just type what you want (typos welcome).\n\n"
         "{topics}\n\n"
-        "<b>Listings</b>: /events takes a city, a month and a range in any order, "
-        "e.g. <code>/events guadalajara feb</code>, <code>/events next month</code>.\n"
+        "<b>Listings</b>: /events takes a city, a month, a range, a price and a kind in any "
+        "order, e.g. <code>/events guadalajara feb</code>, <code>/events next month</code>, "
+        "<code>/events free</code>, <code>/events music under 500</code>.\n"
         "<b>Anywhere</b>: type <code>@{bot} cuba</code> in any chat to share a briefing.\n"
         "<b>Digests</b>: <code>/subscribe cuba daily 07:30</code> or just /subscribe; "
         "/subscriptions, /timezone, /quiet, /digest.\n\n"
@@ -30,9 +31,22 @@ ANSWERS = {
     "sources": "Sources",
     "share": "Share",
     "calendar_all": "📅 Add all {n} to calendar",
+    "calendar_single": "📅 Add to calendar",
+    "calendar_all_past": "📅 Add all {n} to calendar (all past)",
+    "calendar_single_past": "📅 Add to calendar (past)",
     "calendar_one": "📅 {title}",
+    "calendar_one_past": "📅 {title} (past)",
+    "free_label": "free",
+    "under_label": "under {n} MXN",
+    "kind_music": "music",
+    "kind_dance": "ballet & dance",
+    "kind_art": "art & exhibitions",
+    "kind_family": "family",
+    "kind_sports": "sports",
+    "kind_festival": "festivals",
+    "kind_nightlife": "nightlife",
     "ics_sent": "Calendar file sent",
-    "ics_caption": "{n} listing(s) for your calendar · {label}",
+    "ics_caption": "{count} for your calendar · {label}",
     "updated": "The catalog was updated since this message; here is the current briefing.",
     "gone": "That topic is no longer in the catalog. Here are the current topics.",
     "stale_button": "That button is from an older message; here is the current list.",
@@ -52,8 +66,9 @@ ANSWERS = {
     # Plain text (the caller escapes it): the person's word is quoted inside.
     "bad_filter": (
         "I can't read “{word}” as a filter. /events takes a city ({cities}), a month (feb, "
-        "february 2026) or a range (today, this week, next week, this weekend, this month, "
-        "next month), in any order. Example: /events guadalajara feb"
+        "february 2026), a range (today, this week, next week, this weekend, this month, "
+        "next month), a price (free, under 500) or a kind (music, dance, art, family, sports, "
+        "festival, nightlife), in any order. Example: /events guadalajara feb"
     ),
 }
 
@@ -69,6 +84,10 @@ LABELS = {
     "past": "past",
     "upcoming": "upcoming",
     "ongoing": "on now",
+    "today": "today",
+    "running": "running, closed now",
+    "listing_one": "1 listing",
+    "listing_many": "{n} listings",
     "free": "Free",
     "from": "from",
     "next": "next date by its rule",
@@ -240,7 +259,7 @@ DIGESTS = {
     "all_listings": "Listings",
     "window": "Listings from {start} to {end}",
     "none_in_window": "Nothing is listed{where} between {start} and {end}.",
-    "newest": "The newest listings I have{where} are from {month}: {n} listing(s), all past.",
+    "newest": "The newest listings I have{where} are from {month}: {count}, all past.",
     "recurring": "Recurring, next date by its rule",
     "open": "Open in briefbot",
     "daily": "daily",

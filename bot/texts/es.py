@@ -17,8 +17,9 @@ ANSWERS = {
         "<b>briefbot</b> ofrece resúmenes de noticias sobre México, con sus fuentes.\n"
         "Envía un comando o escribe lo que buscas.\n\n"
         "{topics}\n\n"
-        "<b>Cartelera</b>: /eventos acepta ciudad, mes y rango en cualquier orden, "
-        "p. ej. <code>/eventos guadalajara feb</code>, <code>/eventos próximo mes</code>.\n"
+        "<b>Cartelera</b>: /eventos acepta ciudad, mes, rango, precio y tipo en cualquier "
+        "orden, p. ej. <code>/eventos guadalajara feb</code>, <code>/eventos próximo mes</code>, "
+        "<code>/eventos gratis</code>, <code>/eventos música menos de 500</code>.\n"
         "<b>En cualquier chat</b>: escribe <code>@{bot} cuba</code> para compartir.\n"
         "<b>Resúmenes periódicos</b>: <code>/suscribir cuba diario 07:30</code> o solo "
         "/suscribir; /subscriptions, /timezone, /quiet, /digest.\n\n"
@@ -30,9 +31,22 @@ ANSWERS = {
     "sources": "Fuentes",
     "share": "Compartir",
     "calendar_all": "📅 Añadir los {n} al calendario",
+    "calendar_single": "📅 Añadir al calendario",
+    "calendar_all_past": "📅 Añadir los {n} al calendario (ya pasados)",
+    "calendar_single_past": "📅 Añadir al calendario (ya pasó)",
     "calendar_one": "📅 {title}",
+    "calendar_one_past": "📅 {title} (ya pasó)",
+    "free_label": "gratis",
+    "under_label": "menos de {n} MXN",
+    "kind_music": "música",
+    "kind_dance": "ballet y danza",
+    "kind_art": "arte y exposiciones",
+    "kind_family": "familia",
+    "kind_sports": "deportes",
+    "kind_festival": "festivales",
+    "kind_nightlife": "vida nocturna",
     "ics_sent": "Archivo de calendario enviado",
-    "ics_caption": "{n} evento(s) para tu calendario · {label}",
+    "ics_caption": "{count} para tu calendario · {label}",
     "updated": "El catálogo cambió desde este mensaje; este es el resumen actual.",
     "gone": "Ese tema ya no está en el catálogo. Estos son los temas actuales.",
     "stale_button": "Ese botón es de un mensaje anterior; esta es la lista actual.",
@@ -52,8 +66,10 @@ ANSWERS = {
     # Texto plano (quien lo usa lo escapa): cita la palabra de la persona.
     "bad_filter": (
         "No entiendo «{word}» como filtro. /eventos acepta una ciudad ({cities}), un mes "
-        "(feb, febrero 2026) o un periodo (hoy, esta semana, la próxima semana, este fin de "
-        "semana, este mes, el próximo mes), en cualquier orden. Ejemplo: /eventos guadalajara feb"
+        "(feb, febrero 2026), un periodo (hoy, esta semana, la próxima semana, este fin de "
+        "semana, este mes, el próximo mes), un precio (gratis, menos de 500) o un tipo "
+        "(música, danza, arte, familia, deportes, festival, vida nocturna), en cualquier "
+        "orden. Ejemplo: /eventos guadalajara feb"
     ),
 }
 
@@ -69,6 +85,10 @@ LABELS = {
     "past": "ya pasó",
     "upcoming": "próximo",
     "ongoing": "en curso",
+    "today": "hoy",
+    "running": "en cartel, cerrado ahora",
+    "listing_one": "1 evento",
+    "listing_many": "{n} eventos",
     "free": "Gratis",
     "from": "desde",
     "next": "próxima fecha según su regla",
@@ -242,7 +262,7 @@ DIGESTS = {
     "all_listings": "Cartelera",
     "window": "Eventos del {start} al {end}",
     "none_in_window": "No hay nada en cartelera{where} entre el {start} y el {end}.",
-    "newest": "Los eventos más recientes que tengo{where} son de {month}: {n}, ya pasados.",
+    "newest": "Los eventos más recientes que tengo{where} son de {month}: {count}, ya pasados.",
     "recurring": "Recurrentes, próxima fecha según su regla",
     "open": "Abrir en briefbot",
     "daily": "diario",

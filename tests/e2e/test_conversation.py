@@ -130,7 +130,10 @@ async def test_events_on_february_first_are_upcoming(start_bot: StartBot) -> Non
     replies = await bot.say(chat, ana, "/events february guadalajara")
     text = "\n".join(m.plain for m in replies)
     assert "Today is 1 Feb 2026" in text and "(past)" not in text
-    assert text.count("(upcoming)") + text.count("(on now)") == 5
+    statuses = ("(upcoming)", "(on now)", "(today)", "(running, closed now)")
+    assert sum(text.count(status) for status in statuses) == 5
+    # "When: Feb. 1" gives no time: today, not "on now" by the clock.
+    assert "Jazz Room — Sun 1 Feb 2026; Sat 7 Mar 2026 (today)" in text
     bad = await bot.say(chat, ana, "/events in narnia")
     assert "can't read “narnia”" in bad[0].plain
 
@@ -149,6 +152,26 @@ async def test_add_to_calendar_sends_an_ics_file(start_bot: StartBot) -> None:
     await bot.press(replies[-1], "📅 Jazz Room", ana)
     one = bot.api.sent_to(19)[-1].document
     assert one is not None and b"Jazz Room" in one[1]
+    _ok(bot.server)
+
+
+async def test_filters_people_use_and_a_calendar_of_several_dates(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    ana, chat = bot.person(29)
+    replies = await bot.say(chat, ana, "anything free in guadalajara this weekend")
+    text = "\n".join(m.plain for m in replies)
+    assert "Listings · Guadalajara · free" in text and "Via RecreActiva Nocturna" in text
+    assert "Swan Lake" not in text and "Jazz Room" not in text
+    replies = await bot.say(chat, ana, "/events zapopan música 2026")
+    text = "\n".join(m.plain for m in replies)
+    assert "Listings · Zapopan · music" in text and "every date below has passed" in text
+    labels = [label for row in replies[-1].buttons for label, _ in row]
+    assert labels == ["📅 Jazz Room (past)"]  # one listing: no "Add all 1"
+    await bot.press(replies[-1], "📅 Jazz Room (past)", ana)
+    document = bot.api.sent_to(29)[-1].document
+    assert document is not None
+    vevents = icalendar.Calendar.from_ical(document[1]).walk("VEVENT")
+    assert sorted(str(e["dtstart"].dt) for e in vevents) == ["2026-02-01", "2026-03-07"]
     _ok(bot.server)
 
 
