@@ -16,9 +16,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 
-from briefings.model import Briefing, Catalog, Event, SourceRef, Topic
+from briefings.model import Briefing, Catalog, Event, SourceRef, Story, Topic
+from briefings.relative import MARKER
 
 MESSAGE_LIMIT = 4096
 LABELS = {
@@ -48,9 +50,35 @@ LABELS = {
         "age": "{age}+ only",
         "article": "article",
         "line": "line",
+        "news_span": "News from {span} · {age}",
+        "no_news": "No dated news on this; background only",
+        "age_today": "from today",
+        "age_days": "{n} days old",
+        "age_day": "1 day old",
+        "age_months": "{n} months old",
+        "age_month": "1 month old",
+        "age_years": "{n} years old",
+        "age_year": "1 year old",
+        "articles_one": "1 article",
+        "articles_many": "{n} articles",
+        "background": "Background",
+        "earlier": "Earlier",
+        "date_inferred": "date inferred",
+        "week_of": "week of {date}",
+        "about": "about {date}",
+        "quoted_in_english": "",
+        "by": "by {author}",
+        "no_attribution": "no byline or outlet in the text",
+        "no_outlet": "no outlet named",
+        "photo": "photo: {credit}",
+        "seed_line": "seed {seed}, line {line}",
+        "cited": "cited",
+        "kind:post with a comment form": "a post with a comment form",
+        "kind:blog post": "a blog post",
+        "fact_as_of": "as of {date}",
     },
     "es": {
-        "as_of": "Al",
+        "as_of": "Datos al",
         "facts": "Cifras clave",
         "timeline": "Cronología",
         "quotes": "Citas",
@@ -73,6 +101,38 @@ LABELS = {
         "age": "solo mayores de {age}",
         "article": "artículo",
         "line": "línea",
+        "news_span": "Noticias del {span} · {age}",
+        "no_news": "No hay noticias fechadas sobre esto; solo contexto",
+        "age_today": "de hoy",
+        "age_days": "de hace {n} días",
+        "age_day": "de hace 1 día",
+        "age_months": "de hace {n} meses",
+        "age_month": "de hace 1 mes",
+        "age_years": "de hace {n} años",
+        "age_year": "de hace 1 año",
+        "articles_one": "1 artículo",
+        "articles_many": "{n} artículos",
+        "background": "Contexto",
+        "earlier": "Antes",
+        "date_inferred": "fecha inferida",
+        "week_of": "semana del {date}",
+        "about": "hacia el {date}",
+        "quoted_in_english": (
+            "Las frases de las fuentes se citan en inglés, tal como se publicaron."
+        ),
+        "by": "por {author}",
+        "no_attribution": "sin firma ni medio en el texto",
+        "no_outlet": "sin medio identificado",
+        "photo": "foto: {credit}",
+        "seed_line": "semilla {seed}, línea {line}",
+        "cited": "citado",
+        "kind:post with a comment form": "una entrada con formulario de comentarios",
+        "kind:blog post": "una entrada de blog",
+        "fact_as_of": "datos de {date}",
+        "note:not including service fees": "sin incluir cargos por servicio",
+        "note:not including fees": "sin incluir cargos",
+        "note:also at the {place} box office": "también en la taquilla de {place}",
+        "note:Open {days}, {hours}": "Abierto {days}, {hours}",
     },
 }
 _MONTHS_ES = [
@@ -237,8 +297,104 @@ def _section(title: str, items: Iterable[str]) -> str:
     return "\n".join([f"<b>{title}</b>", *(f"• {item}" for item in items)])
 
 
-def _as_of(iso: str | None, lang: str) -> str:
-    return f" ({LABELS[lang]['as_of'].lower()} {format_date(iso, lang)})" if iso else ""
+def shown_text(text: str, lang: str) -> str:
+    """A source sentence as HTML, its resolved relative dates written out in brackets:
+    "on Sunday ⟦2026-02-01⟧" -> "on Sunday [1 Feb 2026]" (see briefings/relative.py)."""
+    labels = LABELS[lang]
+
+    def written(match: re.Match[str]) -> str:
+        kind, iso = match.group("kind"), match.group("iso")
+        date = format_date(iso, lang)
+        if kind == "w":
+            date = labels["week_of"].format(date=date)
+        elif kind == "~":
+            date = labels["about"].format(date=date)
+        return f" [{date}]"
+
+    return MARKER.sub(written, escape(text))
+
+
+def _months_between(earlier: dt.date, later: dt.date) -> int:
+    delta = relativedelta(later, earlier)
+    return delta.years * 12 + delta.months
+
+
+def news_age(iso: str, today: dt.date, lang: str) -> str:
+    """How old news of ``iso`` (any precision) is on ``today``: '10 months old'."""
+    labels = LABELS[lang]
+    parts = [int(p) for p in iso[:10].split("-")]
+    # A month or a year counts from its last day: news of "2026" is not older than 2026.
+    if len(parts) == 1:
+        day = dt.date(parts[0], 12, 31)
+    elif len(parts) == 2:
+        day = dt.date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
+    else:
+        day = dt.date(*parts)
+    if day >= today:
+        return labels["age_today"]
+    months = _months_between(day, today)
+    if months >= 12:
+        years = months // 12
+        return labels["age_year"] if years == 1 else labels["age_years"].format(n=years)
+    if months >= 1:
+        return labels["age_month"] if months == 1 else labels["age_months"].format(n=months)
+    days = (today - day).days
+    return labels["age_day"] if days == 1 else labels["age_days"].format(n=days)
+
+
+def date_span(first: str, last: str, lang: str) -> str:
+    """'30 Jan – 2 Feb 2026', '2 Feb 2026', 'Jan – Feb 2026'."""
+    if first == last or not first:
+        return format_date(last, lang)
+    a, b = format_date(first, lang), format_date(last, lang)
+    if first[:4] == last[:4] and a.endswith(first[:4]):
+        a = a[: -len(first[:4])].rstrip()
+    return f"{a} – {b}"
+
+
+def news_line(briefing: Briefing, *, now: dt.datetime, lang: str) -> str:
+    """The line under a briefing's title: when its news is from and how old it is today."""
+    labels = LABELS[lang]
+    count = len(briefing.articles)
+    articles = (
+        labels["articles_one"] if count == 1 else labels["articles_many"].format(n=count)
+    )
+    if not briefing.news_to:
+        return f"{labels['no_news']} · {articles}"
+    span = date_span(briefing.news_from or briefing.news_to, briefing.news_to, lang)
+    age = news_age(briefing.news_to, now.date(), lang)
+    return f"{labels['news_span'].format(span=span, age=age)} · {articles}"
+
+
+def _story_block(story: Story, cite: Citations, lang: str) -> str:
+    """One story: its date and headline, its lede, then its figures and quotes."""
+    labels = LABELS[lang]
+    date = format_date(story.date, lang) if story.date else ""
+    if story.date and story.date_inferred:
+        date += f" ({labels['date_inferred']})"
+    heading = " · ".join(
+        part for part in (f"<b>{date}</b>" if date else "", _headline(story)) if part
+    )
+    lines = [heading] if heading else []
+    lines.append(" ".join(f"{shown_text(s.text, lang)} {cite.mark(s.source)}" for s in story.lede))
+    for fact in story.facts:
+        as_of = (
+            f" ({labels['fact_as_of'].format(date=format_date(fact.as_of, lang))})"
+            if fact.as_of and fact.as_of != story.date
+            else ""
+        )
+        lines.append(
+            f"• <b>{escape(fact.value)}</b>{as_of} — {shown_text(fact.text, lang)} "
+            f"{cite.mark(fact.source)}"
+        )
+    for quote in story.quotes:
+        who = escape(quote.speaker) + (f", {escape(quote.role)}" if quote.role else "")
+        lines.append(f"• “{shown_text(quote.text, lang)}” — <i>{who}</i> {cite.mark(quote.source)}")
+    return "\n".join(lines)
+
+
+def _headline(story: Story) -> str:
+    return f"<i>{escape(story.headline)}</i>" if story.headline else ""
 
 
 def render_briefing(
@@ -252,6 +408,8 @@ def render_briefing(
 ) -> list[str]:
     """One topic's briefing as HTML blocks (pass them to :func:`split_message`).
 
+    Its stories newest first, under a line saying how old the news is today; then the
+    dated happenings, the listings, and the background (history, explainers).
     Pass ``cite`` to collect the citations yourself (to put the sources on a page of
     their own); otherwise, with ``with_sources``, they close the last block.
     """
@@ -259,58 +417,55 @@ def render_briefing(
     topic = catalog.topic(briefing.topic)
     cite = cite if cite is not None else Citations(catalog)
     name = topic_name(topic, lang) if topic else briefing.topic
-    header = [f"<b>{escape(name)}</b>", f"<i>{escape(briefing.headline)}</i>"]
-    if briefing.as_of:
-        count = len(briefing.articles)
-        noun = (
-            ("artículo" if count == 1 else "artículos")
-            if lang == "es"
-            else ("article" if count == 1 else "articles")
-        )
-        header.append(f"{labels['as_of']} {format_date(briefing.as_of, lang)} · {count} {noun}")
+    header = [f"<b>{escape(name)}</b>", escape(news_line(briefing, now=now, lang=lang))]
+    if labels["quoted_in_english"]:
+        header.append(f"<i>{labels['quoted_in_english']}</i>")
     blocks = ["\n".join(header)]
-    if briefing.summary:
-        sentences = [
-            f"{escape(text)} {cite.mark(ref)}"
-            for text, ref in zip(briefing.summary, briefing.summary_sources, strict=False)
-        ]
-        blocks.append(" ".join(sentences))
-    if briefing.events:
-        blocks.extend(render_events(briefing.events, now=now, lang=lang, cite=cite))
-    if briefing.facts:
-        blocks.append(
-            _section(
-                labels["facts"],
-                (
-                    f"<b>{escape(f.value)}</b> {escape(f.measure)}{_as_of(f.as_of, lang)} — "
-                    f"{escape(f.text)} {cite.mark(f.source)}"
-                    for f in briefing.facts
-                ),
-            )
-        )
-    if briefing.timeline:
+    blocks.extend(_story_block(story, cite, lang) for story in briefing.stories)
+    news = [e for e in briefing.timeline if _is_news_date(e.date, briefing)]
+    history = [e for e in briefing.timeline if not _is_news_date(e.date, briefing)]
+    if len(news) >= 2:
         blocks.append(
             _section(
                 labels["timeline"],
                 (
-                    f"<b>{format_date(e.date, lang)}</b> — {escape(e.text)} {cite.mark(e.source)}"
-                    for e in briefing.timeline
+                    f"<b>{format_date(e.date, lang)}</b> — {shown_text(e.text, lang)} "
+                    f"{cite.mark(e.source)}"
+                    for e in news
                 ),
             )
         )
-    if briefing.quotes:
-        blocks.append(
-            _section(
-                labels["quotes"],
-                (
-                    f"“{escape(q.text)}” — <i>{escape(q.speaker)}</i> {cite.mark(q.source)}"
-                    for q in briefing.quotes
-                ),
+    else:
+        history = [*news, *history]
+    if briefing.events:
+        blocks.extend(render_events(briefing.events, now=now, lang=lang, cite=cite))
+    if briefing.background or history:
+        lines = [f"<b>{labels['background']}</b>"]
+        if briefing.background:
+            lines.append(
+                " ".join(
+                    f"{shown_text(s.text, lang)} {cite.mark(s.source)}"
+                    for s in briefing.background
+                )
             )
+        lines.extend(
+            f"• <b>{format_date(e.date, lang)}</b> — {shown_text(e.text, lang)} "
+            f"{cite.mark(e.source)}"
+            for e in history
         )
+        blocks.append("\n".join(lines))
     if with_sources and cite.refs:
         blocks.append(cite.block(lang))
     return blocks
+
+
+def _is_news_date(iso: str, briefing: Briefing) -> bool:
+    """A dated happening of the news (on or after a week before it starts), not history."""
+    start = briefing.news_from
+    if not start or len(start) < 7:
+        return False
+    first = dt.date.fromisoformat(start[:7] + "-01") - dt.timedelta(days=31)
+    return iso[:10] >= first.isoformat()[: len(iso[:10])]
 
 
 SCREEN_LIMIT = 1800

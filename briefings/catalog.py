@@ -18,8 +18,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from briefings import summarize
-from briefings.chronology import article_date, reference_years
+from briefings import stories, summarize
+from briefings.chronology import article_date, reference_years, written_date
 from briefings.clean import clean_article
 from briefings.events import events_by_article
 from briefings.model import (
@@ -110,36 +110,95 @@ def _topic_briefing(
     dates: dict[str, tuple[str | None, bool]],
     events: dict[str, list[Event]],
     words: frozenset[str],
+    written: dict[str, stories.Dated],
 ) -> Briefing:
+    """A topic's stories, newest first, then its background; every item sourced."""
     topic = next(t for t in registry.all if t.id == topic_id)
     ordered = sorted(articles, key=lambda a: (-relevance[a.key], a.key))
     # An editor reads the most relevant articles first; a big topic is not read to the end.
     considered = ordered[:ARTICLES_CONSIDERED]
-    candidates = [
-        c for a in considered for c in summarize.sentences_of(a, relevance[a.key], words)
-    ]
     keywords = [Keyword.parse(k) for k in topic.keywords]
-    chosen = summarize.summary(candidates, keywords)
+    groups = stories.group(considered, written)
+    in_stories = {a.key for members in groups for a in members}
+    shown: set[str] = set()
+    built = []
+    by_key = {a.key: a for a in articles}
+    # Newest story first; a story's own date is that of its newest dated article.
+    for members in sorted(
+        groups,
+        key=lambda m: (
+            -_sortable(max((written[a.key].iso or "" for a in m), default="")),
+            -max(relevance[a.key] for a in m),
+        ),
+    ):
+        dated = {
+            a.key: written[a.key] if written[a.key].iso else _story_dated(members, written)
+            for a in members
+        }
+        story = stories.build_story(members, dated, relevance, words, keywords, shown)
+        story = replace(story, quotes=tuple(stories.quotes_with_roles(story.quotes, by_key)))
+        if story.date is None:  # no day of writing known: the newest day it reports
+            reported = [dates[a.key] for a in members if dates[a.key][0]]
+            if reported:
+                newest, inferred = max(reported, key=lambda d: (d[0] or "", not d[1]))
+                story = replace(story, date=newest, date_inferred=inferred)
+        if story.lede:
+            built.append(story)
+    built.sort(key=lambda s: -_sortable(s.date or ""))
+    rest = [a for a in considered if a.key not in in_stories]
+    background, years = stories.background(rest, relevance, words, keywords, shown)
     article_dates = {key: value[0] for key, value in dates.items()}
     topic_events = sorted(
         (e for a in ordered for e in events.get(a.key, [])), key=lambda e: (e.start, e.id)
     )
     known = [d for a in ordered if (d := article_dates.get(a.key))]
-    # The headline is the title of the article the summary leads with: the most relevant
-    # one that has something readable to say.
-    lead = chosen[0].article if chosen else ordered[0]
+    story_days = [s.date for s in built if s.date]
+    # The news runs from the first day a story reports (within a week of it) to its date.
+    story_days += [
+        e.date
+        for s in built
+        for e in s.dates
+        if s.date and len(s.date) == 10 and _sortable(e.date) >= _sortable(s.date) - 7
+    ]
+    facts = stories.one_count_once([f for s in built for f in s.facts])
+    kept = {id(f) for f in facts}
+    built = [replace(s, facts=tuple(f for f in s.facts if id(f) in kept)) for s in built]
+    timeline = sorted(
+        [*(e for s in built for e in s.dates), *years],
+        key=lambda e: (e.date, e.source.document, e.source.line),
+    )
+    newest = built[0] if built else None
+    lede = newest.lede if newest else tuple(background[:3])
+    headline = newest.headline if newest else (ordered[0].title)
     return Briefing(
         topic=topic_id,
-        headline=lead.title,
-        summary=tuple(c.text for c in chosen),
-        summary_sources=tuple(c.ref for c in chosen),
-        facts=tuple(summarize.facts(candidates, article_dates)),
-        timeline=tuple(summarize.timeline(candidates)),
-        quotes=tuple(summarize.pick_quotes(summarize.quotes(candidates))),
+        headline=headline,
+        summary=tuple(s.text for s in lede),
+        summary_sources=tuple(s.source for s in lede),
+        facts=tuple(facts),
+        timeline=tuple(timeline),
+        quotes=tuple(q for s in built for q in s.quotes),
         events=tuple(topic_events),
         articles=tuple(a.key for a in ordered),
         as_of=max(known) if known else None,
+        stories=tuple(built),
+        background=tuple(background),
+        news_from=min(story_days) if story_days else None,
+        news_to=max(story_days) if story_days else None,
     )
+
+
+def _sortable(iso: str) -> int:
+    """'2026-02-02' -> 20260202, '2026' -> 20260000: newest first whatever the precision."""
+    parts = [int(p) for p in iso[:10].split("-") if p] if iso else []
+    parts += [0] * (3 - len(parts))
+    return parts[0] * 10000 + parts[1] * 100 + parts[2]
+
+
+def _story_dated(members: Sequence[Article], written: dict[str, stories.Dated]) -> stories.Dated:
+    """An undated article in a story takes the story's newest date, as inferred."""
+    days = [written[a.key].iso for a in members if written[a.key].iso]
+    return stories.Dated(max(d for d in days if d), True) if days else stories.Dated(None, False)
 
 
 def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> Catalog:
@@ -155,6 +214,9 @@ def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> 
             a, years.get(a.key), [(e.start, e.end or e.start) for e in events[a.key]]
         )
         for a in articles
+    }
+    written = {
+        a.key: stories.Dated(*written_date(a, years.get(a.key))) for a in articles
     }
     scorer = TopicScorer(registry)
     scores = {a.key: scorer.article_scores(a) for a in articles}
@@ -181,7 +243,9 @@ def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> 
             for a in members
         }
         briefings.append(
-            _topic_briefing(topic.id, members, relevance, registry, dates, events, words)
+            _topic_briefing(
+                topic.id, members, relevance, registry, dates, events, words, written
+            )
         )
     infos = tuple(
         ArticleInfo(
@@ -198,6 +262,9 @@ def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> 
             dateline=a.dateline,
             caption=a.caption,
             credit=a.credit,
+            outlet=a.outlet,
+            role=a.role,
+            kind=a.kind,
         )
         for a in articles
     )

@@ -104,7 +104,7 @@ _LEANS_ON_CONTEXT = re.compile(
 _ATTRIBUTION = re.compile(r"[”\"],?\s+(?:[A-Z][\w’'-]+\s+|he\s+|she\s+|they\s+)?" + _VERBS)
 
 
-def _is_prose(text: str) -> bool:
+def is_prose(text: str) -> bool:
     """Reads on its own: a whole statement, not a quote, a question or a dangling pronoun."""
     words = text.split()
     return (
@@ -134,7 +134,7 @@ def summary(candidates: Sequence[Candidate], keywords: Sequence[Keyword]) -> lis
     chosen: list[Candidate] = []
     per_article: dict[str, int] = {}
     for candidate in sorted(candidates, key=lambda c: (-score(c), c.ref.line, c.ref.document)):
-        if not _is_prose(candidate.text):
+        if not is_prose(candidate.text):
             continue
         if per_article.get(candidate.article.key, 0) >= 2:
             continue
@@ -361,7 +361,7 @@ def quotes(candidates: Sequence[Candidate]) -> Iterator[Quote]:
         text = quoted.group(1).strip().rstrip(",")
         if len(text.split()) < 8 or damage(text) is not None:
             continue
-        yield Quote(text=shorten(text, 300), speaker=speaker, source=c.ref)
+        yield Quote(text=text, speaker=speaker, source=c.ref)
 
 
 def pick_quotes(all_quotes: Iterable[Quote]) -> list[Quote]:
