@@ -22,6 +22,7 @@ from bot.render import (
     escape,
     format_date,
     format_moment,
+    news_when,
     render_events,
     split_message,
     topic_name,
@@ -35,6 +36,11 @@ SHOWN_CHANGES = 5  # new items named one by one; the rest are counted
 TEXTS = {
     "en": {
         "head": "<b>{title}</b> · your {cadence} digest · {date}",
+        "head_unchanged": (
+            "Nothing new since your last digest ({date}) on <b>{title}</b>: "
+            "its newest news is from {news}."
+        ),
+        "news_from": "The newest news here is from {news}.",
         "first": "Your first digest on this. From now on it opens with what changed.",
         "changed": "<b>New since your last digest</b> ({date}):",
         "unchanged": (
@@ -58,6 +64,11 @@ TEXTS = {
     },
     "es": {
         "head": "<b>{title}</b> · tu resumen {cadence} · {date}",
+        "head_unchanged": (
+            "Nada nuevo desde tu último resumen ({date}) sobre <b>{title}</b>: "
+            "lo más reciente es del {news}."
+        ),
+        "news_from": "Lo más reciente aquí es del {news}.",
         "first": "Tu primer resumen de esto. Desde ahora empezará con lo que cambió.",
         "changed": "<b>Nuevo desde tu último resumen</b> ({date}):",
         "unchanged": (
@@ -181,8 +192,21 @@ def compose_digest(
     )
     if subject.is_events:
         body, current = _events_body(catalog, subject, now=now, lang=lang)
-    else:
-        body, current = _topic_body(catalog, subject, now=now, lang=lang)
+        blocks = [head, _changes(current, previous, now, lang), *body]
+        return Digest(split_message(blocks), frozenset(current))
+    body, current = _topic_body(catalog, subject, now=now, lang=lang)
+    briefing = catalog.briefing(subject.topic)
+    news = news_when(briefing, now=now, lang=lang) if briefing else None
+    if previous is not None and news and set(current) <= previous.keys:
+        # Old news is never served under today's date as if it were new: the first line
+        # says nothing changed, and how old the news is.
+        when = format_moment(previous.sent_at.astimezone(now.tzinfo), lang)
+        head = texts["head_unchanged"].format(
+            title=escape(subject.title(catalog, lang)), date=escape(when), news=escape(news)
+        )
+        return Digest(split_message([head, *body]), frozenset(current))
+    if news:
+        head += "\n" + escape(texts["news_from"].format(news=news))
     blocks = [head, _changes(current, previous, now, lang), *body]
     return Digest(split_message(blocks), frozenset(current))
 

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 
-from briefings.model import Briefing, Catalog, Event, SourceRef, Story, Topic
+from briefings.model import ArticleInfo, Briefing, Catalog, Event, SourceRef, Story, Topic
 from briefings.relative import MARKER
 
 MESSAGE_LIMIT = 4096
@@ -51,6 +51,7 @@ LABELS = {
         "article": "article",
         "line": "line",
         "news_span": "News from {span} · {age}",
+        "news_year": "News from {span}",
         "no_news": "No dated news on this; background only",
         "age_today": "from today",
         "age_days": "{n} days old",
@@ -102,6 +103,7 @@ LABELS = {
         "article": "artículo",
         "line": "línea",
         "news_span": "Noticias del {span} · {age}",
+        "news_year": "Noticias de {span}",
         "no_news": "No hay noticias fechadas sobre esto; solo contexto",
         "age_today": "de hoy",
         "age_days": "de hace {n} días",
@@ -267,25 +269,56 @@ class Citations:
         return [ref for key in self.articles for ref in self.paragraphs[key]]
 
     def block(self, lang: str) -> str:
+        """The sources page: each cited article as a reader can judge it.
+
+        Title, author and outlet as the text gives them (or that it gives neither), the
+        photo credit, the article's date, where it is in the seeds and the paragraphs cited.
+        """
         labels = LABELS[lang]
         lines = [f"<b>{labels['sources']}</b>"]
         infos = {a.key: a for a in self.catalog.articles}
         for number, (document, article) in enumerate(self.articles, 1):
             info = infos.get(f"{document}#{article}")
-            title = f" — {escape(info.title)}" if info else ""
-            dated = ""
-            if info and info.date:
-                guessed = f", {labels['inferred']}" if info.date_inferred else ""
-                dated = f" ({format_date(info.date, lang)}{guessed})"
             cited = ", ".join(
                 f"¶{r.paragraph}"
                 for r in sorted(self.paragraphs[(document, article)], key=lambda r: r.paragraph)
             )
-            lines.append(
-                f"[{number}] {escape(document)}, {labels['article']} {article}"
-                f"{title}{dated}: {cited}"
-            )
+            about = source_label(info, lang) if info else escape(f"{document} #{article}")
+            lines.append(f"[{number}] {about} · {labels['cited']} {cited}")
         return "\n".join(lines)
+
+
+def source_label(info: ArticleInfo, lang: str) -> str:
+    """“Title” — by Author (role), Outlet · photo: credit · date · seed 002, line 57."""
+    labels = LABELS[lang]
+    parts = [f"“{escape(_short_title(info.title))}”"]
+    who = []
+    if info.author:
+        role = f" ({info.role})" if info.role else ""
+        who.append(labels["by"].format(author=escape(info.author + role)))
+    if info.outlet:
+        who.append(escape(info.outlet))
+    elif info.author:
+        who.append(labels["no_outlet"])
+    else:
+        who.append(labels["no_attribution"])
+    if info.kind != "article":
+        who.append(labels.get(f"kind:{info.kind}", escape(info.kind)))
+    parts.append(", ".join(who))
+    if info.credit:
+        parts.append(labels["photo"].format(credit=escape(info.credit)))
+    if info.date:
+        guessed = f" ({labels['inferred']})" if info.date_inferred else ""
+        parts.append(format_date(info.date, lang) + guessed)
+    seed = info.document.split("_", 1)[0].removesuffix(".txt")
+    parts.append(labels["seed_line"].format(seed=escape(seed), line=info.line))
+    return " · ".join(parts)
+
+
+def _short_title(title: str, limit: int = 110) -> str:
+    if len(title) <= limit:
+        return title
+    return title[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—– ") + "…"
 
 
 def topic_name(topic: Topic, lang: str) -> str:
@@ -352,16 +385,26 @@ def date_span(first: str, last: str, lang: str) -> str:
     return f"{a} – {b}"
 
 
+def news_when(briefing: Briefing, *, now: dt.datetime, lang: str) -> str | None:
+    """'1 – 2 Feb 2026, 10 months old': when the briefing's news is from, or None."""
+    if not briefing.news_to:
+        return None
+    span = date_span(briefing.news_from or briefing.news_to, briefing.news_to, lang)
+    if len(briefing.news_to) < 7:
+        return span
+    return f"{span}, {news_age(briefing.news_to, now.date(), lang)}"
+
+
 def news_line(briefing: Briefing, *, now: dt.datetime, lang: str) -> str:
     """The line under a briefing's title: when its news is from and how old it is today."""
     labels = LABELS[lang]
     count = len(briefing.articles)
-    articles = (
-        labels["articles_one"] if count == 1 else labels["articles_many"].format(n=count)
-    )
+    articles = labels["articles_one"] if count == 1 else labels["articles_many"].format(n=count)
     if not briefing.news_to:
         return f"{labels['no_news']} · {articles}"
     span = date_span(briefing.news_from or briefing.news_to, briefing.news_to, lang)
+    if len(briefing.news_to) < 7:  # only the year is known: no honest age to give
+        return f"{labels['news_year'].format(span=span)} · {articles}"
     age = news_age(briefing.news_to, now.date(), lang)
     return f"{labels['news_span'].format(span=span, age=age)} · {articles}"
 
@@ -389,7 +432,9 @@ def _story_block(story: Story, cite: Citations, lang: str) -> str:
         )
     for quote in story.quotes:
         who = escape(quote.speaker) + (f", {escape(quote.role)}" if quote.role else "")
-        lines.append(f"• “{shown_text(quote.text, lang)}” — <i>{who}</i> {cite.mark(quote.source)}")
+        lines.append(
+            f"• “{shown_text(quote.text, lang)}” — <i>{who}</i> {cite.mark(quote.source)}"
+        )
     return "\n".join(lines)
 
 
@@ -421,7 +466,12 @@ def render_briefing(
     if labels["quoted_in_english"]:
         header.append(f"<i>{labels['quoted_in_english']}</i>")
     blocks = ["\n".join(header)]
-    blocks.extend(_story_block(story, cite, lang) for story in briefing.stories)
+    for number, story in enumerate(briefing.stories):
+        blocks.append(_story_block(story, cite, lang))
+        if number == 0 and briefing.events:  # the program belongs with the newest news
+            blocks.extend(render_events(briefing.events, now=now, lang=lang, cite=cite))
+    if briefing.events and not briefing.stories:
+        blocks.extend(render_events(briefing.events, now=now, lang=lang, cite=cite))
     news = [e for e in briefing.timeline if _is_news_date(e.date, briefing)]
     history = [e for e in briefing.timeline if not _is_news_date(e.date, briefing)]
     if len(news) >= 2:
@@ -437,8 +487,6 @@ def render_briefing(
         )
     else:
         history = [*news, *history]
-    if briefing.events:
-        blocks.extend(render_events(briefing.events, now=now, lang=lang, cite=cite))
     if briefing.background or history:
         lines = [f"<b>{labels['background']}</b>"]
         if briefing.background:
@@ -571,6 +619,39 @@ def _when(event: Event, lang: str) -> str:
     return "; ".join(parts)
 
 
+_NOTE_PATTERNS = (
+    (re.compile(r"^not including service fees$"), "note:not including service fees"),
+    (re.compile(r"^not including fees$"), "note:not including fees"),
+    (re.compile(r"^also at the (?P<place>.+) box office$"), "note:also at the {place} box office"),
+    (
+        re.compile(r"^Open (?P<days>[A-Z][a-z]{2}–[A-Z][a-z]{2}), (?P<hours>.+)$"),
+        "note:Open {days}, {hours}",
+    ),
+)
+_DAY_ABBREVIATIONS_ES = dict(zip(calendar.day_abbr, _DAYS_ES, strict=True))
+
+
+def listing_note(note: str, lang: str) -> str:
+    """A note the compiler derived from a listing, in the reader's language.
+
+    The compiler writes a few fixed phrases ("not including service fees", "Open
+    Tue–Sun, 10:00–18:00"); each has its Spanish form in LABELS. Anything else is the
+    listing's own words and stays as written.
+    """
+    if lang == "en":
+        return note
+    for pattern, key in _NOTE_PATTERNS:
+        match = pattern.match(note)
+        if match and key in LABELS[lang]:
+            values = dict(match.groupdict())
+            if "days" in values:
+                values["days"] = "–".join(
+                    _DAY_ABBREVIATIONS_ES.get(day, day) for day in values["days"].split("–")
+                )
+            return LABELS[lang][key].format(**values)
+    return note
+
+
 def _price(event: Event, lang: str) -> str | None:
     labels = LABELS[lang]
     price = event.price
@@ -582,7 +663,10 @@ def _price(event: Event, lang: str) -> str | None:
         return None
     amount = f"{price.amount} {price.currency}"
     text = f"{labels['from']} {amount}" if price.minimum else amount
-    return f"{text} ({price.note})" if price.note else text
+    if not price.note:
+        return text
+    note = "; ".join(listing_note(part, lang) for part in price.note.split("; "))
+    return f"{text} ({note})"
 
 
 def render_event(
@@ -620,7 +704,7 @@ def render_event(
         details.append(escape(price))
     if event.age_limit:
         details.append(labels["age"].format(age=event.age_limit))
-    details.extend(escape(note) for note in event.notes if len(note) < 80)
+    details.extend(escape(listing_note(note, lang)) for note in event.notes if len(note) < 80)
     if event.year_inferred:
         details.append(labels["inferred"])
     mark = f" {cite.mark(event.source)}" if cite else ""

@@ -9,6 +9,7 @@ leaves the old catalog intact.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -33,6 +34,7 @@ from briefings.model import (
     from_plain,
     to_plain,
 )
+from briefings.relative import has_relative_date
 from briefings.segment import segment
 from briefings.topics import (
     MORE_TOPIC,
@@ -140,8 +142,8 @@ def _topic_briefing(
         if story.date is None:  # no day of writing known: the newest day it reports
             reported = [dates[a.key] for a in members if dates[a.key][0]]
             if reported:
-                newest, inferred = max(reported, key=lambda d: (d[0] or "", not d[1]))
-                story = replace(story, date=newest, date_inferred=inferred)
+                day, inferred = max(reported, key=lambda d: (d[0] or "", not d[1]))
+                story = replace(story, date=day, date_inferred=inferred)
         if story.lede:
             built.append(story)
     built.sort(key=lambda s: -_sortable(s.date or ""))
@@ -158,7 +160,9 @@ def _topic_briefing(
         e.date
         for s in built
         for e in s.dates
-        if s.date and len(s.date) == 10 and _sortable(e.date) >= _sortable(s.date) - 7
+        if s.date
+        and len(s.date) == 10
+        and e.date >= (dt.date.fromisoformat(s.date) - dt.timedelta(days=7)).isoformat()
     ]
     facts = stories.one_count_once([f for s in built for f in s.facts])
     kept = {id(f) for f in facts}
@@ -169,7 +173,15 @@ def _topic_briefing(
     )
     newest = built[0] if built else None
     lede = newest.lede if newest else tuple(background[:3])
-    headline = newest.headline if newest else (ordered[0].title)
+    lead_titles = [by_key[k].title for k in newest.articles] if newest else []
+    headline = next(
+        (
+            t
+            for t in [newest.headline if newest else "", *lead_titles, ordered[0].title]
+            if t and not has_relative_date(t)
+        ),
+        topic.name_en,
+    )
     return Briefing(
         topic=topic_id,
         headline=headline,
@@ -215,9 +227,7 @@ def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> 
         )
         for a in articles
     }
-    written = {
-        a.key: stories.Dated(*written_date(a, years.get(a.key))) for a in articles
-    }
+    written = {a.key: stories.Dated(*written_date(a, years.get(a.key))) for a in articles}
     scorer = TopicScorer(registry)
     scores = {a.key: scorer.article_scores(a) for a in articles}
     assignment = assign_all(
@@ -243,10 +253,21 @@ def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> 
             for a in members
         }
         briefings.append(
-            _topic_briefing(
-                topic.id, members, relevance, registry, dates, events, words, written
-            )
+            _topic_briefing(topic.id, members, relevance, registry, dates, events, words, written)
         )
+    # An article that does not say when it was written takes its story's day, as inferred.
+    story_days: dict[str, tuple[str, bool]] = {}
+    for briefing in briefings:
+        for story in briefing.stories:
+            for key in story.articles:
+                if story.date and len(story.date) == 10 and written[key].iso is None:
+                    story_days.setdefault(key, (story.date, True))
+    shown_dates = {
+        a.key: (written[a.key].iso, written[a.key].inferred)
+        if written[a.key].iso
+        else story_days.get(a.key, dates[a.key])
+        for a in articles
+    }
     infos = tuple(
         ArticleInfo(
             key=a.key,
@@ -256,8 +277,8 @@ def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> 
             first_line=a.first_line,
             line=a.line,
             topics=assignment[a.key],
-            date=dates[a.key][0],
-            date_inferred=dates[a.key][1],
+            date=shown_dates[a.key][0],
+            date_inferred=shown_dates[a.key][1],
             author=a.author,
             dateline=a.dateline,
             caption=a.caption,

@@ -44,9 +44,11 @@ _MONTH_NAMES = (
 _PART = r"(?:\s+(?:morning|afternoon|evening|night))?"
 RELATIVE = re.compile(
     r"\b(?:"
-    rf"(?P<weekday>(?:(?:on|last|this past|this|next|early|late)\s+)?"
+    r"(?P<vague>in recent (?:days|weeks|months)|the day before|the previous day|recently)"
+    rf"|(?P<weekday>(?:(?:on|last|this past|this|next|early|late)\s+)?"
+    r"(?<!every )(?<!each )(?<!first )(?<!second )(?<!third )(?<!fourth )"
     rf"(?:{'|'.join(_WEEKDAYS)})(?:[’']s)?{_PART})"
-    r"|(?P<day>yesterday|today|tonight|this morning|this afternoon|this evening)"
+    r"|(?P<day>yesterday|today|tomorrow|tonight|this morning|this afternoon|this evening)"
     r"|(?P<ago>(?:(?P<count>\d{1,2}|a|one|two|three|four|five|six|seven|eight|nine|ten)"
     r"\s+(?P<unit>day|week|month|year)s?\s+ago))"
     r"|(?P<period>(?:earlier |later )?(?P<which>last|this|next|the previous|the past|over the)\s+"
@@ -102,9 +104,13 @@ def resolve(text: str, written: str | None) -> str | None:
 
 def _marker(match: re.Match[str], parts: list[int], precision: int, future: bool) -> str | None:
     year = parts[0]
+    if match.group("vague"):
+        return None  # "in recent days": no day to name
     if match.group("period") and match.group("span").lower() == "year":
         which = match.group("which").lower()
-        return str(year + (1 if which == "next" else -1 if which in ("last", "the previous") else 0))
+        return str(
+            year + (1 if which == "next" else -1 if which in ("last", "the previous") else 0)
+        )
     if match.group("named"):
         if precision < 2:
             return None
@@ -138,7 +144,8 @@ def _marker(match: re.Match[str], parts: list[int], precision: int, future: bool
         return "~" + (written - dt.timedelta(days=days)).isoformat()
     if match.group("day"):
         word = match.group("day").lower()
-        return (written - dt.timedelta(days=1 if word == "yesterday" else 0)).isoformat()
+        shift = -1 if word == "yesterday" else 1 if word == "tomorrow" else 0
+        return (written + dt.timedelta(days=shift)).isoformat()
     if match.group("period"):  # a week or a weekend
         which = match.group("which").lower()
         shift = 1 if which == "next" else -1 if which in ("last", "the previous") else 0

@@ -58,12 +58,21 @@ def trim_connective(text: str) -> str:
     return rest if opening_problem(rest) is None else text
 
 
+_OPENING_PHRASE = re.compile(r"^(?:On|In|At|By|Later|Earlier|After|Before)\b[^,]{1,40},\s+")
+
+
+def _after_opening_phrase(text: str) -> str:
+    """'On Sunday, she said …' -> 'she said …': a date first does not name the speaker."""
+    match = _OPENING_PHRASE.match(strip_markers(text))
+    return strip_markers(text)[match.end() :] if match else ""
+
+
 def opening_problem(text: str) -> str | None:
     """Why the sentence leans on the one before it, or None."""
-    words = strip_markers(text).lstrip("“\"‘ ")
+    words = strip_markers(text).lstrip('“"‘ ')
     if _OPENER.match(words):
         return "opens with a connective"
-    if _PRONOUN.match(words):
+    if _PRONOUN.match(words) or _PRONOUN.match(_after_opening_phrase(words)):
         return "opens with a pronoun"
     if _BACK_REFERENCE.match(words):
         return "opens by pointing back"
@@ -73,7 +82,7 @@ def opening_problem(text: str) -> str | None:
 def cut_problem(text: str) -> str | None:
     """Why the sentence is not whole, or None."""
     plain = strip_markers(text).rstrip()
-    if not plain or not plain[0].isupper() and plain[0] not in "“\"‘¿¡":
+    if not plain or (not plain[0].isupper() and plain[0] not in '“"‘¿¡'):
         return "does not start a sentence"
     if _CUT.search(plain) or not _TERMINAL.search(plain):
         return "cut mid-clause"

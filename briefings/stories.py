@@ -15,6 +15,7 @@ a sentence that fails either rule is left out, never rewritten.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import re
 from collections.abc import Sequence
@@ -23,7 +24,6 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from briefings import summarize
-from briefings.clean import TITLE_LIMIT, shorten_at_clause
 from briefings.dates import find_dates
 from briefings.model import Article, Fact, Quote, Sentence, Story, TimelineEntry
 from briefings.relative import RELATIVE, resolve, strip_markers
@@ -36,7 +36,7 @@ SHARED_NAMES = 4  # ... when they share at least this many names
 SHARED_SHARE = 0.12  # ... and that many of all the names either one uses
 LEDE_SENTENCES = 3
 STORY_FACTS = 3
-STORY_QUOTES = 3
+STORY_QUOTES = 2
 STORY_DATES = 6
 
 _NOT_NAMES = frozenset(
@@ -103,10 +103,12 @@ def group(articles: Sequence[Article], dates: dict[str, Dated]) -> list[list[Art
         best: tuple[int, int] | None = None
         for index, story in enumerate(stories):
             shared = max(len(named[article.key] & named[m.key]) for m in story)
-            overlap = max(
-                shared / (len(named[article.key] | named[m.key]) or 1) for m in story
-            )
-            if shared < SHARED_NAMES or overlap < SHARED_SHARE or not _close(article, story, dates):
+            overlap = max(shared / (len(named[article.key] | named[m.key]) or 1) for m in story)
+            if (
+                shared < SHARED_NAMES
+                or overlap < SHARED_SHARE
+                or not _close(article, story, dates)
+            ):
                 continue
             if best is None or shared > best[0]:
                 best = (shared, index)
@@ -118,18 +120,17 @@ def group(articles: Sequence[Article], dates: dict[str, Dated]) -> list[list[Art
 
 
 def _close(article: Article, story: Sequence[Article], dates: dict[str, Dated]) -> bool:
+    """Written within a few days of a member of the story (an undated article always is)."""
     mine = dates[article.key].iso
     if mine is None or len(mine) < 10:
         return True
-    import datetime as dt
-
     day = dt.date.fromisoformat(mine)
-    for member in story:
-        theirs = dates[member.key].iso
-        if theirs and len(theirs) == 10:
-            if abs((dt.date.fromisoformat(theirs) - day).days) <= SAME_STORY_DAYS:
-                return True
-    return False
+    days = [dates[m.key].iso for m in story]
+    return any(
+        abs((dt.date.fromisoformat(theirs) - day).days) <= SAME_STORY_DAYS
+        for theirs in days
+        if theirs and len(theirs) == 10
+    )
 
 
 def _story_date(members: Sequence[Article], dates: dict[str, Dated]) -> Dated:
@@ -161,11 +162,10 @@ def _headline(lead: Article, written: str | None) -> tuple[str, str | None]:
     lede = next((p.text for p in lead.paragraphs if not p.heading), "")
     if not lede.startswith(lead.title.rstrip("…")):
         return lead.title, None
-    heading = next(
-        (p.text for p in lead.paragraphs if p.heading and len(p.text.split()) >= 5), None
-    )
-    if heading is not None:
-        return heading, None
+    # One heading inside an untitled article is its headline; several are its sections.
+    headings = [p.text for p in lead.paragraphs if p.heading and len(p.text.split()) >= 5]
+    if len(headings) == 1 and len([p for p in lead.paragraphs if p.heading]) == 1:
+        return headings[0], None
     return "", None  # the lede says it; a cut copy of it above would say it twice
 
 
@@ -205,13 +205,13 @@ def build_story(
     shown.update(normal(c.text) for c in lede)
     rest = [c for c in candidates if normal(c.text) not in shown]
     as_of = {a.key: written[a.key] for a in ordered}
-    facts = []
+    facts: list[Fact] = []
     for fact in summarize.facts(rest, as_of):
         if normal(fact.text) in shown or len(facts) == STORY_FACTS or fact.text.endswith("…"):
             continue
         facts.append(fact)
         shown.add(normal(fact.text))
-    quotes = []
+    quotes: list[Quote] = []
     for quote in summarize.pick_quotes(summarize.quotes(candidates_for_quotes(ordered, words))):
         whole = whole_quote(quote.text)
         key = f"{quote.source.document}#{quote.source.article}"
@@ -247,6 +247,14 @@ def _informative(text: str) -> set[str]:
     return found
 
 
+def _lede_score(c: summarize.Candidate, lead: Article, told: set[str]) -> float:
+    """Where the sentence stands in its article, and what it adds to what is told."""
+    place = 1.5 if c.position == 1 else 0.75 if c.position <= 3 else 0.25
+    lead_bonus = 1.0 if c.article is lead else 0.0
+    new = len(_informative(c.text) - told)
+    return place + lead_bonus + 0.35 * min(new, 6) - 0.02 * c.position
+
+
 def pick_lede(
     candidates: Sequence[summarize.Candidate], lead: Article, keywords: Sequence[Keyword]
 ) -> list[summarize.Candidate]:
@@ -259,19 +267,11 @@ def pick_lede(
     chosen: list[summarize.Candidate] = []
     told: set[str] = set()
     while prose and len(chosen) < LEDE_SENTENCES:
-
-        def score(c: summarize.Candidate) -> float:
-            place = 1.5 if c.position == 1 else 0.75 if c.position <= 3 else 0.25
-            lead_bonus = 1.0 if c.article is lead else 0.0
-            new = len(_informative(c.text) - told)
-            return place + lead_bonus + 0.35 * min(new, 6) - 0.02 * c.position
-
-        best = max(prose, key=lambda c: (score(c), -c.ref.line))
+        best = max(prose, key=lambda c: (_lede_score(c, lead, told), -c.ref.line))
         prose = [
             c
             for c in prose
-            if c is not best
-            and fuzz.token_set_ratio(c.text, best.text) < summarize.NEAR_DUPLICATE
+            if c is not best and fuzz.token_set_ratio(c.text, best.text) < summarize.NEAR_DUPLICATE
         ]
         if chosen and not _informative(best.text) - told:
             break
@@ -281,15 +281,21 @@ def pick_lede(
 
 
 def whole_quote(text: str, limit: int = 300) -> str | None:
-    """A quote cut after its last whole sentence within ``limit``, never mid-clause."""
-    if len(text) <= limit:
-        return text
-    kept = ""
-    for sentence in split_sentences(text):
-        if len(kept) + len(sentence) + 1 > limit:
-            break
-        kept = f"{kept} {sentence}".strip()
-    return kept if kept and kept[-1] in ".!?" else None
+    """The quote, or its most telling whole sentence when it runs to several.
+
+    A quote is shown as one whole sentence of the speaker's own, never cut mid-clause.
+    """
+    sentences = [
+        s.strip('“”"‘’ ').rstrip(",")
+        for s in split_sentences(text)
+        if len(s.split()) >= 8 and len(s) <= limit
+    ]
+    sentences = [s for s in sentences if s and s[-1] in ".!?" and not s.startswith("…")]
+    if not sentences:
+        return None
+    if len(split_sentences(text)) == 1 and len(text) <= limit:
+        return text.strip('“”"‘’ ').rstrip(",") if sentences else None
+    return max(sentences, key=lambda s: (len(_informative(s)), -sentences.index(s)))
 
 
 def candidates_for_quotes(
@@ -306,7 +312,7 @@ def _dated(candidates: Sequence[summarize.Candidate], shown: set[str]) -> list[T
         if len(entries) == STORY_DATES:
             break
         day = _day_of(c.text)
-        if day is None or normal(c.text) in shown or len(c.text) > 240:
+        if day is None or normal(c.text) in shown or len(c.text) > 220:
             continue
         if any(fuzz.token_set_ratio(c.text, e.text) >= summarize.NEAR_DUPLICATE for e in entries):
             continue
@@ -365,7 +371,9 @@ def _same_count(a: Fact, b: Fact) -> bool:
     if x is None or y is None or _scale(a.value) != _scale(b.value):
         return False
     close = abs(x - y) <= 0.1 * max(x, y)
-    return close and bool(_APPROXIMATE.match(a.value.lower()) or _APPROXIMATE.match(b.value.lower()))
+    return close and bool(
+        _APPROXIMATE.match(a.value.lower()) or _APPROXIMATE.match(b.value.lower())
+    )
 
 
 def _number(value: str) -> float | None:
@@ -405,10 +413,11 @@ def speaker_role(speaker: str, article: Article) -> str | None:
     body = " ".join(p.text for p in article.paragraphs)
     surname = speaker.split()[-1]
     after = re.search(
-        re.escape(speaker) + r"(?:\s*\([^)]*\))?,\s+(?P<role>(?:the |a |an )?(?:U\.S\.|[^,.:;“\"]){4,90})[,.:]",
+        re.escape(speaker)
+        + r"(?:\s*\([^)]*\))?,\s+(?P<role>(?:the |a |an )?(?:U\.S\.|[^,.:;“\"]){4,90})[,.:]",
         body,
     )
-    if after and not after.group("role")[0].isupper() or (
+    if (after and not after.group("role")[0].isupper()) or (
         after and _TITLE_WORDS.search(after.group("role"))
     ):
         role = after.group("role").strip()
