@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 
-from briefings.model import ArticleInfo, Briefing, Catalog, Event, SourceRef, Story, Topic
+from briefings.model import ArticleInfo, Briefing, Fact, Catalog, Event, SourceRef, Story, Topic
 from briefings.relative import MARKER
 
 MESSAGE_LIMIT = 4096
@@ -77,6 +77,7 @@ LABELS = {
         "kind:post with a comment form": "a post with a comment form",
         "kind:blog post": "a blog post",
         "fact_as_of": "as of {date}",
+        "more_on": "More:",
     },
     "es": {
         "as_of": "Datos al",
@@ -131,6 +132,7 @@ LABELS = {
         "kind:post with a comment form": "una entrada con formulario de comentarios",
         "kind:blog post": "una entrada de blog",
         "fact_as_of": "datos de {date}",
+        "more_on": "Más:",
         "note:not including service fees": "sin incluir cargos por servicio",
         "note:not including fees": "sin incluir cargos",
         "note:also at the {place} box office": "también en la taquilla de {place}",
@@ -409,32 +411,58 @@ def news_line(briefing: Briefing, *, now: dt.datetime, lang: str) -> str:
     return f"{labels['news_span'].format(span=span, age=age)} · {articles}"
 
 
-def _story_block(story: Story, cite: Citations, lang: str) -> str:
-    """One story: its date and headline, its lede, then its figures and quotes."""
+def _story_heading(story: Story, lang: str, *, more: bool = False) -> str:
     labels = LABELS[lang]
     date = format_date(story.date, lang) if story.date else ""
     if story.date and story.date_inferred:
         date += f" ({labels['date_inferred']})"
-    heading = " · ".join(
-        part for part in (f"<b>{date}</b>" if date else "", _headline(story)) if part
-    )
+    parts = [f"<b>{date}</b>" if date else "", _headline(story)]
+    heading = " · ".join(part for part in parts if part)
+    return f"{labels['more_on']} {heading}" if more and heading else heading
+
+
+TOP_LEDE = 2  # lede sentences of a story after the newest shown at the top
+
+
+def _story_block(story: Story, cite: Citations, lang: str, *, newest: bool) -> str:
+    """One story's top: its date and headline, its lede (and the newest one's figures)."""
+    labels = LABELS[lang]
+    heading = _story_heading(story, lang)
     lines = [heading] if heading else []
-    lines.append(" ".join(f"{shown_text(s.text, lang)} {cite.mark(s.source)}" for s in story.lede))
-    for fact in story.facts:
-        as_of = (
-            f" ({labels['fact_as_of'].format(date=format_date(fact.as_of, lang))})"
-            if fact.as_of and fact.as_of != story.date
-            else ""
-        )
-        lines.append(
-            f"• <b>{escape(fact.value)}</b>{as_of} — {shown_text(fact.text, lang)} "
-            f"{cite.mark(fact.source)}"
-        )
+    lede = story.lede if newest else story.lede[:TOP_LEDE]
+    # A line a sentence: a screen may then end inside a story, never inside a sentence.
+    lines.extend(f"{shown_text(s.text, lang)} {cite.mark(s.source)}" for s in lede)
+    lines.extend(_fact_line(f, story, cite, lang) for f in (story.facts if newest else ()))
+    return "\n".join(lines)
+
+
+def _fact_line(fact: Fact, story: Story, cite: Citations, lang: str) -> str:
+    labels = LABELS[lang]
+    as_of = (
+        f" ({labels['fact_as_of'].format(date=format_date(fact.as_of, lang))})"
+        if fact.as_of and fact.as_of != story.date
+        else ""
+    )
+    return (
+        f"• <b>{escape(fact.value)}</b>{as_of} — {shown_text(fact.text, lang)} "
+        f"{cite.mark(fact.source)}"
+    )
+
+
+def _story_more(story: Story, cite: Citations, lang: str, *, newest: bool) -> str | None:
+    """The rest of a story, after every story's top: details and quotes (and, for the
+    stories after the newest, the rest of the lede and the figures)."""
+    rest = () if newest else story.lede[TOP_LEDE:]
+    facts = () if newest else story.facts
+    if not (story.details or story.quotes or rest or facts):
+        return None
+    lines = [_story_heading(story, lang, more=True)]
+    lines.extend(f"• {shown_text(s.text, lang)} {cite.mark(s.source)}" for s in rest)
+    lines.extend(_fact_line(f, story, cite, lang) for f in facts)
+    lines.extend(f"• {shown_text(s.text, lang)} {cite.mark(s.source)}" for s in story.details)
     for quote in story.quotes:
         who = escape(quote.speaker) + (f", {escape(quote.role)}" if quote.role else "")
-        lines.append(
-            f"• “{shown_text(quote.text, lang)}” — <i>{who}</i> {cite.mark(quote.source)}"
-        )
+        lines.append(f"• “{shown_text(quote.text, lang)}” — <i>{who}</i> {cite.mark(quote.source)}")
     return "\n".join(lines)
 
 
@@ -466,12 +494,16 @@ def render_briefing(
     if labels["quoted_in_english"]:
         header.append(f"<i>{labels['quoted_in_english']}</i>")
     blocks = ["\n".join(header)]
-    for number, story in enumerate(briefing.stories):
-        blocks.append(_story_block(story, cite, lang))
-        if number == 0 and briefing.events:  # the program belongs with the newest news
-            blocks.extend(render_events(briefing.events, now=now, lang=lang, cite=cite))
-    if briefing.events and not briefing.stories:
+    # Every story's top first (the news at a glance), then the listings, then the rest.
+    stories = briefing.stories
+    blocks.extend(_story_block(s, cite, lang, newest=s is stories[0]) for s in stories)
+    if briefing.events:
         blocks.extend(render_events(briefing.events, now=now, lang=lang, cite=cite))
+    blocks.extend(
+        more
+        for s in stories
+        if (more := _story_more(s, cite, lang, newest=s is stories[0]))
+    )
     news = [e for e in briefing.timeline if _is_news_date(e.date, briefing)]
     history = [e for e in briefing.timeline if not _is_news_date(e.date, briefing)]
     if len(news) >= 2:

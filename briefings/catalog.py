@@ -113,6 +113,7 @@ def _topic_briefing(
     events: dict[str, list[Event]],
     words: frozenset[str],
     written: dict[str, stories.Dated],
+    recent: str = "",
 ) -> Briefing:
     """A topic's stories, newest first, then its background; every item sourced."""
     topic = next(t for t in registry.all if t.id == topic_id)
@@ -120,7 +121,8 @@ def _topic_briefing(
     # An editor reads the most relevant articles first; a big topic is not read to the end.
     considered = ordered[:ARTICLES_CONSIDERED]
     keywords = [Keyword.parse(k) for k in topic.keywords]
-    groups = stories.group(considered, written)
+    reported = {key: stories.Dated(*value) for key, value in dates.items()}
+    groups = stories.group(considered, written, reported, recent)
     in_stories = {a.key for members in groups for a in members}
     shown: set[str] = set()
     built = []
@@ -139,10 +141,15 @@ def _topic_briefing(
         }
         story = stories.build_story(members, dated, relevance, words, keywords, shown)
         story = replace(story, quotes=tuple(stories.quotes_with_roles(story.quotes, by_key)))
-        if story.date is None:  # no day of writing known: the newest day it reports
-            reported = [dates[a.key] for a in members if dates[a.key][0]]
+        if story.date is None:  # no day of writing known: the newest date it reports
+            reported = [
+                (d, inferred)
+                for a in members
+                for d, inferred in (dates[a.key], (stories.stated_month(a), False))
+                if d and len(d) >= 7
+            ] or [dates[a.key] for a in members if dates[a.key][0]]
             if reported:
-                day, inferred = max(reported, key=lambda d: (d[0] or "", not d[1]))
+                day, inferred = max(reported, key=lambda d: (_sortable(d[0] or ""), not d[1]))
                 story = replace(story, date=day, date_inferred=inferred)
         if story.lede:
             built.append(story)
@@ -195,7 +202,9 @@ def _topic_briefing(
         as_of=max(known) if known else None,
         stories=tuple(built),
         background=tuple(background),
-        news_from=min(story_days) if story_days else None,
+        news_from=min(
+            [d for d in story_days if len(d) == 10] or story_days, default=None
+        ),
         news_to=max(story_days) if story_days else None,
     )
 
@@ -228,6 +237,11 @@ def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> 
         for a in articles
     }
     written = {a.key: stories.Dated(*written_date(a, years.get(a.key))) for a in articles}
+    # News is what was written within a year of the newest article the seeds date by the day.
+    newest_day = max((d.iso for d in written.values() if d.iso), default=None)
+    recent = (
+        f"{int(newest_day[:4]) - 1}{newest_day[4:7]}" if newest_day else "9999"
+    )
     scorer = TopicScorer(registry)
     scores = {a.key: scorer.article_scores(a) for a in articles}
     assignment = assign_all(
@@ -253,7 +267,9 @@ def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> 
             for a in members
         }
         briefings.append(
-            _topic_briefing(topic.id, members, relevance, registry, dates, events, words, written)
+            _topic_briefing(
+                topic.id, members, relevance, registry, dates, events, words, written, recent
+            )
         )
     # An article that does not say when it was written takes its story's day, as inferred.
     story_days: dict[str, tuple[str, bool]] = {}

@@ -185,7 +185,11 @@ def damage(sentence: str, vocabulary: frozenset[str] = frozenset()) -> str | Non
         return "a year was lost before a name"
     if _LOST_YEAR_BEFORE_CLAUSE.search(sentence):
         return "a year was lost before a new clause"
-    if _LOST_THOUSANDS.search(sentence) and not _follows_month(sentence):
+    if (
+        _LOST_THOUSANDS.search(sentence)
+        and not _follows_month(sentence)
+        and not _is_apposition(sentence)
+    ):
         return "the digits of a number were lost"
     if _STITCHED.search(sentence):
         return "fragments of different sentences were stitched together"
@@ -201,6 +205,12 @@ def damage(sentence: str, vocabulary: frozenset[str] = frozenset()) -> str | Non
                 if suffix in ("was", "were", "following", "prime") and stem[0].isupper():
                     return f"words were glued together ('{word}')"
     return None
+
+
+def _is_apposition(sentence: str) -> bool:
+    """'María Eugenia Delgado Guizar, 72, and her daughter': an age set off by commas."""
+    match = _LOST_THOUSANDS.search(sentence)
+    return match is not None and sentence[: match.start()].endswith(", ")
 
 
 def _follows_month(sentence: str) -> bool:

@@ -125,6 +125,7 @@ class Story:
     facts: tuple[Fact, ...] = ()
     quotes: tuple[Quote, ...] = ()
     dates: tuple[TimelineEntry, ...] = ()
+    details: tuple[Sentence, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -287,6 +288,7 @@ def _nested_types() -> dict[type[Any], dict[str, type[Any]]]:
                     "facts": Fact,
                     "quotes": Quote,
                     "dates": TimelineEntry,
+                    "details": Sentence,
                 },
                 Briefing: {
                     "stories": Story,

@@ -29,7 +29,7 @@ from briefings.model import Article, Fact, Quote, Sentence, Story, TimelineEntry
 from briefings.relative import RELATIVE, resolve, strip_markers
 from briefings.sentences import split_sentences
 from briefings.standalone import normal, standalone_problem, trim_connective
-from briefings.topics import Keyword
+from briefings.topics import Keyword, Words
 
 SAME_STORY_DAYS = 4  # articles written this many days apart can report one event
 SHARED_NAMES = 4  # ... when they share at least this many names
@@ -38,6 +38,8 @@ LEDE_SENTENCES = 3
 STORY_FACTS = 3
 STORY_QUOTES = 2
 STORY_DATES = 6
+STORY_DETAILS = 4  # sentences after the lede, for the screens after the first
+MAX_PASSAGE = 360  # characters of a sentence shown with the one it leans on
 
 _NOT_NAMES = frozenset(
     "The This That These Those There When After Before But And While With From Since "
@@ -67,9 +69,21 @@ def names(article: Article) -> frozenset[str]:
     return frozenset(found) - _NOT_NAMES
 
 
-def is_news(article: Article, dated: Dated) -> bool:
-    """News reports a recent event: its day is known, or it dates things by the day."""
+def stated_month(article: Article) -> str | None:
+    """The newest month (or day) the article writes out with its year: "2025-03"."""
+    found = [m.iso() for m in find_dates(article.body) if m.year is not None]
+    return max((iso for iso in found if iso), default=None)
+
+
+def is_news(
+    article: Article, dated: Dated, reported: Dated | None = None, recent: str = ""
+) -> bool:
+    """News reports a recent event: its day is known, it dates things by the day, or it
+    reports a month or day of its own (not an inferred year) no older than ``recent``."""
     if dated.iso is not None and len(dated.iso) == 10:
+        return True
+    stated = stated_month(article)
+    if stated is not None and recent and stated >= recent:
         return True
     return sum(1 for _ in RELATIVE.finditer(article.body)) >= 2
 
@@ -94,9 +108,19 @@ def attribution_score(article: Article) -> float:
     return score
 
 
-def group(articles: Sequence[Article], dates: dict[str, Dated]) -> list[list[Article]]:
-    """News articles in stories (dated ones first joined by days and names)."""
-    news = [a for a in articles if is_news(a, dates[a.key])]
+def group(
+    articles: Sequence[Article],
+    dates: dict[str, Dated],
+    reported: dict[str, Dated] | None = None,
+    recent: str = "",
+) -> list[list[Article]]:
+    """News articles in stories (dated ones first joined by days and names).
+
+    ``reported`` is the newest date each article reports; one of ``recent`` or later
+    makes an article news even when the day it was written is unknown.
+    """
+    reported = reported or {}
+    news = [a for a in articles if is_news(a, dates[a.key], reported.get(a.key), recent)]
     named = {a.key: names(a) for a in news}
     stories: list[list[Article]] = []
     for article in sorted(news, key=lambda a: (dates[a.key].iso is None, a.key)):
@@ -144,13 +168,37 @@ def _story_date(members: Sequence[Article], dates: dict[str, Dated]) -> Dated:
 def shown_candidates(
     article: Article, relevance: float, words: frozenset[str], written: str | None
 ) -> list[summarize.Candidate]:
-    """The article's sentences that may be shown: dates resolved, standing alone."""
-    kept = []
+    """The article's sentences that may be shown: dates resolved, standing alone.
+
+    A sentence that opens with a pronoun may still be shown right after the sentence
+    before it in the same paragraph, as one passage ("Police were met with gunfire … They
+    returned fire …"): its antecedent is then shown right before it, under one citation.
+    """
+    kept: list[summarize.Candidate] = []
+    previous: summarize.Candidate | None = None
     for candidate in summarize.sentences_of(article, relevance, words):
         text = resolve(trim_connective(candidate.text), written)
-        if text is None or standalone_problem(text):
+        if text is None:
+            previous = None
             continue
-        kept.append(dataclasses.replace(candidate, text=text))
+        problem = standalone_problem(text)
+        follows = (
+            previous is not None
+            and previous.ref == candidate.ref
+            and previous.position == candidate.position - 1
+        )
+        if problem == "opens with a pronoun" and follows and previous is not None:
+            passage = f"{previous.text} {text}"
+            if len(passage) <= MAX_PASSAGE:
+                kept.append(dataclasses.replace(previous, text=passage))
+            previous = None
+            continue
+        if problem:
+            previous = None
+            continue
+        chosen = dataclasses.replace(candidate, text=text)
+        kept.append(chosen)
+        previous = chosen
     return kept
 
 
@@ -196,10 +244,9 @@ def build_story(
         for c in shown_candidates(a, weights[a.key], words, written[a.key])
         if normal(c.text) not in shown
     ]
-    headline, headline_sentence = _headline(lead, written[lead.key])
-    if headline_sentence:
-        shown.add(headline_sentence)
-        candidates = [c for c in candidates if normal(c.text) != headline_sentence]
+    headline, _ = _headline(lead, written[lead.key])
+    if headline:  # a sentence that says what the headline says is not shown under it
+        candidates = [c for c in candidates if fuzz.token_set_ratio(c.text, headline) < 90]
     lede = pick_lede(candidates, lead, keywords)
     lede.sort(key=lambda c: (c.article is not lead, c.article.key, c.position))
     shown.update(normal(c.text) for c in lede)
@@ -207,7 +254,7 @@ def build_story(
     as_of = {a.key: written[a.key] for a in ordered}
     facts: list[Fact] = []
     for fact in summarize.facts(rest, as_of):
-        if normal(fact.text) in shown or len(facts) == STORY_FACTS or fact.text.endswith("…"):
+        if normal(fact.text) in shown or len(facts) == STORY_FACTS or not _telling(fact):
             continue
         facts.append(fact)
         shown.add(normal(fact.text))
@@ -223,6 +270,11 @@ def build_story(
         quotes.append(dataclasses.replace(quote, text=text))
         shown.add(normal(text))
     happenings = _dated(rest, shown)
+    told = {word for c in lede for word in _informative(c.text)}
+    more = [c for c in candidates if normal(c.text) not in shown]
+    details = pick_lede(more, lead, keywords, STORY_DETAILS, told)
+    details.sort(key=lambda c: (c.article is not lead, c.article.key, c.position))
+    shown.update(normal(c.text) for c in details)
     story_id = hashlib.blake2s(
         "|".join(a.key for a in ordered).encode(), digest_size=5
     ).hexdigest()
@@ -236,7 +288,17 @@ def build_story(
         facts=tuple(facts),
         quotes=tuple(quotes),
         dates=tuple(happenings),
+        details=tuple(Sentence(c.text, c.ref) for c in details),
     )
+
+
+def _telling(fact: Fact) -> bool:
+    """A key figure is a count of some size, a share or an amount, not '10' of a lede."""
+    value = fact.value
+    if re.search(r"%|percent|million|billion|thousand|\$|,\d{3}", value, re.I):
+        return True
+    number = _number(value)
+    return number is not None and number >= 100
 
 
 def _informative(text: str) -> set[str]:
@@ -247,27 +309,36 @@ def _informative(text: str) -> set[str]:
     return found
 
 
-def _lede_score(c: summarize.Candidate, lead: Article, told: set[str]) -> float:
-    """Where the sentence stands in its article, and what it adds to what is told."""
+def _lede_score(
+    c: summarize.Candidate, lead: Article, told: set[str], keywords: Sequence[Keyword] = ()
+) -> float:
+    """Where the sentence stands in its article, what it adds to what is told, and how
+    squarely it is on the topic."""
     place = 1.5 if c.position == 1 else 0.75 if c.position <= 3 else 0.25
     lead_bonus = 1.0 if c.article is lead else 0.0
     new = len(_informative(c.text) - told)
-    return place + lead_bonus + 0.35 * min(new, 6) - 0.02 * c.position
+    words = Words.of(c.text)
+    on_topic = min(sum(1 for k in keywords if words.hits(k)), 3)
+    return place + lead_bonus + 0.35 * min(new, 6) + 0.3 * on_topic - 0.02 * c.position
 
 
 def pick_lede(
-    candidates: Sequence[summarize.Candidate], lead: Article, keywords: Sequence[Keyword]
+    candidates: Sequence[summarize.Candidate],
+    lead: Article,
+    keywords: Sequence[Keyword],
+    count: int = LEDE_SENTENCES,
+    told: set[str] | None = None,
 ) -> list[summarize.Candidate]:
     """2–3 sentences that tell the most between them, the lead article's lede first.
 
     Greedy, like maximal marginal relevance: each next sentence is scored by where it
     stands in its article and by the names, numbers and days it adds to those chosen.
     """
-    prose = [c for c in candidates if summarize.is_prose(c.text)]
+    prose = [c for c in candidates if summarize.is_prose(split_sentences(c.text)[0])]
     chosen: list[summarize.Candidate] = []
-    told: set[str] = set()
-    while prose and len(chosen) < LEDE_SENTENCES:
-        best = max(prose, key=lambda c: (_lede_score(c, lead, told), -c.ref.line))
+    told = set() if told is None else told
+    while prose and len(chosen) < count:
+        best = max(prose, key=lambda c: (_lede_score(c, lead, told, keywords), -c.ref.line))
         prose = [
             c
             for c in prose

@@ -309,7 +309,7 @@ def catalog_problems(catalog: Catalog, seeds: list[Seed]) -> list[str]:
             require(bool(story.articles), f"{where}: a story of no articles")
             for key in story.articles:
                 require(key in briefing.articles, f"{where}: story cites {key}")
-            for item in (*story.lede, *story.facts, *story.quotes, *story.dates):
+            for item in (*story.lede, *story.facts, *story.quotes, *story.dates, *story.details):
                 check_ref(f"{where} story", item.source)
         for item in briefing.background:
             check_ref(f"{where} background", item.source)
@@ -390,6 +390,7 @@ def shown_problems(briefing: Briefing) -> list[str]:
     for story in briefing.stories:
         items += [("lede", s.text, False) for s in story.lede]
         items += [("figure", f.text, False) for f in story.facts]
+        items += [("detail", s.text, False) for s in story.details]
         items += [("date", e.text, False) for e in story.dates]
         items += [("quote", q.text, True) for q in story.quotes]
     items += [("background", s.text, False) for s in briefing.background]
