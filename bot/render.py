@@ -506,7 +506,7 @@ def render_briefing(
     )
     news = [e for e in briefing.timeline if _is_news_date(e.date, briefing)]
     history = [e for e in briefing.timeline if not _is_news_date(e.date, briefing)]
-    if len(news) >= 2:
+    if news:
         blocks.append(
             _section(
                 labels["timeline"],
@@ -517,8 +517,6 @@ def render_briefing(
                 ),
             )
         )
-    else:
-        history = [*news, *history]
     if briefing.background or history:
         lines = [f"<b>{labels['background']}</b>"]
         if briefing.background:

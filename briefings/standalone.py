@@ -38,6 +38,7 @@ _BACK_REFERENCE = re.compile(
 _CUT = re.compile(
     r"(?:…|\.\.\.|\s[.,;:]|\b(?:to|of|and|or|the|a|an|with|for|by|in|on|at|from))\s*[.…]?\s*$"
 )
+_WIKI_MARK = re.compile(r"\[\s*edit\s*\]", re.IGNORECASE)
 _TERMINAL = re.compile(r"[.!?][”\"’)\]]*$|[”\"]$")
 
 
@@ -86,6 +87,10 @@ def cut_problem(text: str) -> str | None:
         return "does not start a sentence"
     if _CUT.search(plain) or not _TERMINAL.search(plain):
         return "cut mid-clause"
+    if plain.count("“") != plain.count("”") or plain.count('"') % 2:
+        return "a quotation opened or closed in another sentence"
+    if _WIKI_MARK.search(plain):
+        return "a scraped page's markup"
     return None
 
 

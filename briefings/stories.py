@@ -189,8 +189,8 @@ def shown_candidates(
         )
         if problem == "opens with a pronoun" and follows and previous is not None:
             passage = f"{previous.text} {text}"
-            if len(passage) <= MAX_PASSAGE:
-                kept.append(dataclasses.replace(previous, text=passage))
+            if len(passage) <= MAX_PASSAGE:  # the passage replaces its first sentence
+                kept[-1] = dataclasses.replace(previous, text=passage)
             previous = None
             continue
         if problem:
@@ -247,8 +247,8 @@ def build_story(
     headline, _ = _headline(lead, written[lead.key])
     if headline:  # a sentence that says what the headline says is not shown under it
         candidates = [c for c in candidates if fuzz.token_set_ratio(c.text, headline) < 90]
+    # Most telling first (the inverted pyramid): a screen short of room shows the top two.
     lede = pick_lede(candidates, lead, keywords)
-    lede.sort(key=lambda c: (c.article is not lead, c.article.key, c.position))
     shown.update(normal(c.text) for c in lede)
     rest = [c for c in candidates if normal(c.text) not in shown]
     as_of = {a.key: written[a.key] for a in ordered}
@@ -303,8 +303,9 @@ def _telling(fact: Fact) -> bool:
 
 def _informative(text: str) -> set[str]:
     """What a sentence tells: the names, numbers and days in it."""
-    found = set(re.findall(r"(?<!^)\b[A-Z][\w’'-]{2,}", strip_markers(text))) - _NOT_NAMES
-    found |= set(re.findall(r"\d[\d,.]*", strip_markers(text)))
+    plain = strip_markers(text)
+    found = set(re.findall(r"(?<!^)(?<![.!?”] )\b[A-Z][\w’'-]{2,}", plain)) - _NOT_NAMES
+    found |= set(re.findall(r"\d[\d,.]*", plain))
     found |= set(re.findall(r"⟦([^⟧]+)⟧", text))
     return found
 
@@ -319,7 +320,7 @@ def _lede_score(
     new = len(_informative(c.text) - told)
     words = Words.of(c.text)
     on_topic = min(sum(1 for k in keywords if words.hits(k)), 3)
-    return place + lead_bonus + 0.35 * min(new, 6) + 0.3 * on_topic - 0.02 * c.position
+    return place + lead_bonus + 0.35 * min(new, 4) + 0.5 * on_topic - 0.02 * c.position
 
 
 def pick_lede(
@@ -383,7 +384,7 @@ def _dated(candidates: Sequence[summarize.Candidate], shown: set[str]) -> list[T
         if len(entries) == STORY_DATES:
             break
         day = _day_of(c.text)
-        if day is None or normal(c.text) in shown or len(c.text) > 220:
+        if day is None or normal(c.text) in shown or len(strip_markers(c.text)) > 240:
             continue
         if any(fuzz.token_set_ratio(c.text, e.text) >= summarize.NEAR_DUPLICATE for e in entries):
             continue

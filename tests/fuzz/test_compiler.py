@@ -58,7 +58,7 @@ from briefings.clean import (
     is_social_post,
 )
 from briefings.model import SCHEMA_VERSION, Briefing, Catalog, Event, SourceRef
-from briefings.relative import has_relative_date
+from briefings.relative import has_relative_date, strip_markers
 from briefings.standalone import normal, standalone_problem
 from briefings.summarize import MAX_FACTS, MAX_QUOTES, MAX_TIMELINE, SUMMARY_SENTENCES
 from tests.conftest import FEB_FIRST, SEEDS, TODAY
@@ -292,7 +292,7 @@ def catalog_problems(catalog: Catalog, seeds: list[Seed]) -> list[str]:
         for entry in briefing.timeline:
             require(_valid_date(entry.date), f"{where}: timeline date {entry.date!r}")
             check(f"{where} timeline", entry.text)
-            require(len(entry.text) <= 220, f"{where}: timeline text too long")
+            require(len(strip_markers(entry.text)) <= 240, f"{where}: timeline text too long")
             check_ref(f"{where} timeline", entry.source)
         require(len(briefing.quotes) <= MAX_QUOTES, f"{where}: quotes")
         speakers = [q.speaker for q in briefing.quotes]
