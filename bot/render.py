@@ -418,7 +418,9 @@ def _story_heading(story: Story, lang: str, *, more: bool = False) -> str:
         date += f" ({labels['date_inferred']})"
     parts = [f"<b>{date}</b>" if date else "", _headline(story)]
     heading = " · ".join(part for part in parts if part)
-    return f"{labels['more_on']} {heading}" if more and heading else heading
+    if more:  # bold first: a screen fills up with its lines (see paginate)
+        return f"<b>{labels['more_on']}</b> {heading}".rstrip()
+    return heading
 
 
 TOP_LEDE = 2  # lede sentences of a story after the newest shown at the top

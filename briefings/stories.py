@@ -27,6 +27,7 @@ from briefings import summarize
 from briefings.dates import find_dates
 from briefings.model import Article, Fact, Quote, Sentence, Story, TimelineEntry
 from briefings.relative import RELATIVE, resolve, strip_markers
+from briefings.segment import is_listing_field
 from briefings.sentences import split_sentences
 from briefings.standalone import normal, standalone_problem, trim_connective
 from briefings.topics import Keyword, Words
@@ -69,9 +70,23 @@ def names(article: Article) -> frozenset[str]:
     return frozenset(found) - _NOT_NAMES
 
 
+_AHEAD = re.compile(r"\b(?:will|scheduled|upcoming|next|until|runs|projects?|expected)\b", re.I)
+
+
 def stated_month(article: Article) -> str | None:
-    """The newest month (or day) the article writes out with its year: "2025-03"."""
-    found = [m.iso() for m in find_dates(article.body) if m.year is not None]
+    """The newest month (or day) the article reports as past with its year: "2025-03".
+
+    Sentences that announce ("runs until March 1, 2026") say nothing of when it was written.
+    """
+    found = [
+        m.iso()
+        for p in article.paragraphs
+        if not p.heading and not is_listing_field(p.text)
+        for sentence in split_sentences(p.text)
+        if not _AHEAD.search(sentence)
+        for m in find_dates(sentence)
+        if m.year is not None
+    ]
     return max((iso for iso in found if iso), default=None)
 
 
@@ -363,10 +378,12 @@ def whole_quote(text: str, limit: int = 300) -> str | None:
         if len(s.split()) >= 8 and len(s) <= limit
     ]
     sentences = [s for s in sentences if s and s[-1] in ".!?" and not s.startswith("…")]
+    if len(split_sentences(text)) == 1 and len(text) <= limit:
+        # one sentence the attribution ended ("…, that they haven’t received any reports,")
+        whole = text.strip('“”"‘’ ').rstrip(",")
+        return whole if len(whole.split()) >= 8 and not whole.startswith("…") else None
     if not sentences:
         return None
-    if len(split_sentences(text)) == 1 and len(text) <= limit:
-        return text.strip('“”"‘’ ').rstrip(",") if sentences else None
     return max(sentences, key=lambda s: (len(_informative(s)), -sentences.index(s)))
 
 
@@ -493,6 +510,9 @@ def speaker_role(speaker: str, article: Article) -> str | None:
         after and _TITLE_WORDS.search(after.group("role"))
     ):
         role = after.group("role").strip()
+        relative = RELATIVE.search(role)
+        if relative:  # "… extradited to the U.S. last year": the role, not when
+            role = role[: relative.start()].rstrip(" ,")
         if len(role.split()) <= 12 and not re.match(r"(?:who|which|that|said|says)\b", role):
             return re.sub(r"^(?:the|a|an)\s+", "", role)
     before = re.search(
