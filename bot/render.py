@@ -498,8 +498,12 @@ def render_briefing(
     blocks = ["\n".join(header)]
     # Every story's top first (the news at a glance), then the listings, then the rest.
     stories = briefing.stories
+    # A topic that is mostly listings leads with them; otherwise they follow the news.
+    listings_first = len(briefing.events) > len(stories)
+    if briefing.events and listings_first:
+        blocks.extend(render_events(briefing.events, now=now, lang=lang, cite=cite))
     blocks.extend(_story_block(s, cite, lang, newest=s is stories[0]) for s in stories)
-    if briefing.events:
+    if briefing.events and not listings_first:
         blocks.extend(render_events(briefing.events, now=now, lang=lang, cite=cite))
     blocks.extend(
         more

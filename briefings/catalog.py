@@ -180,15 +180,13 @@ def _topic_briefing(
     )
     newest = built[0] if built else None
     lede = newest.lede if newest else tuple(background[:3])
-    lead_titles = [by_key[k].title for k in newest.articles] if newest else []
-    headline = next(
-        (
-            t
-            for t in [newest.headline if newest else "", *lead_titles, ordered[0].title]
-            if t and not has_relative_date(t)
-        ),
-        topic.name_en,
-    )
+    # The headline is the newest story's, else the title of the article the background
+    # opens with: never the title of an article with nothing readable to say.
+    if newest:
+        titles = [newest.headline, *(by_key[k].title for k in newest.articles)]
+    else:
+        titles = [by_key[f"{s.source.document}#{s.source.article}"].title for s in background[:1]]
+    headline = next((t for t in titles if t and not has_relative_date(t)), topic.name_en)
     return Briefing(
         topic=topic_id,
         headline=headline,
