@@ -49,7 +49,11 @@ def test_missing_registry_figures_say_what_they_count_and_as_of_when(catalog: Ca
     registry = next(s for s in missing.stories if s.date == "2025-03")
     assert "128,059 people as missing as of March 2025" in registry.headline
     shown = " ".join(
-        [*(d.text for d in registry.details), *(f.text for f in registry.facts)]
+        [
+            *(s.text for s in registry.lede),
+            *(d.text for d in registry.details),
+            *(f.text for f in registry.facts),
+        ]
     )
     assert "More than 90% of cases" in shown and "15,300" in shown
     # the registry's sentence says what the headline (the photo caption) says: not twice
