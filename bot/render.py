@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 
-from briefings.model import ArticleInfo, Briefing, Fact, Catalog, Event, SourceRef, Story, Topic
+from briefings.model import ArticleInfo, Briefing, Catalog, Event, Fact, SourceRef, Story, Topic
 from briefings.relative import MARKER
 
 MESSAGE_LIMIT = 4096
@@ -428,7 +428,6 @@ TOP_LEDE = 2  # lede sentences of a story after the newest shown at the top
 
 def _story_block(story: Story, cite: Citations, lang: str, *, newest: bool) -> str:
     """One story's top: its date and headline, its lede (and the newest one's figures)."""
-    labels = LABELS[lang]
     heading = _story_heading(story, lang)
     lines = [heading] if heading else []
     lede = story.lede if newest else story.lede[:TOP_LEDE]
@@ -464,7 +463,9 @@ def _story_more(story: Story, cite: Citations, lang: str, *, newest: bool) -> st
     lines.extend(f"• {shown_text(s.text, lang)} {cite.mark(s.source)}" for s in story.details)
     for quote in story.quotes:
         who = escape(quote.speaker) + (f", {escape(quote.role)}" if quote.role else "")
-        lines.append(f"• “{shown_text(quote.text, lang)}” — <i>{who}</i> {cite.mark(quote.source)}")
+        lines.append(
+            f"• “{shown_text(quote.text, lang)}” — <i>{who}</i> {cite.mark(quote.source)}"
+        )
     return "\n".join(lines)
 
 
@@ -506,9 +507,7 @@ def render_briefing(
     if briefing.events and not listings_first:
         blocks.extend(render_events(briefing.events, now=now, lang=lang, cite=cite))
     blocks.extend(
-        more
-        for s in stories
-        if (more := _story_more(s, cite, lang, newest=s is stories[0]))
+        more for s in stories if (more := _story_more(s, cite, lang, newest=s is stories[0]))
     )
     news = [e for e in briefing.timeline if _is_news_date(e.date, briefing)]
     history = [e for e in briefing.timeline if not _is_news_date(e.date, briefing)]

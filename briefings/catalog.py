@@ -142,15 +142,15 @@ def _topic_briefing(
         story = stories.build_story(members, dated, relevance, words, keywords, shown)
         story = replace(story, quotes=tuple(stories.quotes_with_roles(story.quotes, by_key)))
         if story.date is None:  # no day of writing known: the newest date it reports
-            reported = [
-                (d, inferred)
+            said: list[tuple[str, bool]] = [
+                (day, guessed)
                 for a in members
-                for d, inferred in (dates[a.key], (stories.stated_month(a), False))
-                if d and len(d) >= 7
-            ] or [dates[a.key] for a in members if dates[a.key][0]]
-            if reported:
-                day, inferred = max(reported, key=lambda d: (_sortable(d[0] or ""), not d[1]))
-                story = replace(story, date=day, date_inferred=inferred)
+                for day, guessed in (dates[a.key], (stories.stated_month(a), False))
+                if day and len(day) >= 7
+            ] or [(day, guessed) for a in members for day, guessed in [dates[a.key]] if day]
+            if said:
+                day, guessed = max(said, key=lambda d: (_sortable(d[0]), not d[1]))
+                story = replace(story, date=day, date_inferred=guessed)
         if story.lede:
             built.append(story)
     built.sort(key=lambda s: -_sortable(s.date or ""))
@@ -200,9 +200,7 @@ def _topic_briefing(
         as_of=max(known) if known else None,
         stories=tuple(built),
         background=tuple(background),
-        news_from=min(
-            [d for d in story_days if len(d) == 10] or story_days, default=None
-        ),
+        news_from=min([d for d in story_days if len(d) == 10] or story_days, default=None),
         news_to=max(story_days) if story_days else None,
     )
 
@@ -237,9 +235,7 @@ def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> 
     written = {a.key: stories.Dated(*written_date(a, years.get(a.key))) for a in articles}
     # News is what was written within a year of the newest article the seeds date by the day.
     newest_day = max((d.iso for d in written.values() if d.iso), default=None)
-    recent = (
-        f"{int(newest_day[:4]) - 1}{newest_day[4:7]}" if newest_day else "9999"
-    )
+    recent = f"{int(newest_day[:4]) - 1}{newest_day[4:7]}" if newest_day else "9999"
     scorer = TopicScorer(registry)
     scores = {a.key: scorer.article_scores(a) for a in articles}
     assignment = assign_all(
