@@ -284,7 +284,10 @@ def catalog_problems(catalog: Catalog, seeds: list[Seed]) -> list[str]:
             require(len(fact.text) <= 260, f"{where}: fact text too long")
             require(fact.as_of is None or _valid_date(fact.as_of), f"{where}: fact as_of")
             check_ref(f"{where} fact", fact.source)
-        require(len(briefing.timeline) in (0, *range(2, MAX_TIMELINE + 1)), f"{where}: timeline")
+        # History needs two dated entries to be a timeline; one dated news event is news.
+        news_dates = sum(len(s.dates) for s in briefing.stories)
+        history = len(briefing.timeline) - news_dates
+        require(history in (0, *range(2, MAX_TIMELINE + 1)), f"{where}: timeline")
         require(
             [e.date for e in briefing.timeline] == sorted(e.date for e in briefing.timeline),
             f"{where}: timeline out of order",
