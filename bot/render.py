@@ -506,9 +506,12 @@ def render_briefing(
     blocks.extend(_story_block(s, cite, lang, newest=s is stories[0]) for s in stories)
     if briefing.events and not listings_first:
         blocks.extend(render_events(briefing.events, now=now, lang=lang, cite=cite))
-    blocks.extend(
-        more for s in stories if (more := _story_more(s, cite, lang, newest=s is stories[0]))
-    )
+    for story in stories:
+        more = _story_more(story, cite, lang, newest=story is stories[0])
+        if more and len(stories) == 1:  # one story: its rest follows it, no second heading
+            blocks[-1] += "\n" + more.split("\n", 1)[1]
+        elif more:
+            blocks.append(more)
     news = [e for e in briefing.timeline if _is_news_date(e.date, briefing)]
     history = [e for e in briefing.timeline if not _is_news_date(e.date, briefing)]
     if news:

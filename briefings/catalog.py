@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from briefings.model import (
     Catalog,
     Document,
     Event,
+    Quote,
     from_plain,
     to_plain,
 )
@@ -194,7 +195,7 @@ def _topic_briefing(
         summary_sources=tuple(s.source for s in lede),
         facts=tuple(facts),
         timeline=tuple(timeline),
-        quotes=tuple(q for s in built for q in s.quotes),
+        quotes=_one_quote_a_speaker(q for s in built for q in s.quotes),
         events=tuple(topic_events),
         articles=tuple(a.key for a in ordered),
         as_of=max(known) if known else None,
@@ -203,6 +204,14 @@ def _topic_briefing(
         news_from=min([d for d in story_days if len(d) == 10] or story_days, default=None),
         news_to=max(story_days) if story_days else None,
     )
+
+
+def _one_quote_a_speaker(quotes: Iterable[Quote]) -> tuple[Quote, ...]:
+    """The briefing's quotes (what inline results show): a speaker's first quote only."""
+    kept: dict[str, Quote] = {}
+    for quote in quotes:
+        kept.setdefault(quote.speaker, quote)
+    return tuple(kept.values())
 
 
 def _sortable(iso: str) -> int:

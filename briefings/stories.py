@@ -37,7 +37,7 @@ SHARED_NAMES = 4  # ... when they share at least this many names
 SHARED_SHARE = 0.12  # ... and that many of all the names either one uses
 LEDE_SENTENCES = 3
 STORY_FACTS = 3
-STORY_QUOTES = 2
+STORY_QUOTES = 3
 STORY_DATES = 6
 STORY_DETAILS = 4  # sentences after the lede, for the screens after the first
 MAX_PASSAGE = 360  # characters of a sentence shown with the one it leans on
@@ -273,17 +273,7 @@ def build_story(
             continue
         facts.append(fact)
         shown.add(normal(fact.text))
-    quotes: list[Quote] = []
-    for quote in summarize.pick_quotes(summarize.quotes(candidates_for_quotes(ordered, words))):
-        whole = whole_quote(quote.text)
-        key = f"{quote.source.document}#{quote.source.article}"
-        text = resolve(whole, written[key]) if whole else None
-        if text is None or normal(text) in shown or len(quotes) == STORY_QUOTES:
-            continue
-        if any(normal(text) in s or s in normal(text) for s in shown):
-            continue  # the quote is inside a sentence shown already
-        quotes.append(dataclasses.replace(quote, text=text))
-        shown.add(normal(text))
+    quotes = pick_quotes(ordered, words, written, shown, told_by(lede), keywords)
     happenings = _dated(rest, shown)
     told = {word for c in lede for word in _informative(c.text)}
     more = [c for c in candidates if normal(c.text) not in shown]
@@ -381,10 +371,60 @@ def whole_quote(text: str, limit: int = 300) -> str | None:
     if len(split_sentences(text)) == 1 and len(text) <= limit:
         # one sentence the attribution ended ("…, that they haven’t received any reports,")
         whole = text.strip('“”"‘’ ').rstrip(",")
-        return whole if len(whole.split()) >= 8 and not whole.startswith("…") else None
+        # "… We are exploring …": words left out before a sentence that is whole
+        opens = not whole.startswith("…") or re.match(r"…\s*[A-Z]", whole) is not None
+        return whole if len(whole.split()) >= 8 and opens else None
     if not sentences:
         return None
     return max(sentences, key=lambda s: (len(_informative(s)), -sentences.index(s)))
+
+
+def told_by(sentences: Sequence[summarize.Candidate]) -> set[str]:
+    return {word for c in sentences for word in _informative(c.text)}
+
+
+def pick_quotes(
+    articles: Sequence[Article],
+    words: frozenset[str],
+    written: dict[str, str | None],
+    shown: set[str],
+    told: set[str],
+    keywords: Sequence[Keyword] = (),
+) -> list[Quote]:
+    """The quotes that add most to what the story tells, one a speaker first.
+
+    Each is one whole sentence of the speaker's, its relative dates resolved, and not
+    already inside a sentence shown.
+    """
+    found: list[Quote] = []
+    for quote in summarize.quotes(candidates_for_quotes(articles, words)):
+        whole = whole_quote(quote.text)
+        key = f"{quote.source.document}#{quote.source.article}"
+        text = resolve(whole, written[key]) if whole else None
+        if text is None or any(normal(text) in s or s in normal(text) for s in shown):
+            continue
+        if all(normal(text) != normal(q.text) for q in found):
+            found.append(dataclasses.replace(quote, text=text))
+    chosen: list[Quote] = []
+    told = set(told)
+    while found and len(chosen) < STORY_QUOTES:
+        speakers = {q.speaker for q in chosen}
+        best = max(
+            found,
+            key=lambda q: (
+                q.speaker not in speakers,
+                min(len(_informative(q.text) - told), 3)
+                + sum(1 for k in keywords if Words.of(q.text).hits(k)),
+                -q.source.line,
+            ),
+        )
+        found.remove(best)
+        if best.speaker in speakers:
+            break  # one quote a speaker: the rest are all by speakers quoted already
+        chosen.append(best)
+        told |= _informative(best.text)
+        shown.add(normal(best.text))
+    return sorted(chosen, key=lambda q: (q.source.document, q.source.line))
 
 
 def candidates_for_quotes(
