@@ -414,8 +414,8 @@ def news_line(briefing: Briefing, *, now: dt.datetime, lang: str) -> str:
 def _story_heading(story: Story, lang: str, *, more: bool = False) -> str:
     labels = LABELS[lang]
     date = format_date(story.date, lang) if story.date else ""
-    if story.date and story.date_inferred:
-        date += f" ({labels['date_inferred']})"
+    if story.date and story.date_inferred:  # "2026 (year inferred)", "2 Feb 2026 (date …)"
+        date += f" ({labels['inferred' if len(story.date) == 4 else 'date_inferred']})"
     parts = [f"<b>{date}</b>" if date else "", _headline(story)]
     heading = " · ".join(part for part in parts if part)
     if more:  # bold first: a screen fills up with its lines (see paginate)
