@@ -503,15 +503,19 @@ def render_briefing(
     listings_first = len(briefing.events) > len(stories)
     if briefing.events and listings_first:
         blocks.extend(render_events(briefing.events, now=now, lang=lang, cite=cite))
-    blocks.extend(_story_block(s, cite, lang, newest=s is stories[0]) for s in stories)
+    for story in stories:
+        blocks.append(_story_block(story, cite, lang, newest=story is stories[0]))
+        more = _story_more(story, cite, lang, newest=True) if len(stories) == 1 else None
+        if more:  # one story: its rest follows it, under no second heading
+            blocks[-1] += "\n" + more.split("\n", 1)[1]
     if briefing.events and not listings_first:
         blocks.extend(render_events(briefing.events, now=now, lang=lang, cite=cite))
-    for story in stories:
-        more = _story_more(story, cite, lang, newest=story is stories[0])
-        if more and len(stories) == 1:  # one story: its rest follows it, no second heading
-            blocks[-1] += "\n" + more.split("\n", 1)[1]
-        elif more:
-            blocks.append(more)
+    if len(stories) > 1:
+        blocks.extend(
+            more
+            for story in stories
+            if (more := _story_more(story, cite, lang, newest=story is stories[0]))
+        )
     news = [e for e in briefing.timeline if _is_news_date(e.date, briefing)]
     history = [e for e in briefing.timeline if not _is_news_date(e.date, briefing)]
     if news:
