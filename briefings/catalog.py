@@ -211,7 +211,7 @@ def _one_quote_a_speaker(quotes: Iterable[Quote]) -> tuple[Quote, ...]:
     kept: dict[str, Quote] = {}
     for quote in quotes:
         kept.setdefault(quote.speaker, quote)
-    return tuple(kept.values())
+    return tuple(kept.values())[: summarize.MAX_QUOTES]
 
 
 def _sortable(iso: str) -> int:

@@ -204,7 +204,9 @@ def shown_candidates(
         )
         if problem == "opens with a pronoun" and follows and previous is not None:
             passage = f"{previous.text} {text}"
-            if len(passage) <= MAX_PASSAGE:  # the passage replaces its first sentence
+            if (
+                len(passage) <= MAX_PASSAGE and standalone_problem(passage) is None
+            ):  # the passage replaces its first sentence
                 kept[-1] = dataclasses.replace(previous, text=passage)
             previous = None
             continue
