@@ -378,13 +378,13 @@ def news_age(iso: str, today: dt.date, lang: str) -> str:
 
 
 def date_span(first: str, last: str, lang: str) -> str:
-    """'30 Jan – 2 Feb 2026', '2 Feb 2026', 'Jan – Feb 2026'."""
+    """'30 Jan – 2 Feb 2026', '2 Feb 2026', 'Jan – Feb 2026'; in Spanish '30 ene al 2 feb 2026'."""
     if first == last or not first:
         return format_date(last, lang)
     a, b = format_date(first, lang), format_date(last, lang)
     if first[:4] == last[:4] and a.endswith(first[:4]):
         a = a[: -len(first[:4])].rstrip()
-    return f"{a} – {b}"
+    return f"{a} al {b}" if lang == "es" else f"{a} – {b}"
 
 
 def news_when(briefing: Briefing, *, now: dt.datetime, lang: str) -> str | None:

@@ -201,8 +201,9 @@ def _topic_briefing(
         as_of=max(known) if known else None,
         stories=tuple(built),
         background=tuple(background),
-        news_from=min([d for d in story_days if len(d) == 10] or story_days, default=None),
-        news_to=max(story_days) if story_days else None,
+        # a month at least: "2026" alone would make a span that says nothing
+        news_from=min([d for d in story_days if len(d) >= 7] or story_days, default=None),
+        news_to=max(story_days, key=_sortable) if story_days else None,
     )
 
 

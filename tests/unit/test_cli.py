@@ -72,7 +72,7 @@ def test_ask_events_on_february_first_lists_them_as_upcoming(
 def test_ask_in_spanish(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["ask", "/desaparecidos", "--lang", "es", "--as-of", "2026-12-02"], capsys)
     assert code == 0 and out.startswith("Personas desaparecidas")
-    assert "Noticias del 1 feb 2026 · de hace 10 meses · 2 artículos" in out
+    assert "Noticias del mar 2025 al 1 feb 2026 · de hace 10 meses · 2 artículos" in out
     assert out.count("Las frases de las fuentes se citan en inglés") == 1
     assert "last month [ene 2026]" in out  # the bot's own date words are Spanish
     assert "News from" not in out and "months old" not in out

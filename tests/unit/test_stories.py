@@ -227,7 +227,7 @@ def test_a_digest_with_nothing_new_says_so_first_with_the_news_age(catalog: Cata
     )
     line = to_plain(again.messages[0]).split("\n")[0]
     assert line.startswith("Nada nuevo desde tu último resumen (mar 1 dic 2026, 09:00)")
-    assert line.endswith("lo más reciente es del 29 ene – 2 feb 2026, de hace 10 meses.")
+    assert line.endswith("lo más reciente es del 29 ene al 2 feb 2026, de hace 10 meses.")
     assert "tu resumen diario · mié 2 dic 2026" not in line  # not today's news
 
 
