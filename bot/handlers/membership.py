@@ -20,6 +20,7 @@ from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
 from bot.handlers.bookkeeping import LAST_GROUP
 from bot.handlers.common import lang
+from bot.operations.tracing import update_failed
 from bot.services import BotApplication, Context, services
 from bot.store import QUICK_QUERY_TIMEOUT, describe_outage, is_outage
 
@@ -51,10 +52,11 @@ async def on_my_chat_member(update: Update, context: Context) -> None:
 
 
 async def on_private_message(update: Update, context: Context) -> None:
-    """A message in a private chat paused after a refused digest resumes its digests."""
+    """A message in a private chat paused after a refused digest resumes its digests, once
+    the bot's answer to it went through: a 403 on that answer says the chat is still shut."""
     chat = update.effective_chat
     digests = services(context).digests
-    if chat is None or digests is None:
+    if chat is None or digests is None or update_failed():
         return
     try:  # quickly: while the database hangs, the chat's next message waits on this
         record = await asyncio.wait_for(digests.store.chat(chat.id), QUICK_QUERY_TIMEOUT)

@@ -59,6 +59,12 @@ def note_resend() -> None:
         trace.resent += 1
 
 
+def update_failed() -> bool:
+    """Whether handling the update under way has failed so far (its reply refused, say)."""
+    trace = _CURRENT.get()
+    return trace is not None and trace.failed
+
+
 def note_failure(error: BaseException | None = None) -> None:
     trace = _CURRENT.get()
     if trace is not None:

@@ -102,6 +102,38 @@ LABELS = {
     "age": "{age}+ only",
     "article": "article",
     "line": "line",
+    "news_span": "News from {span} · {age}",
+    "news_year": "News from {span}",
+    "no_news": "No dated news on this; background only",
+    "age_today": "from today",
+    "age_days": "{n} days old",
+    "age_day": "1 day old",
+    "age_months": "{n} months old",
+    "age_month": "1 month old",
+    "age_years": "{n} years old",
+    "age_year": "1 year old",
+    "articles_one": "1 article",
+    "articles_many": "{n} articles",
+    "background": "Background",
+    "earlier": "Earlier",
+    "date_inferred": "date inferred",
+    "week_of": "week of {date}",
+    "about": "about {date}",
+    "quoted_in_english": "",
+    "by": "by {author}",
+    "no_attribution": "no byline or outlet in the text",
+    "no_outlet": "no outlet named",
+    "photo": "photo: {credit}",
+    "seed_line": "seed {seed}, line {line}",
+    "cited": "cited",
+    "kind:post with a comment form": "a post with a comment form",
+    "kind:blog post": "a blog post",
+    "fact_as_of": "as of {date}",
+    "more_on": "More:",
+    "note:not including service fees": "not including service fees",
+    "note:not including fees": "not including fees",
+    "note:also at the {place} box office": "also at the {place} box office",
+    "note:Open {days}, {hours}": "Open {days}, {hours}",
 }
 
 
@@ -245,6 +277,11 @@ SUBSCRIPTIONS = {
 # What a digest says around the news.
 DIGESTS = {
     "head": "<b>{title}</b> · your {cadence} digest · {date}",
+    "head_unchanged": (
+        "Nothing new since your last digest ({date}) on <b>{title}</b>: "
+        "its newest news is from {news}."
+    ),
+    "news_from": "The newest news here is from {news}.",
     "first": "Your first digest on this. From now on it opens with what changed.",
     "changed": "<b>New since your last digest</b> ({date}):",
     "unchanged": (

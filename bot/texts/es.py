@@ -76,7 +76,7 @@ ANSWERS = {
 
 # Headings and labels inside a rendered briefing or listing.
 LABELS = {
-    "as_of": "Al",
+    "as_of": "Datos al",
     "facts": "Cifras clave",
     "timeline": "Cronología",
     "quotes": "Citas",
@@ -103,6 +103,38 @@ LABELS = {
     "age": "solo mayores de {age}",
     "article": "artículo",
     "line": "línea",
+    "news_span": "Noticias del {span} · {age}",
+    "news_year": "Noticias de {span}",
+    "no_news": "No hay noticias fechadas sobre esto; solo contexto",
+    "age_today": "de hoy",
+    "age_days": "de hace {n} días",
+    "age_day": "de hace 1 día",
+    "age_months": "de hace {n} meses",
+    "age_month": "de hace 1 mes",
+    "age_years": "de hace {n} años",
+    "age_year": "de hace 1 año",
+    "articles_one": "1 artículo",
+    "articles_many": "{n} artículos",
+    "background": "Contexto",
+    "earlier": "Antes",
+    "date_inferred": "fecha inferida",
+    "week_of": "semana del {date}",
+    "about": "hacia el {date}",
+    "quoted_in_english": "Las frases de las fuentes se citan en inglés, tal como se publicaron.",
+    "by": "por {author}",
+    "no_attribution": "sin firma ni medio en el texto",
+    "no_outlet": "sin medio identificado",
+    "photo": "foto: {credit}",
+    "seed_line": "semilla {seed}, línea {line}",
+    "cited": "citado",
+    "kind:post with a comment form": "una entrada con formulario de comentarios",
+    "kind:blog post": "una entrada de blog",
+    "fact_as_of": "datos de {date}",
+    "more_on": "Más:",
+    "note:not including service fees": "sin incluir cargos por servicio",
+    "note:not including fees": "sin incluir cargos",
+    "note:also at the {place} box office": "también en la taquilla de {place}",
+    "note:Open {days}, {hours}": "Abierto {days}, {hours}",
 }
 
 
@@ -248,6 +280,11 @@ SUBSCRIPTIONS = {
 # What a digest says around the news.
 DIGESTS = {
     "head": "<b>{title}</b> · tu resumen {cadence} · {date}",
+    "head_unchanged": (
+        "Nada nuevo desde tu último resumen ({date}) sobre <b>{title}</b>: "
+        "lo más reciente es del {news}."
+    ),
+    "news_from": "Lo más reciente aquí es del {news}.",
     "first": "Tu primer resumen de esto. Desde ahora empezará con lo que cambió.",
     "changed": "<b>Nuevo desde tu último resumen</b> ({date}):",
     "unchanged": (

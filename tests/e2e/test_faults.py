@@ -205,7 +205,12 @@ def _briefings(bot: Harness, chat_id: int) -> int:
 
 
 def _digests(bot: Harness, chat_id: int) -> list[str]:
-    return [m.plain for m in bot.api.sent_to(chat_id) if "your daily digest" in m.plain]
+    # a digest with nothing new opens with that, not with today's date (issue 17)
+    return [
+        m.plain
+        for m in bot.api.sent_to(chat_id)
+        if "your daily digest" in m.plain or m.plain.startswith("Nothing new since your last")
+    ]
 
 
 async def _row(bot: Harness) -> Delivery:

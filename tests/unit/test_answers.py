@@ -203,9 +203,9 @@ def test_inline_results_are_within_limits(catalog: Catalog) -> None:
         for result in results:
             assert len(result.id.encode()) <= 64
             assert utf16_len(parse_html(result.message)) <= 4096
-    cuba = inline_results(catalog, "cuba", now=TODAY)
-    assert cuba[0].id == "b:cuba" and any(r.id.startswith("f:cuba") for r in cuba)
-    assert "Source:" in next(r for r in cuba if r.id.startswith("f:")).message
+    missing = inline_results(catalog, "missing", now=TODAY)
+    assert missing[0].id == "b:missing" and any(r.id.startswith("f:missing") for r in missing)
+    assert "Source:" in next(r for r in missing if r.id.startswith("f:")).message
 
 
 def test_replies_are_frozen(answers: Answers) -> None:

@@ -38,8 +38,10 @@ def test_every_subcommand_has_help(command: str, capsys: pytest.CaptureFixture[s
 def test_ask_cuba_prints_a_clean_sourced_briefing(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(["ask", "/cuba", "--as-of", "2026-11-25"], capsys)
     assert code == 0 and err == ""
-    assert out.startswith("Cuba–Mexico relations\nMexico Defies U.S. Pressure")
-    assert "As of 2 Feb 2026" in out and "[1 ¶" in out
+    # The news first, dated, with its age on the day asked (issue 17)
+    assert out.startswith("Cuba–Mexico relations\nNews from 29 Jan – 2 Feb 2026 · 9 months old")
+    assert "Sheinbaum asserts she has never spoken to Trump" in out
+    assert "on Sunday [1 Feb 2026] denied" in out and "[1 ¶" in out
     assert "[1] More › (2/" in out and "[2] Sources" in out  # the buttons under the screen
     assert "<b>" not in out and "&amp;" not in out
 
@@ -47,7 +49,7 @@ def test_ask_cuba_prints_a_clean_sourced_briefing(capsys: pytest.CaptureFixture[
 def test_ask_missing_shows_the_registry_figure(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["ask", "/missing"], capsys)
     assert code == 0
-    assert "128,059 people as missing (as of Mar 2025)" in out
+    assert "Mar 2025 · Mexico's National Registry" in out and "128,059 people" in out
 
 
 def test_ask_events_today_says_the_listings_are_past(capsys: pytest.CaptureFixture[str]) -> None:
@@ -68,9 +70,12 @@ def test_ask_events_on_february_first_lists_them_as_upcoming(
 
 
 def test_ask_in_spanish(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["ask", "/desaparecidos", "--lang", "es"], capsys)
+    code, out, _ = run(["ask", "/desaparecidos", "--lang", "es", "--as-of", "2026-12-02"], capsys)
     assert code == 0 and out.startswith("Personas desaparecidas")
-    assert "Cifras clave" in out
+    assert "Noticias del mar 2025 al 1 feb 2026 · de hace 10 meses · 2 artículos" in out
+    assert out.count("Las frases de las fuentes se citan en inglés") == 1
+    assert "last month [ene 2026]" in out  # the bot's own date words are Spanish
+    assert "News from" not in out and "months old" not in out
 
 
 @pytest.mark.parametrize(
