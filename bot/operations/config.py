@@ -175,7 +175,9 @@ class _Environment:
         try:
             ipaddress.ip_address(raw)
         except ValueError:
-            if not re.fullmatch(r"[A-Za-z0-9.-]{1,253}", raw):
+            # Digits and dots only is meant as an IPv4 address (999.1.1.1), never a host name.
+            dotted = re.fullmatch(r"[0-9.]+", raw) is not None
+            if dotted or not re.fullmatch(r"[A-Za-z0-9.-]{1,253}", raw):
                 raise SettingsError(
                     f"{name}={raw!r} is not an address to listen on (expected e.g. 0.0.0.0 "
                     "or 127.0.0.1)"
@@ -213,6 +215,17 @@ def _webhook_url(read: _Environment, api_base_url: str) -> str | None:
             "ports 443, 80, 88 or 8443"
         )
     return url
+
+
+def _receiver(webhook_url: str | None, port: int | None) -> int | None:
+    """The port, checked against the webhook: Telegram posts to the HTTP server, so with
+    ``BRIEFBOT_PORT=off`` a webhook would be registered and nothing would ever arrive."""
+    if webhook_url is not None and port is None:
+        raise SettingsError(
+            "WEBHOOK_URL is set but BRIEFBOT_PORT=off: the webhook is served on "
+            "BRIEFBOT_PORT (set a port, e.g. 8080, or unset WEBHOOK_URL for long polling)"
+        )
+    return port
 
 
 def _webhook_secret(read: _Environment, token: str | None) -> str | None:
@@ -254,6 +267,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     timezone = read.timezone("BRIEFBOT_TIMEZONE", "America/Mexico_City")
     token = read.token("TELEGRAM_BOT_TOKEN")
     api_base_url = read.url("TELEGRAM_API_BASE_URL", DEFAULT_API_BASE_URL) or ""
+    webhook_url = _webhook_url(read, api_base_url)
     return Settings(
         token=token,
         api_base_url=api_base_url,
@@ -267,9 +281,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         instance=read.instance("BRIEFBOT_INSTANCE"),
         flood_scale=read.positive("BRIEFBOT_FLOOD_SCALE", 1.0),
         admin_ids=read.user_ids("BRIEFBOT_ADMIN_IDS"),
-        webhook_url=_webhook_url(read, api_base_url),
+        webhook_url=webhook_url,
         webhook_secret=_webhook_secret(read, token),
         listen=read.host("BRIEFBOT_LISTEN"),
-        port=read.port("BRIEFBOT_PORT"),
+        port=_receiver(webhook_url, read.port("BRIEFBOT_PORT")),
         log_level=read.choice("BRIEFBOT_LOG_LEVEL", LOG_LEVELS, "INFO"),
     )
