@@ -80,6 +80,7 @@ def processes() -> Iterator[list[subprocess.Popen[str]]]:
         ("TELEGRAM_BOT_TOKEN", "hunter2-no-colon", "does not look like a bot token"),
         ("TELEGRAM_API_BASE_URL", "api.telegram.org", "is not an http(s) URL"),
         ("BRIEFBOT_NOW", "yesterday", "is not a moment"),
+        ("BRIEFBOT_LISTEN", "999.1.1.1", "is not an address to listen on"),
     ],
 )
 def test_a_wrong_setting_stops_the_start_with_one_line_and_status_2(
@@ -94,6 +95,45 @@ def test_a_wrong_setting_stops_the_start_with_one_line_and_status_2(
     assert len(lines) == 1 and lines[0].startswith(f"briefbot: {name}"), result.stderr
     assert expected in lines[0]
     assert "hunter2" not in result.stderr  # secrets are never repeated
+
+
+def test_a_webhook_with_no_server_to_receive_it_stops_the_start_naming_both(
+    tmp_path: Path,
+) -> None:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": "123:abc",
+        "TELEGRAM_API_BASE_URL": "http://127.0.0.1:1/bot",  # never reached: refused before
+        "WEBHOOK_URL": "https://bot.example.com/telegram",
+        "BRIEFBOT_PORT": "off",
+    }
+    result = _run_until_it_exits(env, tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("briefbot: WEBHOOK_URL is set but BRIEFBOT_PORT=off"), line
+
+
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [("192.0.2.1", "Cannot assign requested address"), ("nothing.invalid", "")],
+    ids=["another-machines-address", "a-name-that-does-not-resolve"],
+)
+def test_an_address_the_server_cannot_listen_on_names_briefbot_listen(
+    address: str, reason: str, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": "123:abc",
+        "TELEGRAM_API_BASE_URL": "http://127.0.0.1:1/bot",  # never reached: refused before
+        "BRIEFBOT_LISTEN": address,  # 192.0.2.0/24 is TEST-NET-1: never this machine's
+        "BRIEFBOT_PORT": "0",
+        "BRIEFBOT_DATA_DIR": str(tmp_path / "data"),
+    }
+    result = _run_until_it_exits(env, tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"briefbot: BRIEFBOT_LISTEN={address}: cannot listen there"), line
+    assert reason in line and "BRIEFBOT_PORT" not in line
 
 
 def test_a_dotenv_file_is_read_and_the_real_environment_wins(tmp_path: Path) -> None:
@@ -246,6 +286,8 @@ def test_an_unreachable_bot_api_is_one_line_and_status_69(tmp_path: Path) -> Non
     }
     result = _run_until_it_exits(env, tmp_path)
     assert result.returncode == 69
-    last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("briefbot: cannot reach the Bot API at 127.0.0.1:1")
-    assert "Traceback" not in result.stderr and "abc" not in last
+    # The line alone: no "serving" or "stopped" around it, and no "sending it again" for a
+    # getMe that is not a reply to anyone.
+    [line] = result.stderr.splitlines()
+    assert line.startswith("briefbot: cannot reach the Bot API at 127.0.0.1:1"), result.stderr
+    assert "abc" not in line

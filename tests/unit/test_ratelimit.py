@@ -8,15 +8,32 @@ exact on a quiet machine and a loaded one alike.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import logging
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 import httpx
 import pytest
 from telegram.error import BadRequest, ChatMigrated, NetworkError, TimedOut
 
+from bot.operations.metrics import Metrics
 from bot.operations.rate_limiter import FloodLimiter, SlidingWindow, fanout_lane
 from bot.operations.telegram_limits import FloodLimits
+from bot.operations.tracing import UpdateTracer
 from tests.fake_time import in_fake_time
+
+_T = TypeVar("_T")
+
+
+async def _for_an_update(call: Awaitable[_T]) -> _T:
+    """``call`` made as a handler makes it: while an update is handled, a reply to a person."""
+    answers: list[_T] = []
+
+    async def handle() -> None:
+        answers.append(await call)
+
+    await UpdateTracer(Metrics()).run(object(), handle())
+    return answers[0]
 
 
 def _now() -> float:
@@ -142,8 +159,8 @@ async def test_a_reply_is_sent_again_only_when_telegram_surely_did_not_take_it(
 
     async def send() -> Any:
         data = {"chat_id": 5}
-        return await limiter.process_request(
-            flaky, ("sendMessage", data), {}, "sendMessage", data, None
+        return await _for_an_update(
+            limiter.process_request(flaky, ("sendMessage", data), {}, "sendMessage", data, None)
         )
 
     if again:
@@ -158,6 +175,24 @@ async def test_a_reply_is_sent_again_only_when_telegram_surely_did_not_take_it(
     assert calls == [5]
 
 
+async def test_the_bots_own_calls_outside_an_update_are_not_sent_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """getMe at start against an unreachable Bot API: one failure, no "sending it again"."""
+    limiter = FloodLimiter(FloodLimits().scaled(100), reply_retry_wait=0)
+    calls: list[str] = []
+
+    async def unreachable(endpoint: str, data: dict[str, Any]) -> bool:
+        calls.append(endpoint)
+        raise NetworkError("All connection attempts failed") from httpx.ConnectError("refused")
+
+    caplog.set_level(logging.DEBUG, logger="briefbot")
+    with pytest.raises(NetworkError):
+        await limiter.process_request(unreachable, ("getMe", {}), {}, "getMe", {}, None)
+    assert calls == ["getMe"]
+    assert not [r for r in caplog.records if r.name.startswith("briefbot")]
+
+
 async def test_a_reply_follows_a_group_that_became_a_supergroup() -> None:
     limiter = FloodLimiter(FloodLimits().scaled(100))
     calls: list[object] = []
@@ -169,8 +204,8 @@ async def test_a_reply_follows_a_group_that_became_a_supergroup() -> None:
         return True
 
     data = {"chat_id": -5, "text": "x"}
-    assert await limiter.process_request(
-        moved, ("sendMessage", data), {}, "sendMessage", data, None
+    assert await _for_an_update(
+        limiter.process_request(moved, ("sendMessage", data), {}, "sendMessage", data, None)
     )
     assert calls == [-5, -1005]
     with pytest.raises(BadRequest):  # a refusal is final: never sent again
