@@ -16,7 +16,7 @@ import pytest
 
 from localapi import LocalBotApiServer
 from tests.e2e.conftest import wait_until
-from tests.postgres import free_port
+from tests.postgres import PostgresServer, free_port
 
 
 def _environment(telegram: LocalBotApiServer, tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -185,6 +185,56 @@ class _StderrReader:
         self._thread.join(timeout=60)
         with self._lock:
             return "".join(self._lines)
+
+
+@pytest.mark.parametrize(
+    ("database", "reason"),
+    [
+        ("sqlite:///{tmp}/no/such/folder/briefbot.sqlite3", "of the SQLite file does not exist"),
+        ("postgresql://briefbot:hunter2@db.invalid/briefbot", "'db.invalid' does not resolve"),
+        ("no_such_database", 'database "no_such_database" does not exist'),
+    ],
+    ids=["sqlite-folder-missing", "host-does-not-resolve", "database-does-not-exist"],
+)
+def test_a_database_url_that_can_never_work_stops_the_start_with_one_line(
+    database: str,
+    reason: str,
+    telegram: LocalBotApiServer,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+) -> None:
+    if "://" in database:
+        url = database.format(tmp=tmp_path)
+    else:  # a database name that is not on a server that is up
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        url = server.url(database).replace("postgres@", "postgres:hunter2@")
+    result = _run_until_it_exits(
+        _environment(telegram, tmp_path, DATABASE_URL=url, BRIEFBOT_PORT="0"), tmp_path
+    )
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith("briefbot: DATABASE_URL: ") and reason in line, line
+    assert "hunter2" not in result.stderr
+    # The database is opened first: nothing was changed at "Telegram".
+    assert telegram.api.calls_to("setMyCommands") == []
+    assert telegram.api.calls_to("deleteWebhook") == []
+
+
+def test_a_database_that_is_only_down_is_tried_again_and_sigterm_stops_it(
+    telegram: LocalBotApiServer, tmp_path: Path, processes: list[subprocess.Popen[str]]
+) -> None:
+    down = f"postgresql://briefbot:hunter2@127.0.0.1:{free_port()}/briefbot"  # nothing there
+    process = _start(_environment(telegram, tmp_path, DATABASE_URL=down, BRIEFBOT_PORT="0"))
+    processes.append(process)
+    stderr = _StderrReader(process)
+    wait_until(lambda: stderr.saw("the database could not be opened"))
+    wait_until(lambda: telegram.api.calls_to("deleteWebhook"))  # and it runs: polling
+    assert process.poll() is None
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 0
+    process.stdout.close()  # type: ignore[union-attr]
+    log = stderr.text()
+    assert "trying again" in log and "hunter2" not in log and "Traceback" not in log
 
 
 @pytest.mark.parametrize("mode", ["webhook", "polling"])
