@@ -24,7 +24,8 @@ from typing import TextIO
 from urllib.parse import urlsplit
 
 from bot.clock import Clock, FixedClock, RunningClock, SystemClock, parse_moment
-from bot.operations.config import Settings, SettingsError, load_settings
+from bot.console.database import CONSOLE_DATABASE
+from bot.operations.config import Settings, SettingsError, checked_database_url, load_settings
 from briefings.catalog import CatalogError, SeedError, build, is_stale, load_catalog
 
 EXIT_NOT_UNDERSTOOD = 1
@@ -89,6 +90,12 @@ def _with_catalog(args: argparse.Namespace, settings: Settings) -> Settings:
     return settings
 
 
+def _console_database(args: argparse.Namespace) -> str | None:
+    """The database ``--database`` chose for the console, checked like ``DATABASE_URL``."""
+    chosen: str | None = getattr(args, "database", None)
+    return None if chosen is None else checked_database_url("--database", chosen.strip())
+
+
 def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """One request through the whole bot (handlers included), printed as plain text."""
     from bot.console.chat import ask_once
@@ -99,8 +106,17 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     settings = _with_catalog(args, settings)
     catalog = load_catalog(settings.catalog_path)  # a missing catalog: one line, no bot
     clock = _clock(settings, args.as_of)
+    database = _console_database(args)
     understood = asyncio.run(
-        ask_once(settings, text, clock=clock, out=out, lang=args.lang, catalog=catalog)
+        ask_once(
+            settings,
+            text,
+            clock=clock,
+            out=out,
+            lang=args.lang,
+            catalog=catalog,
+            database=database,
+        )
     )
     return 0 if understood else EXIT_NOT_UNDERSTOOD
 
@@ -123,6 +139,7 @@ def cmd_chat(
 
     settings = _with_catalog(args, settings)
     catalog = load_catalog(settings.catalog_path)
+    database = _console_database(args)
     clock = _clock(
         settings, getattr(args, "as_of", None), running=True, speed=getattr(args, "speed", None)
     )
@@ -132,6 +149,11 @@ def cmd_chat(
         "briefbot console chat — type /help, a topic, or a question; numbers press buttons; "
         "Ctrl-D to quit.\n"
     )
+    if database is None:  # a chosen URL may hold a password: not repeated
+        out.write(
+            f"Subscriptions made here stay in {settings.data_dir / CONSOLE_DATABASE}, "
+            "apart from the bot's own database (--database chooses another).\n"
+        )
     out.flush()
     try:
         asyncio.run(
@@ -143,6 +165,7 @@ def cmd_chat(
                 lang=getattr(args, "lang", "en"),
                 catalog=catalog,
                 prompt=interactive,
+                database=database,
             )
         )
     except KeyboardInterrupt:  # Ctrl-C ends the chat as cleanly as Ctrl-D
@@ -213,6 +236,13 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--lang", choices=("en", "es"), default="en", help="reply language")
         sub.add_argument(
             "--as-of", help="pretend it is this moment: YYYY-MM-DD[THH:MM] (default: now)"
+        )
+    for sub in (ask, chat):
+        sub.add_argument(
+            "--database",
+            metavar="URL",
+            help=f"the console's database, like DATABASE_URL (default: {CONSOLE_DATABASE} "
+            "in BRIEFBOT_DATA_DIR, never the bot's own database)",
         )
     for sub in (chat, run):
         sub.add_argument(

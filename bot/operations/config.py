@@ -133,16 +133,7 @@ class _Environment:
 
     def database_url(self, name: str) -> str | None:
         raw = self.text(name)
-        if raw is None:
-            return None
-        scheme = raw.partition(":")[0].partition("+")[0].lower()
-        if scheme not in ("sqlite", "postgresql", "postgres") or "://" not in raw:
-            shown = scheme or raw[:12]  # the rest may hold a password
-            raise SettingsError(
-                f"{name} starts with {shown!r}: expected postgresql://user:password@host/db "
-                "or sqlite:///path/to/file.sqlite3"
-            )
-        return raw
+        return None if raw is None else checked_database_url(name, raw)
 
     def user_ids(self, name: str) -> frozenset[int]:
         raw = self.text(name) or ""
@@ -197,6 +188,18 @@ class _Environment:
         if len(raw) > INSTANCE_MAX:
             raise SettingsError(f"{name} is longer than {INSTANCE_MAX} characters")
         return raw
+
+
+def checked_database_url(name: str, raw: str) -> str:
+    """``raw`` if it is a database URL the store can open; ``name`` is what the line names."""
+    scheme = raw.partition(":")[0].partition("+")[0].lower()
+    if scheme not in ("sqlite", "postgresql", "postgres") or "://" not in raw:
+        shown = scheme or raw[:12]  # the rest may hold a password
+        raise SettingsError(
+            f"{name} starts with {shown!r}: expected postgresql://user:password@host/db "
+            "or sqlite:///path/to/file.sqlite3"
+        )
+    return raw
 
 
 def _webhook_url(read: _Environment, api_base_url: str) -> str | None:
