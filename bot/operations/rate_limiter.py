@@ -17,15 +17,14 @@ retry up to ``max_retries`` times) is AIORateLimiter's own; every 429 is counted
 metrics, and every call is shown to :func:`bot.operations.tracing.note_request` so replies are
 counted per command.
 
-A reply to a person (a call made while handling their update) gets one more try when
-sending it again cannot make a duplicate:
+A reply to a person gets one more try when sending it again cannot make a duplicate:
 Telegram answered with a server error, or the request never left (:func:`not_carried_out`),
 and a reply to a group that just became a supergroup goes to the supergroup. A timeout or
 a reset after the request went out is different (:func:`answer_lost`): Telegram may have
 delivered the message, so it is not sent again; the error handler tells the person.
-Digests (the fan-out lane) keep their own policy, in :mod:`bot.digests.delivery`. The
-bot's own calls outside any update (``getMe`` and the menus at start, the webhook) are not
-tried again here: at start an unreachable Bot API is one line and an exit, not a retry.
+Digests (the fan-out lane) keep their own policy, in :mod:`bot.digests.delivery`. So does
+``getMe``, the first call of a start: when it fails the start ends with one line (exit 69,
+"try again"), and the supervisor that restarts the bot is what tries again.
 """
 
 from __future__ import annotations
@@ -45,7 +44,7 @@ from telegram.ext import AIORateLimiter
 
 from bot.operations.metrics import Metrics
 from bot.operations.telegram_limits import FloodLimits
-from bot.operations.tracing import handling_update, note_request, note_resend
+from bot.operations.tracing import note_request, note_resend
 
 logger = logging.getLogger("briefbot.replies")
 
@@ -55,6 +54,7 @@ _LIMITED_PREFIXES = ("send", "copy", "forward")
 _MARGIN = 0.005  # for the two processes' clocks ticking apart
 RESERVE = 0.01  # of each window kept for replies (at least one message)
 REPLY_RETRY_WAIT = 0.5  # seconds before a reply Telegram surely did not take goes again
+_NOT_SENT_AGAIN = frozenset({"getMe"})  # a failed start is one line, not a retry and a line
 # Failures of a request that never (fully) left: nothing reached Telegram to carry out.
 _NEVER_LEFT = (
     httpx.ConnectError,
@@ -221,7 +221,7 @@ class FloodLimiter(AIORateLimiter):
     ) -> Any:
         note_request(endpoint)
         # Digests: bot.digests.delivery retries, and records a moved group itself.
-        if _FANOUT.get() or not handling_update():
+        if _FANOUT.get() or endpoint in _NOT_SENT_AGAIN:
             return await self._limited(callback, args, kwargs, endpoint, data, rate_limit_args)
         try:
             return await self._limited(callback, args, kwargs, endpoint, data, rate_limit_args)

@@ -45,11 +45,6 @@ _CURRENT: contextvars.ContextVar[UpdateTrace | None] = contextvars.ContextVar(
 )
 
 
-def handling_update() -> bool:
-    """Whether this code runs for an update, so the Bot API calls it makes answer a person."""
-    return _CURRENT.get() is not None
-
-
 def note_request(endpoint: str) -> None:
     """A Bot API call went out; if it answers the update being handled, count it."""
     trace = _CURRENT.get()

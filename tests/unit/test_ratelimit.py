@@ -9,31 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
 from telegram.error import BadRequest, ChatMigrated, NetworkError, TimedOut
 
-from bot.operations.metrics import Metrics
 from bot.operations.rate_limiter import FloodLimiter, SlidingWindow, fanout_lane
 from bot.operations.telegram_limits import FloodLimits
-from bot.operations.tracing import UpdateTracer
 from tests.fake_time import in_fake_time
-
-_T = TypeVar("_T")
-
-
-async def _for_an_update(call: Awaitable[_T]) -> _T:
-    """``call`` made as a handler makes it: while an update is handled, a reply to a person."""
-    answers: list[_T] = []
-
-    async def handle() -> None:
-        answers.append(await call)
-
-    await UpdateTracer(Metrics()).run(object(), handle())
-    return answers[0]
 
 
 def _now() -> float:
@@ -159,8 +143,8 @@ async def test_a_reply_is_sent_again_only_when_telegram_surely_did_not_take_it(
 
     async def send() -> Any:
         data = {"chat_id": 5}
-        return await _for_an_update(
-            limiter.process_request(flaky, ("sendMessage", data), {}, "sendMessage", data, None)
+        return await limiter.process_request(
+            flaky, ("sendMessage", data), {}, "sendMessage", data, None
         )
 
     if again:
@@ -175,10 +159,11 @@ async def test_a_reply_is_sent_again_only_when_telegram_surely_did_not_take_it(
     assert calls == [5]
 
 
-async def test_the_bots_own_calls_outside_an_update_are_not_sent_again(
+async def test_get_me_at_start_is_not_sent_again(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """getMe at start against an unreachable Bot API: one failure, no "sending it again"."""
+    """getMe at start against an unreachable Bot API: one failure, no "sending it again";
+    the start ends with one line and whoever restarts the bot tries again."""
     limiter = FloodLimiter(FloodLimits().scaled(100), reply_retry_wait=0)
     calls: list[str] = []
 
@@ -204,8 +189,8 @@ async def test_a_reply_follows_a_group_that_became_a_supergroup() -> None:
         return True
 
     data = {"chat_id": -5, "text": "x"}
-    assert await _for_an_update(
-        limiter.process_request(moved, ("sendMessage", data), {}, "sendMessage", data, None)
+    assert await limiter.process_request(
+        moved, ("sendMessage", data), {}, "sendMessage", data, None
     )
     assert calls == [-5, -1005]
     with pytest.raises(BadRequest):  # a refusal is final: never sent again
