@@ -99,6 +99,7 @@ def _console_database(args: argparse.Namespace) -> str | None:
 def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """One request through the whole bot (handlers included), printed as plain text."""
     from bot.console.chat import ask_once
+    from bot.store import UnusableDatabase
 
     text = " ".join(args.text).strip()
     if not text:
@@ -107,17 +108,20 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     catalog = load_catalog(settings.catalog_path)  # a missing catalog: one line, no bot
     clock = _clock(settings, args.as_of)
     database = _console_database(args)
-    understood = asyncio.run(
-        ask_once(
-            settings,
-            text,
-            clock=clock,
-            out=out,
-            lang=args.lang,
-            catalog=catalog,
-            database=database,
+    try:
+        understood = asyncio.run(
+            ask_once(
+                settings,
+                text,
+                clock=clock,
+                out=out,
+                lang=args.lang,
+                catalog=catalog,
+                database=database,
+            )
         )
-    )
+    except UnusableDatabase as error:  # only a chosen one can be: the default is made here
+        raise UsageError(f"--database: {error}") from None
     return 0 if understood else EXIT_NOT_UNDERSTOOD
 
 
@@ -136,6 +140,7 @@ def cmd_chat(
     Ends on EOF (Ctrl-D) or Ctrl-C, always with "bye".
     """
     from bot.console.chat import run_console
+    from bot.store import UnusableDatabase
 
     settings = _with_catalog(args, settings)
     catalog = load_catalog(settings.catalog_path)
@@ -170,6 +175,8 @@ def cmd_chat(
         )
     except KeyboardInterrupt:  # Ctrl-C ends the chat as cleanly as Ctrl-D
         out.write("\n")
+    except UnusableDatabase as error:  # only a chosen one can be: the default is made here
+        raise UsageError(f"--database: {error}") from None
     out.write("bye\n")
     return 0
 
@@ -184,6 +191,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from bot.app import build_application
     from bot.operations.logs import configure_logging, database_password
     from bot.operations.runner import serve
+    from bot.store import UnusableDatabase
 
     settings = _with_catalog(args, settings)
     configure_logging(
@@ -194,6 +202,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     application = build_application(settings, clock=clock)
     try:
         asyncio.run(serve(application))
+    except UnusableDatabase as error:  # trying again cannot help: a setting to correct
+        raise SettingsError(f"DATABASE_URL: {error}") from None
     except InvalidToken:
         raise SettingsError(
             "TELEGRAM_BOT_TOKEN was refused by the Bot API (revoked or mistyped? "

@@ -32,7 +32,7 @@ from bot.digests.service import (
 )
 from bot.handlers import register
 from bot.operations.concurrency import PerChatUpdateProcessor
-from bot.operations.config import Settings, SettingsError
+from bot.operations.config import Settings
 from bot.operations.metrics import LiveReadings, Metrics
 from bot.operations.rate_limiter import FloodLimiter
 from bot.operations.telegram_limits import FloodLimits
@@ -79,13 +79,14 @@ async def set_command_menus(application: BotApplication) -> None:
 async def _post_init(application: BotApplication) -> None:
     """Runs once the bot knows who it is (``run_polling`` calls it after ``initialize``).
 
-    The database comes first, so a ``DATABASE_URL`` that can never work stops the start
-    before the bot changes anything at Telegram; one that is only away is tried again.
+    The database comes first, so one that can never work (:class:`UnusableDatabase`) stops
+    the start before the bot changes anything at Telegram; one that is only away is tried
+    again. The command line names the setting that chose it.
     """
     try:
         await start_digests(application, _digest_setup(application))
-    except UnusableDatabase as error:
-        raise SettingsError(f"DATABASE_URL: {error}") from None
+    except UnusableDatabase:
+        raise
     except Exception as error:  # briefings don't need the database; subscriptions say so
         logger.error(
             "subscriptions are off: the database could not be opened (%s); trying again",

@@ -276,3 +276,14 @@ def test_a_console_database_that_is_no_database_url_is_one_line(
     code, out, err = run(["chat", "--database", "mysql://root:hunter2@db/x"], capsys)
     assert code == 2 and out == ""
     assert err.startswith("briefbot: --database starts with 'mysql'") and "hunter2" not in err
+
+
+@pytest.mark.parametrize("command", [["chat"], ["ask", "/cuba"]])
+def test_a_console_database_that_can_never_open_names_the_option(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "no" / "such" / "folder" / "console.sqlite3"
+    code, _, err = run([*command, "--database", f"sqlite:///{missing}"], capsys)
+    assert code == 2
+    [line] = err.splitlines()
+    assert line.startswith("briefbot: --database: the folder"), line
