@@ -26,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.store.schema import chats, deliveries, subscriptions, upgrade
+from bot.store.unusable import UnusableDatabase, check_before_opening, unusable_reason
 
 _R = TypeVar("_R", "ChatRecord", "Subscription")
 
@@ -264,6 +265,9 @@ class Store:
     async def open(cls, url: str) -> Store:
         """Connect, creating the SQLite file on first start, and bring the schema up to date.
 
+        Raises :class:`UnusableDatabase` when trying again cannot help (no such database,
+        host name or folder, credentials refused); any other error may pass.
+
         SQLite takes one writer at a time and makes the others sleep and retry, which under
         a fan-out costs more than waiting in line; so this process uses one connection to it,
         and its statements queue in the pool instead, for at most ``SQLITE_BUSY_TIMEOUT``:
@@ -282,14 +286,18 @@ class Store:
                 "connect_args": {"timeout": CONNECT_TIMEOUT, "command_timeout": STATEMENT_TIMEOUT},
             }
         )
+        check_before_opening(sa.make_url(url))
         engine = create_async_engine(url, **options)
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
         try:
             async with engine.begin() as connection:
                 await connection.run_sync(upgrade)
-        except BaseException:
+        except BaseException as error:
             await engine.dispose()
+            reason = unusable_reason(_causes(error), engine.url)
+            if reason is not None:
+                raise UnusableDatabase(reason) from None
             raise
         return cls(engine)
 

@@ -18,6 +18,7 @@ from bot.store import Store, database_url
 from localapi import FloodLimits
 from tests.conftest import MEXICO_CITY, TODAY
 from tests.e2e.conftest import MORNING, Harness, StartBot, subscribe_readers
+from tests.postgres import free_port
 
 UTC = dt.UTC
 MADRID = ZoneInfo("Europe/Madrid")
@@ -544,7 +545,10 @@ async def test_a_fan_out_keeps_to_the_flood_limits_and_people_are_answered_first
 async def test_without_a_database_briefings_still_answer_and_subscriptions_say_so(
     start_bot: StartBot, caplog: pytest.LogCaptureFixture
 ) -> None:
-    bot = await start_bot(env={"DATABASE_URL": "sqlite:////proc/no/such/dir/briefbot.db"})
+    # A server that is down (nothing listens there), not one that can never work: that
+    # stops the start (tests/e2e/test_operations.py).
+    down = f"postgresql://postgres@127.0.0.1:{free_port()}/briefbot"
+    bot = await start_bot(env={"DATABASE_URL": down})
     assert bot.services.digests is None
     assert "subscriptions are off" in caplog.text
     user, chat = bot.person(191)

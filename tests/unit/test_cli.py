@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import subprocess
@@ -11,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import build_parser, main
+from bot.console.chat import CONSOLE_USER_ID
+from bot.store import Store, database_url
 
 COMMANDS = ["build", "ask", "topics", "chat", "run"]
 
@@ -254,3 +257,64 @@ def test_settings_with_non_ascii_digits_or_a_bad_port_are_one_line_and_exit_2(
     code, out, err = run(["topics"], capsys)
     assert (code, out) == (2, "")
     assert err.count("\n") == 1 and expected in err and "hunter2" not in err
+
+
+def _subscriptions_in(path: Path) -> list[str]:
+    """What is subscribed in the SQLite file at ``path`` (nothing if there is no such file)."""
+    if not path.exists():
+        return []
+
+    async def read() -> list[str]:
+        store = await Store.open(database_url(f"sqlite:///{path}", path.parent))
+        try:
+            return [s.what for s in await store.subscriptions_of([CONSOLE_USER_ID])]
+        finally:
+            await store.close()
+
+    return asyncio.run(read())
+
+
+def test_the_console_keeps_its_subscriptions_out_of_the_bots_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A real ``briefbot run`` would "deliver" the console's chat-1 subscriptions and count
+    each one as a failure: the console keeps its own database unless told otherwise."""
+    data = tmp_path / "data"
+    real = tmp_path / "real.sqlite3"
+    monkeypatch.setenv("BRIEFBOT_DATA_DIR", str(data))
+    for database_url_set in (False, True):  # the default SQLite file, then DATABASE_URL
+        if database_url_set:
+            monkeypatch.setenv("DATABASE_URL", f"sqlite:///{real}")
+        monkeypatch.setattr(sys, "stdin", io.StringIO("/subscribe cuba daily 08:00\n"))
+        code, out, _ = run(["chat", "--as-of", "2026-11-25"], capsys)
+        assert code == 0 and f"stay in {data / 'console.sqlite3'}" in out
+    code, _, _ = run(["ask", "/subscribe missing weekly mon 09:00"], capsys)
+    assert code == 0
+    assert _subscriptions_in(data / "briefbot.sqlite3") == []  # what `run` opens by default
+    assert _subscriptions_in(real) == []  # and what it opens with DATABASE_URL
+    assert sorted(_subscriptions_in(data / "console.sqlite3")) == ["cuba", "missing"]
+    # Told otherwise, it uses the database it is given.
+    chosen = tmp_path / "chosen.sqlite3"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("/subscribe cuba daily 08:00\n"))
+    code, out, _ = run(["chat", "--database", f"sqlite:///{chosen}"], capsys)
+    assert code == 0 and "stay in" not in out
+    assert _subscriptions_in(chosen) == ["cuba"]
+
+
+def test_a_console_database_that_is_no_database_url_is_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(["chat", "--database", "mysql://root:hunter2@db/x"], capsys)
+    assert code == 2 and out == ""
+    assert err.startswith("briefbot: --database starts with 'mysql'") and "hunter2" not in err
+
+
+@pytest.mark.parametrize("command", [["chat"], ["ask", "/cuba"]])
+def test_a_console_database_that_can_never_open_names_the_option(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "no" / "such" / "folder" / "console.sqlite3"
+    code, _, err = run([*command, "--database", f"sqlite:///{missing}"], capsys)
+    assert code == 2
+    [line] = err.splitlines()
+    assert line.startswith("briefbot: --database: the folder"), line

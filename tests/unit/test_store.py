@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.store import Claim, Store, database_url, describe_outage, is_outage
+from bot.store import Claim, Store, UnusableDatabase, database_url, describe_outage, is_outage
 from bot.store import store as store_module
 from bot.store.schema import CURRENT_VERSION, schema_version
 from bot.store.store import failed_values, sent_values
@@ -278,6 +278,42 @@ async def test_ping_answers_and_raises_when_the_database_is_away(store: Store) -
             await unreachable.ping()
     finally:
         await unreachable.close()
+
+
+async def _open_error(url: str | sa.URL) -> Exception:
+    try:
+        store = await Store.open(str(url) if isinstance(url, str) else url.render_as_string(False))
+    except Exception as error:
+        return error
+    await store.close()
+    raise AssertionError(f"{url!r} opened")
+
+
+async def test_a_database_that_can_never_open_is_told_from_one_that_is_away(
+    url: str, tmp_path: Path
+) -> None:
+    """Trying again cannot create a database, a host name or a folder: those are refused
+    with the reason (and never the password); a server that is only down stays an outage."""
+    given = sa.make_url(url)
+    if given.get_backend_name() == "sqlite":
+        never = {given.set(database=str(tmp_path / "no" / "such" / "b.sqlite3")): "folder"}
+    else:
+        never = {
+            given.set(database="no_such_database"): 'database "no_such_database" does not exist',
+            given.set(host="db.invalid", password="hunter2"): "'db.invalid' does not resolve",
+            given.set(username="nobody_here", password="hunter2"): 'role "nobody_here"',
+        }
+    for wrong, reason in never.items():
+        error = await _open_error(wrong)
+        assert isinstance(error, UnusableDatabase), repr(error)
+        assert reason in str(error) and "hunter2" not in str(error)
+        assert "\n" not in str(error)
+    if given.get_backend_name() == "postgresql":
+        with socket.socket() as probe:  # nothing listens: a server that is down, not a mistake
+            probe.bind(("127.0.0.1", 0))
+            away = given.set(port=probe.getsockname()[1])
+        error = await _open_error(away)
+        assert not isinstance(error, UnusableDatabase) and is_outage(error), repr(error)
 
 
 @pytest.fixture
