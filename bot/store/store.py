@@ -159,7 +159,7 @@ def _settle_from_values(columns: Sequence[str], rows: Sequence[dict[str, Any]]) 
     )
 
 
-def _delivery(row: Any) -> Delivery:
+def delivery_from_row(row: Any) -> Delivery:
     ids = tuple(int(part) for part in (row.message_ids or "").split(",") if part)
     keys = frozenset(json.loads(row.content_keys)) if row.content_keys else frozenset()
     return Delivery(
@@ -439,7 +439,8 @@ class Store:
                 )
             ).all()
             last = {
-                r.subscription_id: _delivery(r) for r in await connection.execute(_last_sent(ids))
+                r.subscription_id: delivery_from_row(r)
+                for r in await connection.execute(_last_sent(ids))
             }
         contexts = {}
         for found_row in found:
@@ -511,18 +512,6 @@ class Store:
         return [(_subscription(row), _chat(row)) for row in rows]
 
     # --- the delivery ledger ---------------------------------------------------------------
-
-    async def claim(
-        self,
-        subscription_id: int,
-        period: str,
-        owner: str,
-        now: dt.datetime,
-        lease: dt.timedelta,
-    ) -> Claim | None:
-        """Take the (subscription, period) row for sending, or None if someone else has it."""
-        found = await self.claim_many([(subscription_id, period)], owner, now, lease)
-        return found[0] if found else None
 
     async def claim_many(
         self,
@@ -642,43 +631,11 @@ class Store:
                 settled += max(int(result.rowcount), 0)
         return settled
 
-    async def _settle(self, claim: Claim, **values: Any) -> bool:
-        return bool(await self.settle_many([(claim, values)]))
-
-    async def mark_sent(
-        self,
-        claim: Claim,
-        chat_id: int,
-        message_ids: Sequence[int],
-        catalog_version: str,
-        content_keys: Iterable[str],
-        now: dt.datetime,
-    ) -> bool:
-        return await self._settle(
-            claim, **sent_values(chat_id, message_ids, catalog_version, content_keys, now)
-        )
-
-    async def mark_failed(self, claim: Claim, error: str, *, retry: bool) -> bool:
-        """``retry``: a transient failure, claimable again; otherwise final for this period."""
-        return await self._settle(claim, **failed_values(error, retry=retry))
-
-    async def delivery(self, subscription_id: int, period: str) -> Delivery | None:
-        row = deliveries.c
-        async with self.engine.connect() as connection:
-            found = (
-                await connection.execute(
-                    deliveries.select().where(
-                        row.subscription_id == subscription_id, row.period == period
-                    )
-                )
-            ).one_or_none()
-        return None if found is None else _delivery(found)
-
     async def last_sent(self, subscription_id: int) -> Delivery | None:
         """The subscriber's previous digest, to say what changed since."""
         async with self.engine.connect() as connection:
             found = (await connection.execute(_last_sent([subscription_id]))).first()
-        return None if found is None else _delivery(found)
+        return None if found is None else delivery_from_row(found)
 
     async def settled(self, keys: Sequence[tuple[int, str]]) -> set[tuple[int, str]]:
         """Which (subscription, period) pairs are done: sent, or failed for good."""
@@ -706,11 +663,6 @@ class Store:
                 )
             )
             return [(found.subscription_id, found.period) for found in rows]
-
-    async def ledger(self) -> list[Delivery]:
-        async with self.engine.connect() as connection:
-            rows = await connection.execute(deliveries.select().order_by(deliveries.c.id))
-            return [_delivery(row) for row in rows]
 
     # --- health and metrics ----------------------------------------------------------------
 

@@ -48,6 +48,7 @@ from bot.operations.config import load_settings
 from bot.store import Delivery
 from briefings.model import Catalog
 from localapi import LocalBotApi, LocalBotApiServer
+from tests import delivery_ledger
 from tests.conftest import TODAY
 from tests.e2e.conftest import MORNING, Harness
 
@@ -214,7 +215,7 @@ def _digests(bot: Harness, chat_id: int) -> list[str]:
 
 
 async def _row(bot: Harness) -> Delivery:
-    [row] = [row for row in await bot.digests.store.ledger() if row.period == PERIOD]
+    [row] = [row for row in await delivery_ledger.rows(bot.digests.store) if row.period == PERIOD]
     return row
 
 

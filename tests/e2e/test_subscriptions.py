@@ -16,6 +16,7 @@ from bot.digests.delivery import LEASE
 from bot.operations.rate_limiter import FloodLimiter
 from bot.store import Store, database_url
 from localapi import FloodLimits
+from tests import delivery_ledger
 from tests.conftest import MEXICO_CITY, TODAY
 from tests.e2e.conftest import MORNING, Harness, StartBot, subscribe_readers
 from tests.postgres import free_port
@@ -106,7 +107,7 @@ async def test_weekly_and_monthly_cadences(start_bot: StartBot) -> None:
     await bot.advance_to(dt.datetime(2026, 12, 1, 15, 0, tzinfo=UTC))  # Tue 1 Dec 09:00
     assert len(bot.api.sent_to(21)) == before + 2
     assert "your monthly digest" in bot.api.sent_to(21)[-1].plain
-    ledger = await bot.digests.store.ledger()
+    ledger = await delivery_ledger.rows(bot.digests.store)
     assert sorted(d.period for d in ledger) == ["2026-12", "2026-W49"]
 
 
@@ -181,7 +182,7 @@ async def test_quiet_hours_across_midnight_move_the_digest_to_their_end(
     assert len(bot.api.sent_to(51)) == before
     await bot.advance_to(dt.datetime(2026, 11, 26, 7, 0, tzinfo=MEXICO_CITY))
     assert len(bot.api.sent_to(51)) == before + 1
-    [delivery] = await bot.digests.store.ledger()
+    [delivery] = await delivery_ledger.rows(bot.digests.store)
     assert delivery.period == "2026-11-25"  # the digest of the 25th, delivered on the 26th
 
 
@@ -239,7 +240,7 @@ async def test_digests_missed_while_down_are_sent_once_on_restart(start_bot: Sta
     second = await start_bot(clock=clock)
     await second.settle()
     assert len(second.api.sent_to(71)) == before + 1
-    [delivery] = await second.digests.store.ledger()
+    [delivery] = await delivery_ledger.rows(second.digests.store)
     assert delivery.period == "2026-11-29" and delivery.state == "sent"
     await second.digests.scheduler.rebuild()  # nothing more is due
     await second.settle()
@@ -278,7 +279,7 @@ async def test_a_blocked_bot_pauses_the_chat_and_resumes_when_unblocked(
     assert record is not None and not record.active
     assert bot.digests.scheduler.planned == {}
     await bot.advance_to(dt.datetime(2026, 11, 26, 7, 30, tzinfo=MEXICO_CITY))
-    assert await bot.digests.store.ledger() == []
+    assert await delivery_ledger.rows(bot.digests.store) == []
     await bot.handled(bot.api.unblock_bot(91))
     assert len(bot.digests.scheduler.planned) == 1
 
@@ -293,7 +294,7 @@ async def test_forbidden_on_send_pauses_the_chat_and_records_the_failure(
         "sendMessage", error_code=403, description="Forbidden: bot was blocked by the user"
     )
     await bot.advance_to(dt.datetime(2026, 11, 26, 7, 30, tzinfo=MEXICO_CITY))
-    [delivery] = await bot.digests.store.ledger()
+    [delivery] = await delivery_ledger.rows(bot.digests.store)
     assert delivery.state == "failed" and "blocked" in (delivery.last_error or "")
     record = await bot.digests.store.chat(92)
     assert record is not None and not record.active and record.inactive_reason == "blocked"
@@ -331,7 +332,7 @@ async def test_chat_migrated_on_send_follows_the_group_to_its_new_id(
     bot.api.fail_next("sendMessage", migrate_to_chat_id=-100600)
     await bot.advance_to(dt.datetime(2026, 11, 26, 7, 30, tzinfo=MEXICO_CITY))
     assert "your daily digest" in bot.api.sent_to(-100600)[-1].plain
-    [delivery] = await bot.digests.store.ledger()
+    [delivery] = await delivery_ledger.rows(bot.digests.store)
     assert delivery.state == "sent"
     assert [s.chat_id for s in await bot.digests.store.subscriptions_of([-100600])] == [-100600]
 
@@ -439,7 +440,7 @@ async def test_digest_previews_now_without_recording(start_bot: StartBot) -> Non
     assert "/digest cuba" in reply.plain
     replies = await bot.say(chat, user, "/digest events guadalajara")
     assert "newest listings I have in Guadalajara are from Feb 2026" in _texts(replies)
-    assert await bot.digests.store.ledger() == []
+    assert await delivery_ledger.rows(bot.digests.store) == []
 
 
 async def test_bad_input_gets_one_clear_line_and_changes_nothing(start_bot: StartBot) -> None:
@@ -492,7 +493,7 @@ async def test_retry_after_and_network_errors_are_retried_and_recorded(
     bot.api.fail_next("sendMessage", retry_after=1)
     bot.api.fail_next("sendMessage", error_code=502, description="Bad Gateway")
     await bot.advance_to(dt.datetime(2026, 11, 26, 7, 30, tzinfo=MEXICO_CITY))
-    [delivery] = await bot.digests.store.ledger()
+    [delivery] = await delivery_ledger.rows(bot.digests.store)
     assert delivery.state == "sent"
     statuses = [c.status for c in bot.api.calls_to("sendMessage") if c.params["chat_id"] == 181]
     assert statuses[-3:] == [429, 502, 200]
@@ -566,12 +567,12 @@ async def test_a_digest_that_keeps_failing_is_retried_by_the_sweep(start_bot: St
     bot.digests.delivery._retry_wait = 0.01
     bot.api.fail_next("sendMessage", error_code=502, description="Bad Gateway", times=4)
     await bot.advance_to(dt.datetime(2026, 11, 26, 7, 30, tzinfo=MEXICO_CITY))
-    [delivery] = await bot.digests.store.ledger()
+    [delivery] = await delivery_ledger.rows(bot.digests.store)
     assert delivery.state == "retry" and "Bad Gateway" in (delivery.last_error or "")
     before = bot.api.messages_sent_to(192)
     assert await bot.digests.scheduler.sweep() == 1
     await bot.settle()
-    [delivery] = await bot.digests.store.ledger()
+    [delivery] = await delivery_ledger.rows(bot.digests.store)
     assert (delivery.state, delivery.attempts) == ("sent", 2)
     assert bot.api.messages_sent_to(192) == before + 1
 
@@ -589,7 +590,9 @@ async def test_a_claim_left_by_a_crash_is_sent_once_when_the_instance_restarts(
     moment = dt.datetime(2026, 11, 26, 7, 30, tzinfo=MEXICO_CITY)
     settings = first.services.settings
     store = await Store.open(database_url(settings.database_url, settings.data_dir))
-    crashed = await store.claim(subscription.id, "2026-11-26", "test-instance#dead", moment, LEASE)
+    crashed = await delivery_ledger.claim(
+        store, subscription.id, "2026-11-26", "test-instance#dead", moment, LEASE
+    )
     await store.close()
     assert crashed is not None
     clock.set(moment + dt.timedelta(minutes=1))  # well inside the two-minute lease
@@ -597,7 +600,7 @@ async def test_a_claim_left_by_a_crash_is_sent_once_when_the_instance_restarts(
     second = await start_bot(clock=clock)
     await second.settle()
     assert second.api.messages_sent_to(193) == before + 1  # taken back at once, sent once
-    [delivery] = await second.digests.store.ledger()
+    [delivery] = await delivery_ledger.rows(second.digests.store)
     assert (delivery.state, delivery.attempts) == ("sent", 2)
 
 
@@ -623,7 +626,7 @@ async def test_digests_wait_for_the_database_and_are_not_dropped(
     await bot.advance_to(dt.datetime(2026, 11, 26, 7, 30, tzinfo=MEXICO_CITY))
     await bot.api.wait_for(lambda: bot.api.messages_sent_to(194) == before + 1, timeout=5)
     await bot.settle()
-    [delivery] = await store.ledger()
+    [delivery] = await delivery_ledger.rows(store)
     assert delivery.state == "sent"
 
 
@@ -728,7 +731,7 @@ async def test_a_chat_paused_after_a_refused_digest_resumes_when_the_person_writ
     assert record is not None and record.active and record.inactive_reason is None
     assert len(bot.digests.scheduler.planned) == 1
     await bot.advance_to(dt.datetime(2026, 11, 27, 7, 30, tzinfo=MEXICO_CITY))
-    assert [d.state for d in await bot.digests.store.ledger()] == ["failed", "sent"]
+    assert [d.state for d in await delivery_ledger.rows(bot.digests.store)] == ["failed", "sent"]
 
 
 async def test_subscribing_again_in_a_paused_group_resumes_it_with_a_next_digest(
