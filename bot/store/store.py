@@ -4,7 +4,7 @@ The store is the source of truth: scheduled jobs are rebuilt from it at start, a
 ledger's unique key on (subscription, period) is what makes a digest go out once even when
 two instances share the database or one restarts in the middle of a fan-out.
 
-Claiming works like a lease. :meth:`Store.claim` inserts the row in state ``claimed``; the
+Claiming works like a lease. :meth:`Store.claim_many` inserts rows in state ``claimed``; the
 sender marks it ``sent`` after Telegram accepted the message. A claim left ``claimed`` for
 longer than the lease (the process died between sending and marking) can be taken over by
 any instance, which sends again: at most one duplicate in that window, never a lost digest.
