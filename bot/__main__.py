@@ -24,7 +24,8 @@ from typing import TextIO
 from urllib.parse import urlsplit
 
 from bot.clock import Clock, FixedClock, RunningClock, SystemClock, parse_moment
-from bot.operations.config import Settings, SettingsError, load_settings
+from bot.console.database import CONSOLE_DATABASE
+from bot.operations.config import Settings, SettingsError, checked_database_url, load_settings
 from briefings.catalog import CatalogError, SeedError, build, is_stale, load_catalog
 
 EXIT_NOT_UNDERSTOOD = 1
@@ -89,9 +90,16 @@ def _with_catalog(args: argparse.Namespace, settings: Settings) -> Settings:
     return settings
 
 
+def _console_database(args: argparse.Namespace) -> str | None:
+    """The database ``--database`` chose for the console, checked like ``DATABASE_URL``."""
+    chosen: str | None = getattr(args, "database", None)
+    return None if chosen is None else checked_database_url("--database", chosen.strip())
+
+
 def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """One request through the whole bot (handlers included), printed as plain text."""
     from bot.console.chat import ask_once
+    from bot.store import UnusableDatabase
 
     text = " ".join(args.text).strip()
     if not text:
@@ -99,9 +107,21 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     settings = _with_catalog(args, settings)
     catalog = load_catalog(settings.catalog_path)  # a missing catalog: one line, no bot
     clock = _clock(settings, args.as_of)
-    understood = asyncio.run(
-        ask_once(settings, text, clock=clock, out=out, lang=args.lang, catalog=catalog)
-    )
+    database = _console_database(args)
+    try:
+        understood = asyncio.run(
+            ask_once(
+                settings,
+                text,
+                clock=clock,
+                out=out,
+                lang=args.lang,
+                catalog=catalog,
+                database=database,
+            )
+        )
+    except UnusableDatabase as error:  # only a chosen one can be: the default is made here
+        raise UsageError(f"--database: {error}") from None
     return 0 if understood else EXIT_NOT_UNDERSTOOD
 
 
@@ -120,9 +140,11 @@ def cmd_chat(
     Ends on EOF (Ctrl-D) or Ctrl-C, always with "bye".
     """
     from bot.console.chat import run_console
+    from bot.store import UnusableDatabase
 
     settings = _with_catalog(args, settings)
     catalog = load_catalog(settings.catalog_path)
+    database = _console_database(args)
     clock = _clock(
         settings, getattr(args, "as_of", None), running=True, speed=getattr(args, "speed", None)
     )
@@ -132,6 +154,11 @@ def cmd_chat(
         "briefbot console chat — type /help, a topic, or a question; numbers press buttons; "
         "Ctrl-D to quit.\n"
     )
+    if database is None:  # a chosen URL may hold a password: not repeated
+        out.write(
+            f"Subscriptions made here stay in {settings.data_dir / CONSOLE_DATABASE}, "
+            "apart from the bot's own database (--database chooses another).\n"
+        )
     out.flush()
     try:
         asyncio.run(
@@ -143,10 +170,13 @@ def cmd_chat(
                 lang=getattr(args, "lang", "en"),
                 catalog=catalog,
                 prompt=interactive,
+                database=database,
             )
         )
     except KeyboardInterrupt:  # Ctrl-C ends the chat as cleanly as Ctrl-D
         out.write("\n")
+    except UnusableDatabase as error:  # only a chosen one can be: the default is made here
+        raise UsageError(f"--database: {error}") from None
     out.write("bye\n")
     return 0
 
@@ -161,6 +191,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from bot.app import build_application
     from bot.operations.logs import configure_logging, database_password
     from bot.operations.runner import serve
+    from bot.store import UnusableDatabase
 
     settings = _with_catalog(args, settings)
     configure_logging(
@@ -171,6 +202,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     application = build_application(settings, clock=clock)
     try:
         asyncio.run(serve(application))
+    except UnusableDatabase as error:  # trying again cannot help: a setting to correct
+        raise SettingsError(f"DATABASE_URL: {error}") from None
     except InvalidToken:
         raise SettingsError(
             "TELEGRAM_BOT_TOKEN was refused by the Bot API (revoked or mistyped? "
@@ -213,6 +246,13 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--lang", choices=("en", "es"), default="en", help="reply language")
         sub.add_argument(
             "--as-of", help="pretend it is this moment: YYYY-MM-DD[THH:MM] (default: now)"
+        )
+    for sub in (ask, chat):
+        sub.add_argument(
+            "--database",
+            metavar="URL",
+            help=f"the console's database, like DATABASE_URL (default: {CONSOLE_DATABASE} "
+            "in BRIEFBOT_DATA_DIR, never the bot's own database)",
         )
     for sub in (chat, run):
         sub.add_argument(

@@ -41,6 +41,7 @@ from bot.operations.telegram_limits import FloodLimits
 from bot.operations.tracing import UpdateTracer
 from bot.operations.update_screen import ScreenedUpdatesRequest
 from bot.services import SERVICES_KEY, BotApplication, Services, services_of
+from bot.store import UnusableDatabase
 from briefings.catalog import load_catalog
 from briefings.model import Catalog
 
@@ -83,16 +84,23 @@ async def set_command_menus(application: BotApplication) -> None:
 
 
 async def _post_init(application: BotApplication) -> None:
-    """Runs once the bot knows who it is (``run_polling`` calls it after ``initialize``)."""
-    await set_command_menus(application)
+    """Runs once the bot knows who it is (``run_polling`` calls it after ``initialize``).
+
+    The database comes first, so one that can never work (:class:`UnusableDatabase`) stops
+    the start before the bot changes anything at Telegram; one that is only away is tried
+    again. The command line names the setting that chose it.
+    """
     try:
         await start_digests(application, _digest_setup(application))
+    except UnusableDatabase:
+        raise
     except Exception as error:  # briefings don't need the database; subscriptions say so
         logger.error(
             "subscriptions are off: the database could not be opened (%s); trying again",
             error,
         )
         open_when_reachable(application, _digest_setup(application))
+    await set_command_menus(application)
 
 
 def _digest_setup(application: BotApplication) -> DigestSetup:

@@ -8,6 +8,8 @@ from here, so nothing below the application imports the application or its handl
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
@@ -19,6 +21,7 @@ from bot.conversation.answers import Answers
 from bot.digests.service import Digests
 from bot.operations.config import Settings
 from bot.operations.metrics import Metrics
+from bot.subscriptions.rights import AdminRights
 from briefings.model import Catalog
 
 SERVICES_KEY = "services"
@@ -46,6 +49,19 @@ class Services:
     digests: Digests | None = None  # started in post_init, once the bot knows its name
     metrics: Metrics = field(default_factory=Metrics)
     started: float = field(default_factory=time.monotonic)  # for uptime, never for logic
+    admin_rights: AdminRights = field(init=False)  # getChatMember's recent answers
+    button_key: bytes = field(init=False)  # signs the subscription ids in buttons
+
+    def __post_init__(self) -> None:
+        self.admin_rights = AdminRights(self.clock)
+        # Derived from the token, so buttons keep working across restarts and instances of
+        # one bot, and nobody without the token can make one; without a token, per process.
+        token = self.settings.token
+        self.button_key = (
+            hashlib.sha256(f"briefbot-buttons:{token}".encode()).digest()
+            if token
+            else secrets.token_bytes(32)
+        )
 
     @property
     def uptime_seconds(self) -> float:

@@ -9,17 +9,18 @@ leaves the old catalog intact.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from briefings import summarize
-from briefings.chronology import article_date, reference_years
+from briefings import stories, summarize
+from briefings.chronology import article_date, reference_years, written_date
 from briefings.clean import clean_article
 from briefings.events import events_by_article
 from briefings.model import (
@@ -30,9 +31,11 @@ from briefings.model import (
     Catalog,
     Document,
     Event,
+    Quote,
     from_plain,
     to_plain,
 )
+from briefings.relative import has_relative_date
 from briefings.segment import segment
 from briefings.topics import (
     MORE_TOPIC,
@@ -110,36 +113,119 @@ def _topic_briefing(
     dates: dict[str, tuple[str | None, bool]],
     events: dict[str, list[Event]],
     words: frozenset[str],
+    written: dict[str, stories.Dated],
+    recent: str = "",
 ) -> Briefing:
+    """A topic's stories, newest first, then its background; every item sourced."""
     topic = next(t for t in registry.all if t.id == topic_id)
     ordered = sorted(articles, key=lambda a: (-relevance[a.key], a.key))
     # An editor reads the most relevant articles first; a big topic is not read to the end.
     considered = ordered[:ARTICLES_CONSIDERED]
-    candidates = [
-        c for a in considered for c in summarize.sentences_of(a, relevance[a.key], words)
-    ]
     keywords = [Keyword.parse(k) for k in topic.keywords]
-    chosen = summarize.summary(candidates, keywords)
+    reported = {key: stories.Dated(*value) for key, value in dates.items()}
+    groups = stories.group(considered, written, reported, recent)
+    in_stories = {a.key for members in groups for a in members}
+    shown: set[str] = set()
+    built = []
+    by_key = {a.key: a for a in articles}
+    # Newest story first; a story's own date is that of its newest dated article.
+    for members in sorted(
+        groups,
+        key=lambda m: (
+            -_sortable(max((written[a.key].iso or "" for a in m), default="")),
+            -max(relevance[a.key] for a in m),
+        ),
+    ):
+        dated = {
+            a.key: written[a.key] if written[a.key].iso else _story_dated(members, written)
+            for a in members
+        }
+        story = stories.build_story(members, dated, relevance, words, keywords, shown)
+        story = replace(story, quotes=tuple(stories.quotes_with_roles(story.quotes, by_key)))
+        if story.date is None:  # no day of writing known: the newest date it reports
+            said: list[tuple[str, bool]] = [
+                (day, guessed)
+                for a in members
+                for day, guessed in (dates[a.key], (stories.stated_month(a), False))
+                if day and len(day) >= 7
+            ] or [(day, guessed) for a in members for day, guessed in [dates[a.key]] if day]
+            if said:
+                day, guessed = max(said, key=lambda d: (_sortable(d[0]), not d[1]))
+                story = replace(story, date=day, date_inferred=guessed)
+        if story.lede:
+            built.append(story)
+    built.sort(key=lambda s: -_sortable(s.date or ""))
+    rest = [a for a in considered if a.key not in in_stories]
+    background, years = stories.background(rest, relevance, words, keywords, shown)
     article_dates = {key: value[0] for key, value in dates.items()}
     topic_events = sorted(
         (e for a in ordered for e in events.get(a.key, [])), key=lambda e: (e.start, e.id)
     )
     known = [d for a in ordered if (d := article_dates.get(a.key))]
-    # The headline is the title of the article the summary leads with: the most relevant
-    # one that has something readable to say.
-    lead = chosen[0].article if chosen else ordered[0]
+    story_days = [s.date for s in built if s.date]
+    # The news runs from the first day a story reports (within a week of it) to its date.
+    story_days += [
+        e.date
+        for s in built
+        for e in s.dates
+        if s.date
+        and len(s.date) == 10
+        and e.date >= (dt.date.fromisoformat(s.date) - dt.timedelta(days=7)).isoformat()
+    ]
+    facts = stories.one_count_once([f for s in built for f in s.facts])
+    kept = {id(f) for f in facts}
+    built = [replace(s, facts=tuple(f for f in s.facts if id(f) in kept)) for s in built]
+    timeline = sorted(
+        [*(e for s in built for e in s.dates), *years],
+        key=lambda e: (e.date, e.source.document, e.source.line),
+    )
+    newest = built[0] if built else None
+    lede = newest.lede if newest else tuple(background[:3])
+    # The headline is the newest story's, else the title of the article the background
+    # opens with: never the title of an article with nothing readable to say.
+    if newest:
+        titles = [newest.headline, *(by_key[k].title for k in newest.articles)]
+    else:
+        titles = [by_key[f"{s.source.document}#{s.source.article}"].title for s in background[:1]]
+    headline = next((t for t in titles if t and not has_relative_date(t)), topic.name_en)
     return Briefing(
         topic=topic_id,
-        headline=lead.title,
-        summary=tuple(c.text for c in chosen),
-        summary_sources=tuple(c.ref for c in chosen),
-        facts=tuple(summarize.facts(candidates, article_dates)),
-        timeline=tuple(summarize.timeline(candidates)),
-        quotes=tuple(summarize.pick_quotes(summarize.quotes(candidates))),
+        headline=headline,
+        summary=tuple(s.text for s in lede),
+        summary_sources=tuple(s.source for s in lede),
+        facts=tuple(facts),
+        timeline=tuple(timeline),
+        quotes=_one_quote_a_speaker(q for s in built for q in s.quotes),
         events=tuple(topic_events),
         articles=tuple(a.key for a in ordered),
         as_of=max(known) if known else None,
+        stories=tuple(built),
+        background=tuple(background),
+        # a month at least: "2026" alone would make a span that says nothing
+        news_from=min([d for d in story_days if len(d) >= 7] or story_days, default=None),
+        news_to=max(story_days, key=_sortable) if story_days else None,
     )
+
+
+def _one_quote_a_speaker(quotes: Iterable[Quote]) -> tuple[Quote, ...]:
+    """The briefing's quotes (what inline results show): a speaker's first quote only."""
+    kept: dict[str, Quote] = {}
+    for quote in quotes:
+        kept.setdefault(quote.speaker, quote)
+    return tuple(kept.values())[: summarize.MAX_QUOTES]
+
+
+def _sortable(iso: str) -> int:
+    """'2026-02-02' -> 20260202, '2026' -> 20260000: newest first whatever the precision."""
+    parts = [int(p) for p in iso[:10].split("-") if p] if iso else []
+    parts += [0] * (3 - len(parts))
+    return parts[0] * 10000 + parts[1] * 100 + parts[2]
+
+
+def _story_dated(members: Sequence[Article], written: dict[str, stories.Dated]) -> stories.Dated:
+    """An undated article in a story takes the story's newest date, as inferred."""
+    days = [written[a.key].iso for a in members if written[a.key].iso]
+    return stories.Dated(max(d for d in days if d), True) if days else stories.Dated(None, False)
 
 
 def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> Catalog:
@@ -156,6 +242,10 @@ def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> 
         )
         for a in articles
     }
+    written = {a.key: stories.Dated(*written_date(a, years.get(a.key))) for a in articles}
+    # News is what was written within a year of the newest article the seeds date by the day.
+    newest_day = max((d.iso for d in written.values() if d.iso), default=None)
+    recent = f"{int(newest_day[:4]) - 1}{newest_day[4:7]}" if newest_day else "9999"
     scorer = TopicScorer(registry)
     scores = {a.key: scorer.article_scores(a) for a in articles}
     assignment = assign_all(
@@ -181,8 +271,23 @@ def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> 
             for a in members
         }
         briefings.append(
-            _topic_briefing(topic.id, members, relevance, registry, dates, events, words)
+            _topic_briefing(
+                topic.id, members, relevance, registry, dates, events, words, written, recent
+            )
         )
+    # An article that does not say when it was written takes its story's day, as inferred.
+    story_days: dict[str, tuple[str, bool]] = {}
+    for briefing in briefings:
+        for story in briefing.stories:
+            for key in story.articles:
+                if story.date and len(story.date) == 10 and written[key].iso is None:
+                    story_days.setdefault(key, (story.date, True))
+    shown_dates = {
+        a.key: (written[a.key].iso, written[a.key].inferred)
+        if written[a.key].iso
+        else story_days.get(a.key, dates[a.key])
+        for a in articles
+    }
     infos = tuple(
         ArticleInfo(
             key=a.key,
@@ -192,12 +297,15 @@ def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> 
             first_line=a.first_line,
             line=a.line,
             topics=assignment[a.key],
-            date=dates[a.key][0],
-            date_inferred=dates[a.key][1],
+            date=shown_dates[a.key][0],
+            date_inferred=shown_dates[a.key][1],
             author=a.author,
             dateline=a.dateline,
             caption=a.caption,
             credit=a.credit,
+            outlet=a.outlet,
+            role=a.role,
+            kind=a.kind,
         )
         for a in articles
     )

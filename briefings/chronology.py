@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from briefings.dates import find_dates, find_years
+from briefings.dates import SPANISH_MONTHS, find_dates, find_years, year_from_weekday
 from briefings.model import Article
 from briefings.segment import is_listing_field
 from briefings.sentences import split_sentences
@@ -157,3 +157,69 @@ def article_date(
     if not found:
         return None, False
     return max(found, key=lambda item: (item[0], not item[1]))
+
+
+_SPANISH_DAYS = {
+    "lunes": 0,
+    "martes": 1,
+    "miércoles": 2,
+    "miercoles": 2,
+    "jueves": 3,
+    "viernes": 4,
+    "sábado": 5,
+    "sabado": 5,
+    "domingo": 6,
+}
+_EMBED_DATE = re.compile(
+    r"\b(?:hoy,?\s+|este\s+)(?:(?P<weekday>lunes|martes|mi[ée]rcoles|jueves|viernes|"
+    r"s[áa]bado|domingo)\s+)?(?P<day>\d{1,2})\s+de\s+(?P<month>"
+    + "|".join(SPANISH_MONTHS)
+    + r")(?:\s+de\s+(?P<year>20\d{2}))?",
+    re.IGNORECASE,
+)
+
+
+def written_date(article: Article, year: YearGuess | None) -> tuple[str | None, bool]:
+    """The day the article was written, when its text says: ISO date and whether inferred.
+
+    Its dateline ("MEXICO CITY, Feb. 2 —"), or a post it embeds that names its own day
+    ("a partir de hoy, domingo 1 de febrero"): a page embeds the posts of the day it
+    reports, so such a date counts only when nothing the article reports is newer.
+    A weekday given with the day fixes the year; otherwise the year is inferred.
+    None when the text does not say: then its relative dates cannot be resolved.
+    """
+    if article.dateline is not None and article.date is not None:
+        mentions = find_dates(article.date)
+        if mentions and mentions[0].day is not None:
+            mention = mentions[0]
+            if mention.year is not None:
+                return mention.iso(), False
+            if year is not None:
+                return mention.iso(year.year), True
+    newest_reported = max(
+        (
+            iso
+            for m in find_dates(article.body)
+            if m.day is not None and (iso := m.iso(year.year if year else None))
+        ),
+        default="",
+    )
+    found: list[tuple[str, bool]] = []
+    for embed in article.embeds:
+        for match in _EMBED_DATE.finditer(embed):
+            month = SPANISH_MONTHS[match.group("month").lower()]
+            day = int(match.group("day"))
+            if match.group("year"):
+                guess, inferred = int(match.group("year")), False
+            elif match.group("weekday") and year is not None:
+                weekday = _SPANISH_DAYS[match.group("weekday").lower()]
+                found_year = year_from_weekday(month, day, weekday, year.year)
+                guess, inferred = (found_year, False) if found_year else (year.year, True)
+            elif year is not None:
+                guess, inferred = year.year, True
+            else:
+                continue
+            iso = f"{guess:04d}-{month:02d}-{day:02d}"
+            if iso >= newest_reported:
+                found.append((iso, inferred))
+    return max(found) if found else (None, False)

@@ -185,7 +185,11 @@ def damage(sentence: str, vocabulary: frozenset[str] = frozenset()) -> str | Non
         return "a year was lost before a name"
     if _LOST_YEAR_BEFORE_CLAUSE.search(sentence):
         return "a year was lost before a new clause"
-    if _LOST_THOUSANDS.search(sentence) and not _follows_month(sentence):
+    if (
+        _LOST_THOUSANDS.search(sentence)
+        and not _follows_month(sentence)
+        and not _is_apposition(sentence)
+    ):
         return "the digits of a number were lost"
     if _STITCHED.search(sentence):
         return "fragments of different sentences were stitched together"
@@ -203,12 +207,37 @@ def damage(sentence: str, vocabulary: frozenset[str] = frozenset()) -> str | Non
     return None
 
 
+def _is_apposition(sentence: str) -> bool:
+    """'María Eugenia Delgado Guizar, 72, and her daughter': an age set off by commas."""
+    match = _LOST_THOUSANDS.search(sentence)
+    return match is not None and sentence[: match.start()].endswith(", ")
+
+
 def _follows_month(sentence: str) -> bool:
     match = _LOST_THOUSANDS.search(sentence)
     if match is None:
         return False
     before = sentence[: match.start()].rstrip().lower().rstrip(".").split()
     return bool(before) and before[-1] in _TRAILING_MONTHS
+
+
+_COMMENT_FORM = re.compile(
+    r"^(?:This Post Has \d+ Comments?|Leave a (?:Reply|Comment)|No comments yet)", re.I
+)
+_BLOG = re.compile(r"\b(?:blog|website|newsletter)\s+([a-z0-9-]+\.(?:com|mx|org|net))", re.I)
+# "Cuba, Mexico vow to expand … - Xinhua |", "Cuba–Mexico relations - Wikipedia": the site
+# a scraped page came from, as its title line names it.
+_SITE_SUFFIX = re.compile(r"\s[-–—|]\s*(?P<site>[A-Z][\w.]*(?: [A-Z][\w.]*){0,3})\s*\|?\s*$")
+
+
+def _outlet(lines: Sequence[Line]) -> str | None:
+    """The site a page names in its title lines, if any."""
+    for line in lines:
+        if is_site_title(line.text) or (is_heading(line.text) and _SITE_SUFFIX.search(line.text)):
+            match = _SITE_SUFFIX.search(line.text.rstrip(" |"))
+            if match and len(match.group("site")) <= 40:
+                return match.group("site")
+    return None
 
 
 def _author_from_bio(text: str) -> str | None:
@@ -250,13 +279,19 @@ def clean_article(raw: RawArticle) -> Article:
         caption, credit = (strip_markup(part) or None for part in parts)
         lines = lines[1:]
     # footer: everything from the first footer line on
+    kind = "article"
     for i, line in enumerate(lines):
         if is_footer(line.text):
+            if any(_COMMENT_FORM.match(later.text) for later in lines[i:]):
+                kind = "post with a comment form"
             lines = lines[:i]
             break
     lines, seo_title = _drop_repeated_titles(lines)
     language = dominant_language(lines)
     kept: list[tuple[int, Line, bool]] = []
+    embeds: list[str] = []
+    outlet = _outlet(raw.lines)
+    role = None
     remaining = {line.number for line in lines}
     for index, line in enumerate(raw.lines, 1):
         if line.number not in remaining:
@@ -268,16 +303,23 @@ def clean_article(raw: RawArticle) -> Article:
         if is_byline(text):
             byline = _BYLINE_PARTS.match(text)
             author = strip_markup(byline.group("name") if byline else text[3:]) or None
+            role = strip_markup(byline.group("role") or "") or None if byline else None
             continue
         if split_caption(text) is not None:
             continue  # an in-article photo caption or a bare credit
         if is_social_post(text) or is_site_title(text):
+            embeds.append(text)
             continue
         foreign = language_of(text) not in ("", language)
         if foreign and not is_listing_field(text):
+            embeds.append(text)
             continue  # an embedded post's text, in another language than the article
         if _BIO.search(text) and index >= len(raw.lines) - 1:
             author = author or _author_from_bio(text)
+            blog = _BLOG.search(text)
+            if blog:
+                outlet = outlet or blog.group(1)
+                kind = "blog post"
             continue
         match = _DATELINE.match(text)
         if match and dateline is None:
@@ -309,6 +351,10 @@ def clean_article(raw: RawArticle) -> Article:
         author=author,
         dateline=dateline,
         date=date_text,
+        outlet=outlet,
+        role=role,
+        kind=kind,
+        embeds=tuple(embeds),
         first_line=first,
         line=raw.lines[0].number if raw.lines else 1,
     )

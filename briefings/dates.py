@@ -20,6 +20,21 @@ for _number in range(1, 13):
     for _name in (calendar.month_name[_number], calendar.month_abbr[_number]):
         MONTHS[_name.lower()] = _number
 MONTHS["sept"] = 9
+# Embedded posts date themselves in Spanish ("domingo 1 de febrero"): see chronology.
+SPANISH_MONTHS = {
+    "enero": 1,
+    "febrero": 2,
+    "marzo": 3,
+    "abril": 4,
+    "mayo": 5,
+    "junio": 6,
+    "julio": 7,
+    "agosto": 8,
+    "septiembre": 9,
+    "octubre": 10,
+    "noviembre": 11,
+    "diciembre": 12,
+}
 
 _MONTH_RE = (
     r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"

@@ -462,6 +462,7 @@ def _listing_event(article: Article, listing: Listing, year: YearGuess | None) -
         price=price,
         age_limit=age,
         notes=tuple(notes),
+        note_sources=tuple(_ref(article, listing.fields["when"]) for _ in notes),
         summary=split_sentences(description)[0] if description else "",
         year_inferred=bool(inferred),
         year_basis=basis if inferred else None,
@@ -491,13 +492,13 @@ def _festival_events(article: Article) -> list[Event]:
             kind = named.group("kind").capitalize()
             title = f"{city} {kind} {year}"
             sentence = next(s for s in split_sentences(other.text) if find_dates(s))
-            notes = tuple(
-                s
+            program = [
+                (s, _ref(article, p))
                 for p in article.paragraphs
                 if p is not other and not p.heading
                 for s in split_sentences(p.text)
                 if any(m.month == span.month and m.day_end is None for m in find_dates(s))
-            )
+            ]
             return [
                 Event(
                     id=_slug(title),
@@ -512,7 +513,8 @@ def _festival_events(article: Article) -> list[Event]:
                     timezone=zone,
                     source=_ref(article, other),
                     summary=sentence,
-                    notes=notes,
+                    notes=tuple(note for note, _ in program),
+                    note_sources=tuple(ref for _, ref in program),
                 )
             ]
     return found

@@ -14,7 +14,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,9 @@ class Article:
     date_inferred: bool = False
     first_line: str = ""
     line: int = 1
+    role: str | None = None
+    kind: str = "article"
+    embeds: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -93,6 +96,36 @@ class Quote:
     text: str
     speaker: str
     source: SourceRef
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a source, shown as written (relative dates resolved, see relative.py)."""
+
+    text: str
+    source: SourceRef
+
+
+@dataclass(frozen=True)
+class Story:
+    """Articles reporting one event, as an editor's brief: its date, headline, lead article
+    first, 2–3 lede sentences, its own figures, quotes and dated happenings.
+
+    ``date`` is absolute (the newest day the story's articles were written or report);
+    ``date_inferred`` says it came from another article or from the year of the seeds.
+    """
+
+    id: str
+    date: str | None
+    date_inferred: bool
+    headline: str
+    articles: tuple[str, ...]
+    lede: tuple[Sentence, ...]
+    facts: tuple[Fact, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    dates: tuple[TimelineEntry, ...] = ()
+    details: tuple[Sentence, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,7 +149,11 @@ class Occurrence:
 
 @dataclass(frozen=True)
 class Event:
-    """A structured listing. Times are local to ``timezone``."""
+    """A structured listing. Times are local to ``timezone``.
+
+    ``occurrences`` are the listed sessions and nothing in between ("Feb. 1 and March 7" is
+    two); ``end`` is the last moment of the last one, or of a run (with its ``rrule``).
+    """
 
     id: str
     title: str
@@ -136,6 +173,9 @@ class Event:
     summary: str = ""
     year_inferred: bool = False
     year_basis: str | None = None
+    # Where each note comes from, in the order of ``notes``: a festival's program is often
+    # in another paragraph than its dates, and is cited to that one.
+    note_sources: tuple[SourceRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -168,6 +208,10 @@ class Briefing:
     events: tuple[Event, ...]
     articles: tuple[str, ...]
     as_of: str | None
+    stories: tuple[Story, ...] = ()
+    background: tuple[Sentence, ...] = ()
+    news_from: str | None = None
+    news_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +231,9 @@ class ArticleInfo:
     dateline: str | None = None
     caption: str | None = None
     credit: str | None = None
+    outlet: str | None = None
+    role: str | None = None
+    kind: str = "article"
 
 
 @dataclass(frozen=True)
@@ -241,8 +288,23 @@ def _nested_types() -> dict[type[Any], dict[str, type[Any]]]:
                 Fact: {"source": SourceRef},
                 TimelineEntry: {"source": SourceRef},
                 Quote: {"source": SourceRef},
-                Event: {"source": SourceRef, "price": Price, "occurrences": Occurrence},
+                Event: {
+                    "source": SourceRef,
+                    "price": Price,
+                    "occurrences": Occurrence,
+                    "note_sources": SourceRef,
+                },
+                Sentence: {"source": SourceRef},
+                Story: {
+                    "lede": Sentence,
+                    "facts": Fact,
+                    "quotes": Quote,
+                    "dates": TimelineEntry,
+                    "details": Sentence,
+                },
                 Briefing: {
+                    "stories": Story,
+                    "background": Sentence,
                     "summary_sources": SourceRef,
                     "facts": Fact,
                     "timeline": TimelineEntry,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from briefings.clean import damage, shorten
+from briefings.clean import damage
 from briefings.dates import find_dates, find_years
 from briefings.model import Article, Fact, Quote, SourceRef, TimelineEntry
 from briefings.segment import is_listing_field
@@ -104,7 +104,7 @@ _LEANS_ON_CONTEXT = re.compile(
 _ATTRIBUTION = re.compile(r"[”\"],?\s+(?:[A-Z][\w’'-]+\s+|he\s+|she\s+|they\s+)?" + _VERBS)
 
 
-def _is_prose(text: str) -> bool:
+def is_prose(text: str) -> bool:
     """Reads on its own: a whole statement, not a quote, a question or a dangling pronoun."""
     words = text.split()
     return (
@@ -134,7 +134,7 @@ def summary(candidates: Sequence[Candidate], keywords: Sequence[Keyword]) -> lis
     chosen: list[Candidate] = []
     per_article: dict[str, int] = {}
     for candidate in sorted(candidates, key=lambda c: (-score(c), c.ref.line, c.ref.document)):
-        if not _is_prose(candidate.text):
+        if not is_prose(candidate.text):
             continue
         if per_article.get(candidate.article.key, 0) >= 2:
             continue
@@ -238,6 +238,8 @@ def facts(candidates: Sequence[Candidate], dates: dict[str, str | None]) -> list
     seen_values: set[str] = set()
     for c in candidates:
         taken = 0
+        if len(c.text) > 260:
+            continue  # shown whole or not at all
         for match in _FIGURE.finditer(c.text):
             if _is_calendar_number(c.text, match.start("value"), match.end("value")):
                 continue
@@ -269,7 +271,7 @@ def facts(candidates: Sequence[Candidate], dates: dict[str, str | None]) -> list
             fact = Fact(
                 value=value,
                 measure=measure,
-                text=shorten(c.text, 260),
+                text=c.text,
                 source=c.ref,
                 as_of=_as_of(c.text, dates.get(c.article.key)),
             )
@@ -299,7 +301,9 @@ def timeline(candidates: Sequence[Candidate]) -> list[TimelineEntry]:
             continue
         dated = [m for m in find_dates(c.text) if m.year == years[0]]
         date = (dated[0].iso() if dated else None) or str(years[0])
-        text = shorten(c.text, 220)
+        if len(c.text) > 220:
+            continue  # shown whole or not at all
+        text = c.text
         if any(
             e.date[:4] == date[:4] and fuzz.token_set_ratio(e.text, text) >= NEAR_DUPLICATE
             for e in entries
@@ -361,7 +365,7 @@ def quotes(candidates: Sequence[Candidate]) -> Iterator[Quote]:
         text = quoted.group(1).strip().rstrip(",")
         if len(text.split()) < 8 or damage(text) is not None:
             continue
-        yield Quote(text=shorten(text, 300), speaker=speaker, source=c.ref)
+        yield Quote(text=text, speaker=speaker, source=c.ref)
 
 
 def pick_quotes(all_quotes: Iterable[Quote]) -> list[Quote]:

@@ -39,6 +39,7 @@ MESSAGE_LIMIT = 4096  # UTF-16 code units of the visible text
 CAPTION_LIMIT = 1024
 CALLBACK_ANSWER_LIMIT = 200
 CALLBACK_DATA_LIMIT = 64  # bytes of UTF-8
+INLINE_BUTTONS_LIMIT = 100  # buttons in one inline keyboard ("reply markup is too long")
 INLINE_RESULTS_LIMIT = 50
 COMMANDS_LIMIT = 100
 UPLOAD_LIMIT = 50 * 1024 * 1024
@@ -310,6 +311,8 @@ def _markup(markup: Any) -> dict[str, Any] | None:
     rows = markup["inline_keyboard"]
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
         raise _bad('field "inline_keyboard" must be of type Array')
+    if sum(len(row) for row in rows) > INLINE_BUTTONS_LIMIT:
+        raise _bad("reply markup is too long")
     for button in itertools.chain.from_iterable(rows):
         if not isinstance(button, dict) or not isinstance(button.get("text"), str):
             raise _bad('can\'t parse inline keyboard button: Field "text" must be of type String')

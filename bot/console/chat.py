@@ -25,6 +25,7 @@ from telegram.request import BaseRequest, RequestData
 from bot.app import build_application, start_application, stop_application
 from bot.clock import Clock
 from bot.console.botapi import Call, LocalBotApi
+from bot.console.database import console_database_url
 from bot.conversation.render import to_plain
 from bot.operations.config import Settings
 from bot.services import BotApplication
@@ -245,11 +246,18 @@ class ConsoleSession:
 
 
 def console_application(
-    settings: Settings, *, clock: Clock, catalog: Catalog | None = None
+    settings: Settings,
+    *,
+    clock: Clock,
+    catalog: Catalog | None = None,
+    database: str | None = None,
 ) -> tuple[BotApplication, LocalBotApi]:
+    """The application against an in-memory Bot API and the console's own database."""
     api = LocalBotApi(token=CONSOLE_TOKEN, username=CONSOLE_USERNAME, first_name="briefbot")
     application = build_application(
-        replace(settings, token=CONSOLE_TOKEN),
+        replace(
+            settings, token=CONSOLE_TOKEN, database_url=console_database_url(settings, database)
+        ),
         request=InProcessRequest(api),
         clock=clock,
         catalog=catalog,
@@ -284,8 +292,11 @@ async def run_console(
     lang: str = "en",
     catalog: Catalog | None = None,
     prompt: bool = False,
+    database: str | None = None,
 ) -> None:
-    application, api = console_application(settings, clock=clock, catalog=catalog)
+    application, api = console_application(
+        settings, clock=clock, catalog=catalog, database=database
+    )
     async with _running(application):
         session = ConsoleSession(application, api, out, lang)
         lines = _start_reader(source, asyncio.get_running_loop())
@@ -329,9 +340,12 @@ async def ask_once(
     out: TextIO,
     lang: str = "en",
     catalog: Catalog | None = None,
+    database: str | None = None,
 ) -> bool:
     """One question through the whole application; returns whether it was understood."""
-    application, api = console_application(settings, clock=clock, catalog=catalog)
+    application, api = console_application(
+        settings, clock=clock, catalog=catalog, database=database
+    )
     async with _running(application):
         session = ConsoleSession(application, api, out, lang, labels=False)
         await session.say(text)

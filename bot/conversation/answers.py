@@ -34,8 +34,11 @@ from bot.conversation.render import (
     SCREEN_LIMIT,
     Citations,
     briefing_pages,
+    count_listings,
     escape,
+    event_is_over,
     format_date,
+    next_by_rule,
     paginate,
     render_events,
     split_message,
@@ -43,6 +46,7 @@ from bot.conversation.render import (
 )
 from bot.conversation.reply import Attachment, Button, Reply, quoted
 from bot.conversation.search import CONFIDENT, WEAK, rank_commands, rank_topics, topic_by_command
+from bot.numbers import read_number
 from bot.texts import en, es
 from briefings.model import Catalog, Event, Topic
 from briefings.topics import fold
@@ -102,6 +106,12 @@ GREETINGS = {
     "inicio",
 }
 THANKS = {"thanks", "thank you", "thx", "ty", "gracias", "muchas gracias", "ok thanks"}
+
+
+def _all_past(event: Event, now: dt.datetime) -> bool:
+    """Every date the calendar file would hold has passed: the listing is over and its
+    rule, if any, gives no later date."""
+    return event_is_over(event, now) and next_by_rule(event, now) is None
 
 
 def language_of(code: str | None) -> str:
@@ -210,7 +220,7 @@ class Answers:
         rows: list[tuple[Button, ...]] = [tuple(nav)] if nav else []
         rows.append(tuple(extra))
         if briefing.events:
-            label = texts["calendar_all"].format(n=len(briefing.events))
+            label = self._calendar_label(list(briefing.events), now=now, lang=lang)
             data = callbacks.encode(Action("ics", version, topic.id))
             rows.append((Button(label, data),))
         return Reply([pages[page]], buttons=tuple(rows), edit=edit, notice=notice)
@@ -264,7 +274,7 @@ class Answers:
             try:
                 query = parse_event_query(words, now=now, cities=known_cities(events))
             except FilterError as error:
-                return Reply([escape(str(error))], understood=False)
+                return Reply([escape(error.text(lang))], understood=False)
         return self._listings(query, events, now=now, lang=lang, edit=edit)
 
     def _listings(
@@ -306,16 +316,11 @@ class Answers:
                 )
             )
         if not selection.listed:
-            others = [e for e in same_month_other_years(events, query) if e not in shown]
-            if others:
+            others, same_month = self._instead(query, events, shown)
+            if same_month:
                 years = ", ".join(sorted({e.start[:4] for e in others}))
                 intro = texts["instead_month"].format(years=years)
             else:
-                others = [
-                    e
-                    for e in filter_events(events, EventQuery(city=query.city)) or events
-                    if e not in shown
-                ]
                 intro = texts["instead_all"]
             if others:
                 blocks.extend(render_events(others, now=now, lang=lang, cite=cite, title=intro))
@@ -324,7 +329,7 @@ class Answers:
             blocks.append(cite.block(lang))
         pages = paginate(blocks, SCREEN_LIMIT)
         number = min(max(page or 0, 0), len(pages) - 1)
-        rows = list(self._calendar_buttons(query, shown, lang))
+        rows = list(self._calendar_buttons(query, shown, lang, now=now))
         try:
             nav = self._turn_pages("events", query.key(), number, len(pages), lang)
         except callbacks.CallbackTooLong:  # an odd, long city name: whole messages instead
@@ -333,8 +338,38 @@ class Answers:
             rows.insert(0, tuple(nav))
         return Reply([pages[number]], buttons=tuple(rows), edit=edit or page is not None)
 
+    @staticmethod
+    def _instead(
+        query: EventQuery, events: list[Event], shown: list[Event]
+    ) -> tuple[list[Event], bool]:
+        """What to show when nothing is listed for the filter, and whether it is the same
+        month in other years: else the filter without its dates, the city, or everything."""
+        others = [e for e in same_month_other_years(events, query) if e not in shown]
+        if others:
+            return others, True
+        nearest = (
+            filter_events(events, query.without_window())
+            or filter_events(events, EventQuery(city=query.city))
+            or events
+        )
+        return [e for e in nearest if e not in shown], False
+
+    def _chosen(self, query: EventQuery, events: list[Event]) -> list[Event]:
+        """Every listing a filtered view shows, as its "Add all" button adds them."""
+        selection = select_events(events, query)
+        shown = list(selection.events)
+        if not selection.listed:
+            shown.extend(self._instead(query, events, shown)[0])
+        return shown
+
     def _label(self, query: EventQuery, lang: str) -> str:
+        texts = TEXTS[lang]
         parts = [query.city.title()] if query.city else []
+        parts.extend(texts[f"kind_{kind}"] for kind in query.kinds)
+        if query.free:
+            parts.append(texts["free_label"])
+        if query.max_price is not None:
+            parts.append(texts["under_label"].format(n=query.max_price))
         if query.start and query.end:
             days = (query.end - query.start).days
             if query.start.day == 1 and 28 <= days <= 31:
@@ -349,9 +384,21 @@ class Answers:
                 )
         return " · ".join(parts)
 
+    def _calendar_label(self, chosen: list[Event], *, now: dt.datetime, lang: str) -> str:
+        """ "Add all 5 to calendar", "Add to calendar" for one; "(all past)" when they are."""
+        texts = TEXTS[lang]
+        past = "_past" if all(_all_past(e, now) for e in chosen) else ""
+        if len(chosen) == 1:
+            return texts[f"calendar_single{past}"]
+        return texts[f"calendar_all{past}"].format(n=len(chosen))
+
     def _calendar_buttons(
-        self, query: EventQuery, chosen: list[Event], lang: str
+        self, query: EventQuery, chosen: list[Event], lang: str, *, now: dt.datetime
     ) -> tuple[tuple[Button, ...], ...]:
+        """One button per listing when there are few, then one for them all.
+
+        A listing that is over says so on its button: a reader adding it knows it is past.
+        """
         texts = TEXTS[lang]
         version = self.catalog.version
         rows: list[tuple[Button, ...]] = []
@@ -361,12 +408,15 @@ class Answers:
                 title = event.title if len(event.title) <= 28 else event.title[:27] + "…"
                 index = everything.index(event)
                 data = callbacks.encode(Action("ics_one", version, str(index)))
-                rows.append((Button(texts["calendar_one"].format(title=title), data),))
+                past = "_past" if _all_past(event, now) else ""
+                rows.append((Button(texts[f"calendar_one{past}"].format(title=title), data),))
+        if len(chosen) == 1:
+            return tuple(rows)  # its own button already adds it
         try:
             data = callbacks.encode(Action("ics", version, "~" + query.key()))
         except callbacks.CallbackTooLong:
             return tuple(rows)
-        rows.append((Button(texts["calendar_all"].format(n=len(chosen)), data),))
+        rows.append((Button(self._calendar_label(chosen, now=now, lang=lang), data),))
         return tuple(rows)
 
     @memoized
@@ -380,9 +430,7 @@ class Answers:
             label = topic_id
         else:
             query = EventQuery.from_key(key)
-            chosen = filter_events(events, query)
-            if not chosen:
-                chosen = same_month_other_years(events, query)
+            chosen = self._chosen(query, events)
             label = self._label(query, lang) or "all listings"
         return self._ics(chosen, label, now=now, lang=lang)
 
@@ -398,7 +446,9 @@ class Answers:
             return Reply([escape(TEXTS[lang]["no_listing"].format(label=""))], understood=False)
         content = events_to_ics(chosen, now=now, name=f"briefbot · {label}")
         slug = "-".join(label.lower().replace("·", " ").split())[:40] or "listings"
-        caption = TEXTS[lang]["ics_caption"].format(n=len(chosen), label=escape(label))
+        caption = TEXTS[lang]["ics_caption"].format(
+            count=count_listings(len(chosen), lang), label=escape(label)
+        )
         return Reply(
             [],
             attachment=Attachment(f"briefbot-{slug}.ics", content, caption),
@@ -437,10 +487,11 @@ class Answers:
             except ValueError:
                 return self._replace(self.topics(lang), texts["bad_button"])
         if action.kind == "ics_one":
-            if stale or not action.argument.isdigit():
+            index = read_number(action.argument)
+            if stale or index is None:
                 reply = self.events("", now=now, lang=lang)
                 return dataclasses.replace(reply, notice=texts["stale_button"])
-            return self.calendar_one(int(action.argument), now=now, lang=lang)
+            return self.calendar_one(index, now=now, lang=lang)
         return self._replace(self.topics(lang), texts["bad_button"])
 
     @staticmethod
@@ -508,12 +559,26 @@ class Answers:
             and (len(ranked) == 1 or ranked[0].score - ranked[1].score >= 3)
         ):
             return self.topic_reply(ranked[0].topic, text, now=now, lang=lang)
+        listings = self._listing_question(text, now=now, lang=lang)
+        if listings is not None:
+            return listings
         close = [m.topic for m in ranked if m.score >= WEAK][:3]
         if close:
             return self._choices(close, text, lang)
         suggestions = " ".join(f"/{self._command(t, lang)}" for t in self.catalog.topics)
         message = TEXTS[lang]["nothing"].format(text=escape(quoted(text)), suggestions=suggestions)
         return Reply([message], understood=False, buttons=self._topic_buttons(lang))
+
+    def _listing_question(self, text: str, *, now: dt.datetime, lang: str) -> Reply | None:
+        """ "anything free this weekend", "conciertos gratis": words only listings answer
+        (a price or a kind of outing) reach the /events filters with the rest of the words."""
+        if self.catalog.topic(EVENTS_TOPIC) is None:
+            return None
+        events = all_events(self.catalog)
+        query = parse_event_query(text, now=now, cities=known_cities(events), lenient=True)
+        if not query.has_listing_filter:
+            return None
+        return self._listings(query, events, now=now, lang=lang)
 
     def _choices(self, matches: list[Topic], text: str, lang: str) -> Reply:
         lines = [TEXTS[lang]["not_sure"].format(text=escape(quoted(text)))]

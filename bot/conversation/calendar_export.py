@@ -34,6 +34,7 @@ def _description(event: Event) -> str:
             lines.append(f"{prefix}{event.price.amount} {event.price.currency}")
     if event.age_limit:
         lines.append(f"{event.age_limit}+ only")
+    lines.extend(event.notes)  # opening hours, a festival's program
     lines.append(f"Source: {event.source.document}, article {event.source.article}")
     return "\n".join(lines)
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.numbers import read_number
+
 CALLBACK_LIMIT = 64
 KINDS = {
     "t": "topic",  # open a topic's briefing at its first page
@@ -20,7 +22,7 @@ KINDS = {
     "i": "ics",  # the filtered listings as a calendar file
     "x": "ics_one",  # one listing as a calendar file
     "w": "subscribe",  # a step of the guided /subscribe: what.cadence.day.HHMM so far
-    "m": "manage",  # pause (p), resume (r) or remove (x) a subscription: "p.12"
+    "m": "manage",  # pause (p), resume (r), remove (x) a subscription: "p.12.<tag>"; "l": a page
 }
 _ARGUMENT = re.compile(r"^[\w~.-]{0,48}$")
 
@@ -54,6 +56,7 @@ def decode(data: str | None) -> Action | None:
     code, version, argument, page = parts
     if not re.fullmatch(r"[0-9a-f]{0,16}", version) or not _ARGUMENT.match(argument):
         return None
-    if not page.isdigit() or len(page) > 3:
+    number = read_number(page) if len(page) <= 3 else None
+    if number is None:
         return None
-    return Action(KINDS[code], version, argument, int(page))
+    return Action(KINDS[code], version, argument, number)

@@ -1,25 +1,34 @@
-"""``/events guadalajara feb``: read a city, a month and a relative range in any order.
+"""``/events guadalajara feb``: read a city, a month, a range, a price and a kind in any order.
 
-A filter is a city (matched against the listings' cities and areas, typos allowed) and a
-window of local dates. Month names without a year mean the next such month from today
-(this month included), as a reader planning ahead means it; ``feb 2026`` pins the year.
+A filter is a city (matched against the listings' cities and areas, typos allowed), a
+window of local dates, a price ("free", "under 500": pesos, the listings' currency) and
+kinds of outing (music, dance, art, family, sports, festival, nightlife; see
+:mod:`listing_kinds`), in English or Spanish. Month names without a year mean the next
+such month from today (this month included), as a reader planning ahead means it;
+``feb 2026`` pins the year.
 Recurring listings match a window when their rule has a date in it, so "next month" can
 honestly show the next monthly ride even though the source is from an earlier month.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 from rapidfuzz import fuzz, process
 
-from bot.conversation.reply import quoted
+from bot.conversation.listing_kinds import KIND_CODES, READER_WORDS, kinds_of
+from bot.conversation.occurrences import listed_in_window
+from bot.conversation.reply import InputProblem, quoted
+from bot.numbers import has_other_digits
+from bot.texts import en, es
 from briefings.model import Catalog, Event
 from briefings.topics import fold
 
@@ -70,38 +79,91 @@ RANGES = {
     "manana": "tomorrow",
 }
 _FILLER = {"in", "on", "at", "for", "of", "the", "en", "de", "del", "el", "la", "a", "and", "y"}
-_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_YEAR = re.compile(r"^(?:19|20)[0-9][0-9]$")
+FREE_WORDS = {"free", "gratis", "gratuito", "gratuitos", "gratuita", "gratuitas", "no cost"}
+FREE_WORDS |= {"sin costo", "for free"}
+# "under 500", "menos de $500", "hasta 500 pesos", "<500": a price cap, in pesos.
+_CAP_WORDS = (
+    "under",
+    "below",
+    "less than",
+    "cheaper than",
+    "up to",
+    "max",
+    "menos de",
+    "por menos de",
+    "hasta",
+    "maximo",
+    "<",
+)
+_AMOUNT = re.compile(r"^\$?([0-9]{1,6})(?:\.[0-9]{1,2})?(?:mxn|pesos)?$")
+_CURRENCY_WORDS = {"pesos", "mxn", "peso"}
 
 
-class FilterError(ValueError):
-    """Words the filter could not read; the message says what it expects."""
+class FilterError(InputProblem):
+    """Words the filter could not read; the message says what it expects, in English and
+    in Spanish."""
 
 
 @dataclass(frozen=True)
 class EventQuery:
-    """A city and a window of local dates ``[start, end)``; either may be absent."""
+    """A city, a window of local dates ``[start, end)``, a price and kinds; all optional.
+
+    ``free`` keeps free listings; ``max_price`` keeps those whose (lowest) price in pesos is
+    at most that much, free ones included. ``kinds`` keeps listings of any of those kinds.
+    """
 
     city: str | None = None
     start: dt.date | None = None
     end: dt.date | None = None
+    free: bool = False
+    max_price: int | None = None
+    kinds: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
-        return self.city is None and self.start is None
+        return self.city is None and self.start is None and not self.has_listing_filter
+
+    @property
+    def has_listing_filter(self) -> bool:
+        """A filter only listings answer: a price or a kind (a city or a date need not be)."""
+        return self.free or self.max_price is not None or bool(self.kinds)
+
+    def without_window(self) -> EventQuery:
+        return dataclasses.replace(self, start=None, end=None)
 
     def key(self) -> str:
-        """A compact, stable form for callback data and deep links: city~YYYYMMDD~YYYYMMDD."""
+        """A compact, stable form for callback data and deep links.
+
+        ``city~YYYYMMDD~YYYYMMDD``, then ``~f.u500.mu`` when a price or a kind is set.
+        """
         start = self.start.strftime("%Y%m%d") if self.start else ""
         end = self.end.strftime("%Y%m%d") if self.end else ""
-        return f"{self.city or ''}~{start}~{end}"
+        extras = (["f"] if self.free else []) + (
+            [f"u{self.max_price}"] if self.max_price is not None else []
+        )
+        extras += [KIND_CODES[kind] for kind in self.kinds]
+        tail = f"~{'.'.join(extras)}" if extras else ""
+        return f"{self.city or ''}~{start}~{end}{tail}"
 
     @classmethod
     def from_key(cls, key: str) -> EventQuery:
-        city, start, end = key.split("~")
+        city, start, end, *rest = key.split("~")
+        if len(rest) > 1:
+            raise ValueError(key)
+        codes = {code: kind for kind, code in KIND_CODES.items()}
+        extras = rest[0].split(".") if rest and rest[0] else []
+        caps = [int(e[1:]) for e in extras if e.startswith("u") and e[1:].isdigit()]
+        unknown = [e for e in extras if e != "f" and e not in codes and not e.startswith("u")]
+        if unknown:
+            raise ValueError(key)
         return cls(
             city=city or None,
             start=dt.datetime.strptime(start, "%Y%m%d").date() if start else None,
             end=dt.datetime.strptime(end, "%Y%m%d").date() if end else None,
+            free="f" in extras,
+            max_price=caps[0] if caps else None,
+            kinds=tuple(codes[e] for e in extras if e in codes),
         )
 
 
@@ -127,11 +189,19 @@ def parse_event_query(
     ``lenient`` skips words it can't read instead, for free text such as "what's on in
     guadalajara" where only some words are filters.
     """
-    words = fold(text).replace(",", " ").split()
+    typed = text.replace(",", " ").split()
+    other = [word for word in typed if has_other_digits(word)]
+    if other and not lenient:
+        raise _explain(other[0], cities)  # folding would read "²⁰²⁶" as 2026
+    readable = fold(" ".join(word for word in typed if word not in other))
+    words = re.sub(r"<(?=\s*\$?[0-9])", " < ", readable).split()
     city: str | None = None
     window: tuple[dt.date, dt.date] | None = None
     month: int | None = None
     year: int | None = None
+    free = False
+    max_price: int | None = None
+    kinds: list[str] = []
     today = now.date()
     index = 0
     while index < len(words):
@@ -141,6 +211,23 @@ def parse_event_query(
                 window = _relative_window(RANGES[phrase], today)
                 index += size
                 break
+            if phrase in FREE_WORDS:
+                free = True
+                index += size
+                break
+            if phrase in READER_WORDS:
+                if READER_WORDS[phrase] not in kinds:
+                    kinds.append(READER_WORDS[phrase])
+                index += size
+                break
+            if phrase in _CAP_WORDS and index + size < len(words):
+                amount = _AMOUNT.match(words[index + size])
+                if amount is not None:
+                    max_price = int(amount.group(1))
+                    index += size + 1
+                    if index < len(words) and words[index] in _CURRENCY_WORDS:
+                        index += 1
+                    break
         else:
             word = words[index]
             index += 1
@@ -156,7 +243,7 @@ def parse_event_query(
                 city = found
                 index += 1
             elif not lenient:
-                raise FilterError(_explain(word, cities))
+                raise _explain(word, cities)
     if month is not None:
         if year is None:
             year = today.year if month >= today.month else today.year + 1
@@ -165,7 +252,12 @@ def parse_event_query(
     elif year is not None:
         window = (dt.date(year, 1, 1), dt.date(year + 1, 1, 1))
     return EventQuery(
-        city=city, start=window[0] if window else None, end=window[1] if window else None
+        city=city,
+        start=window[0] if window else None,
+        end=window[1] if window else None,
+        free=free,
+        max_price=max_price,
+        kinds=tuple(sorted(kinds, key=list(KIND_CODES).index)),
     )
 
 
@@ -178,12 +270,10 @@ def _city(word: str, cities: Sequence[str]) -> str | None:
     return found[0] if found else None
 
 
-def _explain(word: str, cities: Sequence[str]) -> str:
-    return (
-        f"I can't read “{quoted(word)}” as a filter. /events takes a city "
-        f"({', '.join(cities)}), a month (feb, february 2026) or a range (today, this week, "
-        "next week, this weekend, this month, next month), in any order. "
-        "Example: /events guadalajara feb"
+def _explain(word: str, cities: Sequence[str]) -> FilterError:
+    values = {"word": quoted(word), "cities": ", ".join(cities)}
+    return FilterError(
+        en.ANSWERS["bad_filter"].format(**values), es.ANSWERS["bad_filter"].format(**values)
     )
 
 
@@ -207,26 +297,6 @@ def _in_city(event: Event, city: str) -> bool:
     return city in {fold(name) for name in (event.city, event.area) if name}
 
 
-def listed_in_window(event: Event, start: dt.date, end: dt.date) -> bool:
-    """Whether one of the event's listed sessions (or its run) overlaps ``[start, end)``."""
-    zone = ZoneInfo(event.timezone)
-    low = dt.datetime.combine(start, dt.time(), zone)
-    high = dt.datetime.combine(end, dt.time(), zone)
-    for occurrence in event.occurrences:
-        first = dt.datetime.fromisoformat(occurrence.start).replace(tzinfo=zone)
-        last_text = occurrence.end or event.end or occurrence.start
-        last = dt.datetime.fromisoformat(last_text).replace(tzinfo=zone)
-        if len(last_text) == 10:
-            last += dt.timedelta(days=1)
-        if first < high and last > low:
-            return True
-    if event.end and event.rrule:  # an exhibition's run: its rule is its opening days
-        first = dt.datetime.fromisoformat(event.start).replace(tzinfo=zone)
-        last = dt.datetime.fromisoformat(event.end).replace(tzinfo=zone)
-        return first < high and last > low
-    return False
-
-
 def rule_date_in_window(event: Event, start: dt.date, end: dt.date) -> dt.datetime | None:
     """The first date a recurring event's rule gives in ``[start, end)``, if any."""
     if not event.rrule:
@@ -248,6 +318,35 @@ class Selection:
     events: list[Event]
 
 
+def price_matches(event: Event, query: EventQuery) -> bool:
+    """Free for ``free``; at most ``max_price`` pesos (the lowest price, for "from 400").
+
+    A listing with no price, or priced in another currency, is not shown as cheap: the
+    source doesn't say it is.
+    """
+    if not (query.free or query.max_price is not None):
+        return True
+    price = event.price
+    if price is None:
+        return False
+    if price.free:
+        return True
+    if query.free or price.amount is None or price.currency != "MXN":
+        return False
+    return query.max_price is not None and Decimal(price.amount) <= query.max_price
+
+
+def kind_matches(event: Event, query: EventQuery) -> bool:
+    return not query.kinds or bool(kinds_of(event) & set(query.kinds))
+
+
+def _wanted(event: Event, query: EventQuery) -> bool:
+    """Everything but the window: city, price and kind."""
+    if query.city and not _in_city(event, query.city):
+        return False
+    return price_matches(event, query) and kind_matches(event, query)
+
+
 def filter_events(events: Iterable[Event], query: EventQuery) -> list[Event]:
     return select_events(events, query).events
 
@@ -257,7 +356,7 @@ def select_events(events: Iterable[Event], query: EventQuery) -> Selection:
     projected: dict[str, dt.datetime] = {}
     chosen: list[Event] = []
     for event in events:
-        if query.city and not _in_city(event, query.city):
+        if not _wanted(event, query):
             continue
         if query.start and query.end:
             if listed_in_window(event, query.start, query.end):
@@ -273,14 +372,25 @@ def select_events(events: Iterable[Event], query: EventQuery) -> Selection:
 
 
 def same_month_other_years(events: Iterable[Event], query: EventQuery) -> list[Event]:
-    """For an empty month: the listings of that calendar month in the years we have."""
+    """For an empty month: the listings on in that calendar month in the years we have.
+
+    A run that overlaps the month counts (an exhibition from 29 Jan to 1 Mar is a February
+    listing), and a listing with several dates counts only by those dates.
+    """
     if query.start is None or query.end is None:
         return []
     if query.end - query.start > dt.timedelta(days=31) or query.start.day != 1:
         return []
-    month = query.start.month
-    return [
-        e
-        for e in events
-        if int(e.start[5:7]) == month and (not query.city or _in_city(e, query.city))
-    ]
+    found = []
+    for event in events:
+        if not _wanted(event, query):
+            continue
+        first, last = int(event.start[:4]), int((event.end or event.start)[:4])
+        for year in range(first, last + 1):
+            month = query.start.replace(year=year)
+            if month != query.start and listed_in_window(
+                event, month, month + relativedelta(months=1)
+            ):
+                found.append(event)
+                break
+    return found

@@ -16,10 +16,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 
+from bot.conversation.occurrences import is_run, on_now, on_today, sessions
 from bot.texts import en, es
-from briefings.model import Briefing, Catalog, Event, SourceRef, Topic
+from briefings.model import ArticleInfo, Briefing, Catalog, Event, Fact, SourceRef, Story, Topic
+from briefings.relative import MARKER
 
 MESSAGE_LIMIT = 4096
 LABELS = {"en": en.LABELS, "es": es.LABELS}
@@ -156,25 +159,56 @@ class Citations:
         return [ref for key in self.articles for ref in self.paragraphs[key]]
 
     def block(self, lang: str) -> str:
+        """The sources page: each cited article as a reader can judge it.
+
+        Title, author and outlet as the text gives them (or that it gives neither), the
+        photo credit, the article's date, where it is in the seeds and the paragraphs cited.
+        """
         labels = LABELS[lang]
         lines = [f"<b>{labels['sources']}</b>"]
         infos = {a.key: a for a in self.catalog.articles}
         for number, (document, article) in enumerate(self.articles, 1):
             info = infos.get(f"{document}#{article}")
-            title = f" — {escape(info.title)}" if info else ""
-            dated = ""
-            if info and info.date:
-                guessed = f", {labels['inferred']}" if info.date_inferred else ""
-                dated = f" ({format_date(info.date, lang)}{guessed})"
             cited = ", ".join(
                 f"¶{r.paragraph}"
                 for r in sorted(self.paragraphs[(document, article)], key=lambda r: r.paragraph)
             )
-            lines.append(
-                f"[{number}] {escape(document)}, {labels['article']} {article}"
-                f"{title}{dated}: {cited}"
-            )
+            about = source_label(info, lang) if info else escape(f"{document} #{article}")
+            lines.append(f"[{number}] {about} · {labels['cited']} {cited}")
         return "\n".join(lines)
+
+
+def source_label(info: ArticleInfo, lang: str) -> str:
+    """“Title” — by Author (role), Outlet · photo: credit · date · seed 002, line 57."""
+    labels = LABELS[lang]
+    parts = [f"“{escape(_short_title(info.title))}”"]
+    who = []
+    if info.author:
+        role = f" ({info.role})" if info.role else ""
+        who.append(labels["by"].format(author=escape(info.author + role)))
+    if info.outlet:
+        who.append(escape(info.outlet))
+    elif info.author:
+        who.append(labels["no_outlet"])
+    else:
+        who.append(labels["no_attribution"])
+    if info.kind != "article":
+        who.append(labels.get(f"kind:{info.kind}", escape(info.kind)))
+    parts.append(", ".join(who))
+    if info.credit:
+        parts.append(labels["photo"].format(credit=escape(info.credit)))
+    if info.date:
+        guessed = f" ({labels['inferred']})" if info.date_inferred else ""
+        parts.append(format_date(info.date, lang) + guessed)
+    seed = info.document.split("_", 1)[0].removesuffix(".txt")
+    parts.append(labels["seed_line"].format(seed=escape(seed), line=info.line))
+    return " · ".join(parts)
+
+
+def _short_title(title: str, limit: int = 110) -> str:
+    if len(title) <= limit:
+        return title
+    return title[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—– ") + "…"
 
 
 def topic_name(topic: Topic, lang: str) -> str:
@@ -186,8 +220,145 @@ def _section(title: str, items: Iterable[str]) -> str:
     return "\n".join([f"<b>{title}</b>", *(f"• {item}" for item in items)])
 
 
-def _as_of(iso: str | None, lang: str) -> str:
-    return f" ({LABELS[lang]['as_of'].lower()} {format_date(iso, lang)})" if iso else ""
+def shown_text(text: str, lang: str) -> str:
+    """A source sentence as HTML, its resolved relative dates written out in brackets:
+    "on Sunday ⟦2026-02-01⟧" -> "on Sunday [1 Feb 2026]" (see briefings/relative.py)."""
+    labels = LABELS[lang]
+
+    def written(match: re.Match[str]) -> str:
+        kind, iso = match.group("kind"), match.group("iso")
+        date = format_date(iso, lang)
+        if kind == "w":
+            date = labels["week_of"].format(date=date)
+        elif kind == "~":
+            date = labels["about"].format(date=date)
+        return f" [{date}]"
+
+    return MARKER.sub(written, escape(text))
+
+
+def _months_between(earlier: dt.date, later: dt.date) -> int:
+    delta = relativedelta(later, earlier)
+    return delta.years * 12 + delta.months
+
+
+def news_age(iso: str, today: dt.date, lang: str) -> str:
+    """How old news of ``iso`` (any precision) is on ``today``: '10 months old'."""
+    labels = LABELS[lang]
+    parts = [int(p) for p in iso[:10].split("-")]
+    # A month or a year counts from its last day: news of "2026" is not older than 2026.
+    if len(parts) == 1:
+        day = dt.date(parts[0], 12, 31)
+    elif len(parts) == 2:
+        day = dt.date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
+    else:
+        day = dt.date(*parts)
+    if day >= today:
+        return labels["age_today"]
+    months = _months_between(day, today)
+    if months >= 12:
+        years = months // 12
+        return labels["age_year"] if years == 1 else labels["age_years"].format(n=years)
+    if months >= 1:
+        return labels["age_month"] if months == 1 else labels["age_months"].format(n=months)
+    days = (today - day).days
+    return labels["age_day"] if days == 1 else labels["age_days"].format(n=days)
+
+
+def date_span(first: str, last: str, lang: str) -> str:
+    """'30 Jan – 2 Feb 2026', '2 Feb 2026', 'Jan – Feb 2026'; in Spanish '30 ene al 2 feb 2026'."""
+    if first == last or not first:
+        return format_date(last, lang)
+    a, b = format_date(first, lang), format_date(last, lang)
+    if first[:4] == last[:4] and a.endswith(first[:4]):
+        a = a[: -len(first[:4])].rstrip()
+    return f"{a} al {b}" if lang == "es" else f"{a} – {b}"
+
+
+def news_when(briefing: Briefing, *, now: dt.datetime, lang: str) -> str | None:
+    """'1 – 2 Feb 2026, 10 months old': when the briefing's news is from, or None."""
+    if not briefing.news_to:
+        return None
+    span = date_span(briefing.news_from or briefing.news_to, briefing.news_to, lang)
+    if len(briefing.news_to) < 7:
+        return span
+    return f"{span}, {news_age(briefing.news_to, now.date(), lang)}"
+
+
+def news_line(briefing: Briefing, *, now: dt.datetime, lang: str) -> str:
+    """The line under a briefing's title: when its news is from and how old it is today."""
+    labels = LABELS[lang]
+    count = len(briefing.articles)
+    articles = labels["articles_one"] if count == 1 else labels["articles_many"].format(n=count)
+    if not briefing.news_to:
+        return f"{labels['no_news']} · {articles}"
+    span = date_span(briefing.news_from or briefing.news_to, briefing.news_to, lang)
+    if len(briefing.news_to) < 7:  # only the year is known: no honest age to give
+        return f"{labels['news_year'].format(span=span)} · {articles}"
+    age = news_age(briefing.news_to, now.date(), lang)
+    return f"{labels['news_span'].format(span=span, age=age)} · {articles}"
+
+
+def _story_heading(story: Story, lang: str, *, more: bool = False) -> str:
+    labels = LABELS[lang]
+    date = format_date(story.date, lang) if story.date else ""
+    if story.date and story.date_inferred:  # "2026 (year inferred)", "2 Feb 2026 (date …)"
+        date += f" ({labels['inferred' if len(story.date) == 4 else 'date_inferred']})"
+    parts = [f"<b>{date}</b>" if date else "", _headline(story)]
+    heading = " · ".join(part for part in parts if part)
+    if more:  # bold first: a screen fills up with its lines (see paginate)
+        return f"<b>{labels['more_on']}</b> {heading}".rstrip()
+    return heading
+
+
+TOP_LEDE = 2  # lede sentences of a story after the newest shown at the top
+
+
+def _story_block(story: Story, cite: Citations, lang: str, *, newest: bool) -> str:
+    """One story's top: its date and headline, its lede (and the newest one's figures)."""
+    heading = _story_heading(story, lang)
+    lines = [heading] if heading else []
+    lede = story.lede if newest else story.lede[:TOP_LEDE]
+    # A line a sentence: a screen may then end inside a story, never inside a sentence.
+    lines.extend(f"{shown_text(s.text, lang)} {cite.mark(s.source)}" for s in lede)
+    lines.extend(_fact_line(f, story, cite, lang) for f in (story.facts if newest else ()))
+    return "\n".join(lines)
+
+
+def _fact_line(fact: Fact, story: Story, cite: Citations, lang: str) -> str:
+    labels = LABELS[lang]
+    as_of = (
+        f" ({labels['fact_as_of'].format(date=format_date(fact.as_of, lang))})"
+        if fact.as_of and fact.as_of != story.date
+        else ""
+    )
+    return (
+        f"• <b>{escape(fact.value)}</b>{as_of} — {shown_text(fact.text, lang)} "
+        f"{cite.mark(fact.source)}"
+    )
+
+
+def _story_more(story: Story, cite: Citations, lang: str, *, newest: bool) -> str | None:
+    """The rest of a story, after every story's top: details and quotes (and, for the
+    stories after the newest, the rest of the lede and the figures)."""
+    rest = () if newest else story.lede[TOP_LEDE:]
+    facts = () if newest else story.facts
+    if not (story.details or story.quotes or rest or facts):
+        return None
+    lines = [_story_heading(story, lang, more=True)]
+    lines.extend(f"• {shown_text(s.text, lang)} {cite.mark(s.source)}" for s in rest)
+    lines.extend(_fact_line(f, story, cite, lang) for f in facts)
+    lines.extend(f"• {shown_text(s.text, lang)} {cite.mark(s.source)}" for s in story.details)
+    for quote in story.quotes:
+        who = escape(quote.speaker) + (f", {escape(quote.role)}" if quote.role else "")
+        lines.append(
+            f"• “{shown_text(quote.text, lang)}” — <i>{who}</i> {cite.mark(quote.source)}"
+        )
+    return "\n".join(lines)
+
+
+def _headline(story: Story) -> str:
+    return f"<i>{escape(story.headline)}</i>" if story.headline else ""
 
 
 def render_briefing(
@@ -201,6 +372,8 @@ def render_briefing(
 ) -> list[str]:
     """One topic's briefing as HTML blocks (pass them to :func:`split_message`).
 
+    Its stories newest first, under a line saying how old the news is today; then the
+    dated happenings, the listings, and the background (history, explainers).
     Pass ``cite`` to collect the citations yourself (to put the sources on a page of
     their own); otherwise, with ``with_sources``, they close the last block.
     """
@@ -208,58 +381,69 @@ def render_briefing(
     topic = catalog.topic(briefing.topic)
     cite = cite if cite is not None else Citations(catalog)
     name = topic_name(topic, lang) if topic else briefing.topic
-    header = [f"<b>{escape(name)}</b>", f"<i>{escape(briefing.headline)}</i>"]
-    if briefing.as_of:
-        count = len(briefing.articles)
-        noun = (
-            ("artículo" if count == 1 else "artículos")
-            if lang == "es"
-            else ("article" if count == 1 else "articles")
-        )
-        header.append(f"{labels['as_of']} {format_date(briefing.as_of, lang)} · {count} {noun}")
+    header = [f"<b>{escape(name)}</b>", escape(news_line(briefing, now=now, lang=lang))]
+    if labels["quoted_in_english"]:
+        header.append(f"<i>{labels['quoted_in_english']}</i>")
     blocks = ["\n".join(header)]
-    if briefing.summary:
-        sentences = [
-            f"{escape(text)} {cite.mark(ref)}"
-            for text, ref in zip(briefing.summary, briefing.summary_sources, strict=False)
-        ]
-        blocks.append(" ".join(sentences))
-    if briefing.events:
+    # Every story's top first (the news at a glance), then the listings, then the rest.
+    stories = briefing.stories
+    # A topic that is mostly listings leads with them; otherwise they follow the news.
+    listings_first = len(briefing.events) > len(stories)
+    if briefing.events and listings_first:
         blocks.extend(render_events(briefing.events, now=now, lang=lang, cite=cite))
-    if briefing.facts:
-        blocks.append(
-            _section(
-                labels["facts"],
-                (
-                    f"<b>{escape(f.value)}</b> {escape(f.measure)}{_as_of(f.as_of, lang)} — "
-                    f"{escape(f.text)} {cite.mark(f.source)}"
-                    for f in briefing.facts
-                ),
-            )
+    for story in stories:
+        blocks.append(_story_block(story, cite, lang, newest=story is stories[0]))
+        more = _story_more(story, cite, lang, newest=True) if len(stories) == 1 else None
+        if more:  # one story: its rest follows it, under no second heading
+            blocks[-1] += "\n" + more.split("\n", 1)[1]
+    if briefing.events and not listings_first:
+        blocks.extend(render_events(briefing.events, now=now, lang=lang, cite=cite))
+    if len(stories) > 1:
+        blocks.extend(
+            more
+            for story in stories
+            if (more := _story_more(story, cite, lang, newest=story is stories[0]))
         )
-    if briefing.timeline:
+    news = [e for e in briefing.timeline if _is_news_date(e.date, briefing)]
+    history = [e for e in briefing.timeline if not _is_news_date(e.date, briefing)]
+    if news:
         blocks.append(
             _section(
                 labels["timeline"],
                 (
-                    f"<b>{format_date(e.date, lang)}</b> — {escape(e.text)} {cite.mark(e.source)}"
-                    for e in briefing.timeline
+                    f"<b>{format_date(e.date, lang)}</b> — {shown_text(e.text, lang)} "
+                    f"{cite.mark(e.source)}"
+                    for e in news
                 ),
             )
         )
-    if briefing.quotes:
-        blocks.append(
-            _section(
-                labels["quotes"],
-                (
-                    f"“{escape(q.text)}” — <i>{escape(q.speaker)}</i> {cite.mark(q.source)}"
-                    for q in briefing.quotes
-                ),
+    if briefing.background or history:
+        lines = [f"<b>{labels['background']}</b>"]
+        if briefing.background:
+            lines.append(
+                " ".join(
+                    f"{shown_text(s.text, lang)} {cite.mark(s.source)}"
+                    for s in briefing.background
+                )
             )
+        lines.extend(
+            f"• <b>{format_date(e.date, lang)}</b> — {shown_text(e.text, lang)} "
+            f"{cite.mark(e.source)}"
+            for e in history
         )
+        blocks.append("\n".join(lines))
     if with_sources and cite.refs:
         blocks.append(cite.block(lang))
     return blocks
+
+
+def _is_news_date(iso: str, briefing: Briefing) -> bool:
+    """A dated happening of the news (on or after a week before it starts), not history."""
+    start = briefing.news_from
+    if not start or len(start) < 7:
+        return False
+    first = dt.date.fromisoformat(start[:7] + "-01") - dt.timedelta(days=31)
+    return iso[:10] >= first.isoformat()[: len(iso[:10])]
 
 
 SCREEN_LIMIT = 1800
@@ -324,13 +508,11 @@ def _local(iso: str, zone: ZoneInfo) -> dt.datetime:
 
 
 def event_is_over(event: Event, now: dt.datetime) -> bool:
-    """Over when its last session (or its run) has ended in the event's own time zone."""
-    zone = ZoneInfo(event.timezone)
-    last = event.end or event.occurrences[-1].end or event.occurrences[-1].start
-    end = _local(last, zone)
-    if len(last) == 10:  # a date without a time: over when that day is over
-        end += dt.timedelta(days=1)
-    return end <= now
+    """Over when its last session (or its run) has ended in the event's own time zone.
+
+    A session with no end given is over when its day is (see :mod:`occurrences`).
+    """
+    return max(session.end for session in sessions(event)) <= now
 
 
 def next_by_rule(event: Event, now: dt.datetime) -> dt.datetime | None:
@@ -342,6 +524,37 @@ def next_by_rule(event: Event, now: dt.datetime) -> dt.datetime | None:
     rule = rrulestr(event.rrule, dtstart=start)
     following = rule.after(now.astimezone(zone))
     return following if isinstance(following, dt.datetime) else None
+
+
+def next_beyond_listing(event: Event, now: dt.datetime) -> dt.datetime | None:
+    """The rule's next date when it says something the listing doesn't: a date after the
+    listing's own sessions (or its run). "Next: Sat 7 Feb" under a listing for Sat 7 Feb,
+    or an opening day inside an exhibition's listed run, repeats the listing."""
+    following = next_by_rule(event, now)
+    if following is None:
+        return None
+    last = max(session.end for session in sessions(event))
+    return following if following >= last else None
+
+
+def count_listings(count: int, lang: str) -> str:
+    """ "1 listing", "5 listings" (or the Spanish)."""
+    labels = LABELS[lang]
+    return labels["listing_one"] if count == 1 else labels["listing_many"].format(n=count)
+
+
+def event_status(event: Event, now: dt.datetime) -> str:
+    """past, on now, today, running (a run, now closed) or upcoming; see
+    :mod:`occurrences` for what "on now" needs."""
+    if event_is_over(event, now):
+        return "past"
+    if on_now(event, now):
+        return "ongoing"
+    if on_today(event, now):
+        return "today"
+    if is_run(event) and sessions(event)[0].start <= now:
+        return "running"  # an exhibition between its opening hours
+    return "upcoming"
 
 
 def _when(event: Event, lang: str) -> str:
@@ -365,6 +578,39 @@ def _when(event: Event, lang: str) -> str:
     return "; ".join(parts)
 
 
+_NOTE_PATTERNS = (
+    (re.compile(r"^not including service fees$"), "note:not including service fees"),
+    (re.compile(r"^not including fees$"), "note:not including fees"),
+    (re.compile(r"^also at the (?P<place>.+) box office$"), "note:also at the {place} box office"),
+    (
+        re.compile(r"^Open (?P<days>[A-Z][a-z]{2}–[A-Z][a-z]{2}), (?P<hours>.+)$"),
+        "note:Open {days}, {hours}",
+    ),
+)
+_DAY_ABBREVIATIONS_ES = dict(zip(calendar.day_abbr, _DAYS_ES, strict=True))
+
+
+def listing_note(note: str, lang: str) -> str:
+    """A note the compiler derived from a listing, in the reader's language.
+
+    The compiler writes a few fixed phrases ("not including service fees", "Open
+    Tue–Sun, 10:00–18:00"); each has its Spanish form in LABELS. Anything else is the
+    listing's own words and stays as written.
+    """
+    if lang == "en":
+        return note
+    for pattern, key in _NOTE_PATTERNS:
+        match = pattern.match(note)
+        if match and key in LABELS[lang]:
+            values = dict(match.groupdict())
+            if "days" in values:
+                values["days"] = "–".join(
+                    _DAY_ABBREVIATIONS_ES.get(day, day) for day in values["days"].split("–")
+                )
+            return LABELS[lang][key].format(**values)
+    return note
+
+
 def _price(event: Event, lang: str) -> str | None:
     labels = LABELS[lang]
     price = event.price
@@ -376,7 +622,13 @@ def _price(event: Event, lang: str) -> str | None:
         return None
     amount = f"{price.amount} {price.currency}"
     text = f"{labels['from']} {amount}" if price.minimum else amount
-    return f"{text} ({price.note})" if price.note else text
+    if not price.note:
+        return text
+    note = "; ".join(listing_note(part, lang) for part in price.note.split("; "))
+    return f"{text} ({note})"
+
+
+NOTE_INLINE = 80  # notes shorter than this share the details line
 
 
 def render_event(
@@ -391,12 +643,8 @@ def render_event(
     labels = LABELS[lang]
     if projected is not None:
         status = labels["upcoming"] if projected > now else labels["past"]
-    elif event_is_over(event, now):
-        status = labels["past"]
-    elif _local(event.start, ZoneInfo(event.timezone)) <= now:
-        status = labels["ongoing"]
     else:
-        status = labels["upcoming"]
+        status = labels[event_status(event, now)]
     place = ", ".join(p for p in (event.venue, event.address, event.city) if p)
     if projected is not None:
         when = f"{format_moment(projected, lang)} ({status}, {labels['by_rule']})"
@@ -405,7 +653,7 @@ def render_event(
     else:
         lines = [f"• <b>{escape(event.title)}</b> — {escape(_when(event, lang))} ({status})"]
     if event.rrule and projected is None:
-        following = next_by_rule(event, now)
+        following = next_beyond_listing(event, now)
         if following is not None:
             lines.append(f"  ↻ {labels['next']}: {format_moment(following, lang)}")
     details = [escape(place)] if place else []
@@ -414,11 +662,19 @@ def render_event(
         details.append(escape(price))
     if event.age_limit:
         details.append(labels["age"].format(age=event.age_limit))
-    details.extend(escape(note) for note in event.notes if len(note) < 80)
+    short = [note for note in event.notes if len(note) < NOTE_INLINE]
+    details.extend(escape(listing_note(note, lang)) for note in short)
     if event.year_inferred:
         details.append(labels["inferred"])
     mark = f" {cite.mark(event.source)}" if cite else ""
     lines.append("  " + " · ".join(details) + mark)
+    # A long note (a festival's program) gets lines of its own; a listing longer than a
+    # screen is cut between these lines by :func:`paginate`, like a briefing.
+    for number, note in enumerate(event.notes):
+        if len(note) >= NOTE_INLINE:
+            source = event.note_sources[number] if number < len(event.note_sources) else None
+            note_mark = f" {cite.mark(source)}" if cite and source else ""
+            lines.append(f"  {escape(note)}{note_mark}")
     return "\n".join(lines)
 
 

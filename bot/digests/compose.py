@@ -19,9 +19,11 @@ from bot.conversation.event_filters import EventQuery, all_events, select_events
 from bot.conversation.render import (
     Citations,
     briefing_pages,
+    count_listings,
     escape,
     format_date,
     format_moment,
+    news_when,
     render_events,
     split_message,
     topic_name,
@@ -135,8 +137,21 @@ def compose_digest(
     )
     if subject.is_events:
         body, current = _events_body(catalog, subject, now=now, lang=lang)
-    else:
-        body, current = _topic_body(catalog, subject, now=now, lang=lang)
+        blocks = [head, _changes(current, previous, now, lang), *body]
+        return Digest(split_message(blocks), frozenset(current))
+    body, current = _topic_body(catalog, subject, now=now, lang=lang)
+    briefing = catalog.briefing(subject.topic)
+    news = news_when(briefing, now=now, lang=lang) if briefing else None
+    if previous is not None and news and set(current) <= previous.keys:
+        # Old news is never served under today's date as if it were new: the first line
+        # says nothing changed, and how old the news is.
+        when = format_moment(previous.sent_at.astimezone(now.tzinfo), lang)
+        head = texts["head_unchanged"].format(
+            title=escape(subject.title(catalog, lang)), date=escape(when), news=escape(news)
+        )
+        return Digest(split_message([head, *body]), frozenset(current))
+    if news:
+        head += "\n" + escape(texts["news_from"].format(news=news))
     blocks = [head, _changes(current, previous, now, lang), *body]
     return Digest(split_message(blocks), frozenset(current))
 
@@ -200,7 +215,11 @@ def _events_body(
             month, count = newest
             lines.append(
                 escape(
-                    texts["newest"].format(where=where, month=format_date(month, lang), n=count)
+                    texts["newest"].format(
+                        where=where,
+                        month=format_date(month, lang),
+                        count=count_listings(count, lang),
+                    )
                 )
             )
         blocks.append("\n".join(lines))

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule
 
 from bot.conversation.reply import InputProblem, quoted
+from bot.numbers import has_other_digits
 from bot.texts import en, es
 from briefings.topics import strip_accents
 
@@ -62,8 +63,8 @@ _MONTH_WORDS = {"month", "months", "mes", "meses"}
 _LAST = {"last", "ultimo", "ultima"}
 _FILLER = {"on", "the", "el", "los", "at", "a", "las", "de", "del", "day", "dia"}
 _AT = {"at", "a", "la", "las", "@"}  # "daily at 07:30", "diario a las 07:30"
-_ORDINAL = re.compile(r"^(\d{1,2})(st|nd|rd|th|o|º)?$")
-_TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.|h|hrs)?$")
+_ORDINAL = re.compile(r"^([0-9]{1,2})(st|nd|rd|th|o|º)?$")
+_TIME = re.compile(r"^([0-9]{1,2})(?:[:.h]([0-9]{2}))?\s*(am|pm|a\.m\.|p\.m\.|h|hrs)?$")
 # "22-7", "22:00 – 07:00", "10pm to 6am", "de 22:00 a 07:00", "entre 22 y 7"; the word
 # separators need word boundaries, or the "a" of "6am" would split it.
 _WINDOW = re.compile(
@@ -78,6 +79,23 @@ class ScheduleInputError(InputProblem):
 
 def _fold(text: str) -> str:
     return strip_accents(text).strip()
+
+
+def refuse_other_digits(text: str) -> None:
+    """Raise :class:`ScheduleInputError` when ``text`` holds digits other than 0-9.
+
+    Folding reads "²" as 2 ("weekly ²" became Monday 02:00) and int() reads "٣" as 3;
+    neither is what a person writes for a time or a day, so such words are refused before
+    anything is folded, with a line that quotes the first of them.
+    """
+    if not has_other_digits(text):
+        return
+    word = next(word for word in text.split() if has_other_digits(word))
+    values = {"text": quoted(word)}
+    raise ScheduleInputError(
+        en.SCHEDULES["other_digits"].format(**values),
+        es.SCHEDULES["other_digits"].format(**values),
+    )
 
 
 @dataclass(frozen=True)
@@ -220,6 +238,7 @@ def delivery_time(slot: dt.datetime, zone: str, quiet: QuietHours | None) -> dt.
 
 def parse_time(text: str) -> dt.time:
     """``07:30``, ``7:30``, ``7am``, ``7:30pm``, ``19h``, ``19.30``; else one clear line."""
+    refuse_other_digits(text)
     folded = _fold(text).replace(" ", "")
     match = _TIME.match(folded)
     shown = quoted(text)
@@ -243,6 +262,7 @@ def parse_time(text: str) -> dt.time:
 def parse_quiet_hours(text: str) -> QuietHours | None:
     """``22:00-07:00`` (may cross midnight), ``22-7``, ``10pm to 6am``, ``de 22 a 7``;
     ``off``/``none``/``no`` turn them off."""
+    refuse_other_digits(text)
     folded = _fold(text)
     if folded in ("off", "none", "no", "0", "ninguna", "ningunas", "apagar", "desactivar"):
         return None
@@ -292,6 +312,7 @@ def parse_cadence(words: Sequence[str]) -> tuple[Cadence, list[str]]:
     15`` is day 1 at 15:00, while ``monthly 15 09:00`` and ``monthly 15th`` are day 15.
     A leading "at" / "a las" before the time is dropped.
     """
+    refuse_other_digits(" ".join(words))
     folded = [_fold(word) for word in words]
     if not folded:
         raise _cadence_problem(words)
@@ -330,7 +351,9 @@ def parse_cadence(words: Sequence[str]) -> tuple[Cadence, list[str]]:
 def _monthly(words: Sequence[str], folded: Sequence[str], index: int) -> tuple[Cadence, list[str]]:
     if index < len(folded) and folded[index] in _LAST:  # "monthly on the last day 09:00"
         return Cadence("monthly", 31), _rest(words, folded, _skip(folded, index + 1, _DAY_WORDS))
-    suffixed = index < len(folded) and bool(re.match(r"^\d{1,2}(st|nd|rd|th|o|º)$", folded[index]))
+    suffixed = index < len(folded) and bool(
+        re.match(r"^[0-9]{1,2}(st|nd|rd|th|o|º)$", folded[index])
+    )
     if index < len(folded) - 1 or suffixed:  # a day, then the time ("monthly 15 09:00")
         match = _ORDINAL.match(folded[index])
         if not match:

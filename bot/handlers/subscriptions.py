@@ -9,14 +9,16 @@ and whether a channel exists, the bot may post there and the sender runs it.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
+import math
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.conversation.reply import Reply
@@ -24,6 +26,7 @@ from bot.handlers.common import lang, send_reply
 from bot.services import BotApplication, Context, services
 from bot.store import describe_outage, is_outage
 from bot.subscriptions.replies import text
+from bot.subscriptions.rights import RightsUnknown
 from bot.subscriptions.service import Caller, FoundChannel, SubscriptionService
 
 logger = logging.getLogger("briefbot.subscriptions")
@@ -42,6 +45,7 @@ def _service(context: Context) -> SubscriptionService | None:
         found.catalog,
         found.clock,
         found.settings.timezone,
+        found.button_key,
     )
 
 
@@ -62,6 +66,9 @@ def _caller(update: Update, context: Context) -> Caller:
     async def is_admin() -> bool:
         return await _is_admin(update, context)
 
+    async def is_admin_of(chat_id: int) -> bool:
+        return user is not None and await _admin_now(context, chat_id, user.id)
+
     async def look_up_channel(channel: str) -> FoundChannel | str:
         return await _look_up_channel(context, channel, user.id if user else 0)
 
@@ -72,6 +79,7 @@ def _caller(update: Update, context: Context) -> Caller:
         user_id=user.id if user else None,
         lang=lang(update),
         is_admin=is_admin,
+        is_admin_of=is_admin_of,
         look_up_channel=look_up_channel,
     )
 
@@ -85,12 +93,31 @@ async def _is_admin(update: Update, context: Context) -> bool:
         return message.sender_chat.id == chat.id  # an anonymous admin speaks as the group
     if user is None:
         return False
-    try:
-        member = await context.bot.get_chat_member(chat.id, user.id)
-    except (BadRequest, Forbidden) as error:
-        logger.info("getChatMember failed in %s: %s", chat.id, error)
-        return False
-    return member.status in ADMINS
+    return await _admin_now(context, chat.id, user.id)
+
+
+async def _admin_now(context: Context, chat_id: int, user_id: int) -> bool:
+    """Is this person an administrator of that chat now? (A recent yes is kept briefly.)"""
+
+    async def ask() -> bool:
+        try:
+            member = await context.bot.get_chat_member(chat_id, user_id)
+        except (BadRequest, Forbidden) as error:
+            logger.info("getChatMember failed in %s: %s", chat_id, error)
+            return False
+        except RetryAfter as error:
+            raise RightsUnknown(_seconds(error.retry_after)) from error
+        except NetworkError as error:  # timed out, or no answer: not a "no"
+            raise RightsUnknown() from error
+        return member.status in ADMINS
+
+    return await services(context).admin_rights.is_admin(chat_id, user_id, ask)
+
+
+def _seconds(retry_after: int | dt.timedelta) -> int:
+    if isinstance(retry_after, dt.timedelta):
+        return max(math.ceil(retry_after.total_seconds()), 1)
+    return max(int(retry_after), 1)
 
 
 async def _look_up_channel(context: Context, channel: str, user_id: int) -> FoundChannel | str:
@@ -99,6 +126,8 @@ async def _look_up_channel(context: Context, channel: str, user_id: int) -> Foun
         found = await context.bot.get_chat(channel)
     except (BadRequest, Forbidden):
         return "channel_missing"
+    except RetryAfter as error:
+        raise RightsUnknown(_seconds(error.retry_after)) from error
     if found.type != ChatType.CHANNEL:
         return "channel_not_channel"
     try:
@@ -106,6 +135,8 @@ async def _look_up_channel(context: Context, channel: str, user_id: int) -> Foun
         them = await context.bot.get_chat_member(found.id, user_id)
     except (BadRequest, Forbidden):
         return "channel_bot"
+    except RetryAfter as error:
+        raise RightsUnknown(_seconds(error.retry_after)) from error
     if me.status != ChatMemberStatus.ADMINISTRATOR or not getattr(me, "can_post_messages", True):
         return "channel_bot"
     if them.status not in ADMINS:
@@ -183,13 +214,23 @@ async def on_digest(update: Update, context: Context) -> None:
 
 
 def _answering_when_away(handler: Handler) -> Handler:
-    """When the database is away (stopped, restarting, locked), say so and ask the person to
-    try again shortly: not "something went wrong", and no traceback in the log, only a line."""
+    """When the database is away (stopped, restarting, locked), or Telegram can't say now
+    who runs a chat (a flood wait on getChatMember), say so and ask the person to try again
+    shortly: not "something went wrong", and no traceback in the log, only a line."""
 
     @functools.wraps(handler)
     async def handle(update: Update, context: Context) -> None:
         try:
             await handler(update, context)
+        except RightsUnknown as error:
+            logger.info("update %s: %s; asked to try again", update.update_id, error)
+            seconds = error.retry_after
+            line = (
+                text(lang(update), "rights_busy", seconds=seconds)
+                if seconds
+                else text(lang(update), "rights_unknown")
+            )
+            await send_reply(update, context, Reply([line], understood=False))
         except Exception as error:
             if isinstance(error, TelegramError) or not is_outage(error):
                 raise

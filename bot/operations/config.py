@@ -21,8 +21,10 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
+from sqlalchemy.engine import make_url
 
 from bot.clock import parse_moment
+from bot.numbers import read_number
 from briefings.catalog import DEFAULT_CATALOG, DEFAULT_SEEDS
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
@@ -133,16 +135,7 @@ class _Environment:
 
     def database_url(self, name: str) -> str | None:
         raw = self.text(name)
-        if raw is None:
-            return None
-        scheme = raw.partition(":")[0].partition("+")[0].lower()
-        if scheme not in ("sqlite", "postgresql", "postgres") or "://" not in raw:
-            shown = scheme or raw[:12]  # the rest may hold a password
-            raise SettingsError(
-                f"{name} starts with {shown!r}: expected postgresql://user:password@host/db "
-                "or sqlite:///path/to/file.sqlite3"
-            )
-        return raw
+        return None if raw is None else checked_database_url(name, raw)
 
     def user_ids(self, name: str) -> frozenset[int]:
         raw = self.text(name) or ""
@@ -150,12 +143,13 @@ class _Environment:
         for item in re.split(r"[\s,]+", raw):
             if not item:
                 continue
-            if not item.isdigit() or int(item) == 0:
+            user_id = read_number(item)
+            if not user_id:
                 raise SettingsError(
                     f"{name}: {item!r} is not a Telegram user id (expected numbers such as "
                     "12345678, separated by commas)"
                 )
-            found.add(int(item))
+            found.add(user_id)
         return frozenset(found)
 
     def port(self, name: str) -> int | None:
@@ -164,18 +158,21 @@ class _Environment:
             return DEFAULT_PORT
         if raw.lower() == "off":
             return None
-        if not raw.isdigit() or int(raw) > 65535:
+        port = read_number(raw, most=65535)
+        if port is None:
             raise SettingsError(
                 f"{name}={raw!r} is not a port (expected 1-65535, 0 for any free port, or off)"
             )
-        return int(raw)
+        return port
 
     def host(self, name: str) -> str:
         raw = self.text(name) or DEFAULT_LISTEN
         try:
             ipaddress.ip_address(raw)
         except ValueError:
-            if not re.fullmatch(r"[A-Za-z0-9.-]{1,253}", raw):
+            # Digits and dots only is meant as an IPv4 address (999.1.1.1), never a host name.
+            dotted = re.fullmatch(r"[0-9.]+", raw) is not None
+            if dotted or not re.fullmatch(r"[A-Za-z0-9.-]{1,253}", raw):
                 raise SettingsError(
                     f"{name}={raw!r} is not an address to listen on (expected e.g. 0.0.0.0 "
                     "or 127.0.0.1)"
@@ -197,6 +194,28 @@ class _Environment:
         return raw
 
 
+def checked_database_url(name: str, raw: str) -> str:
+    """``raw`` if it is a database URL the store can open; ``name`` is what the line names."""
+    scheme = raw.partition(":")[0].partition("+")[0].lower()
+    if scheme not in ("sqlite", "postgresql", "postgres") or "://" not in raw:
+        shown = scheme or raw[:12]  # the rest may hold a password
+        raise SettingsError(
+            f"{name} starts with {shown!r}: expected postgresql://user:password@host/db "
+            "or sqlite:///path/to/file.sqlite3"
+        )
+    try:  # read now, or a bad port fails at the first connection, long after the start
+        port = urlsplit(raw).port
+        make_url(raw)
+    except ValueError:
+        port = -1
+    if port is not None and not 0 < port <= 65535:
+        raise SettingsError(  # the URL itself is never shown: it may hold a password
+            f"{name} has a port that is not a number from 1 to 65535 (expected "
+            "postgresql://user:password@host:5432/db)"
+        )
+    return raw
+
+
 def _webhook_url(read: _Environment, api_base_url: str) -> str | None:
     url = read.url("WEBHOOK_URL")
     if url is None:
@@ -213,6 +232,17 @@ def _webhook_url(read: _Environment, api_base_url: str) -> str | None:
             "ports 443, 80, 88 or 8443"
         )
     return url
+
+
+def _receiver(webhook_url: str | None, port: int | None) -> int | None:
+    """The port, checked against the webhook: Telegram posts to the HTTP server, so with
+    ``BRIEFBOT_PORT=off`` a webhook would be registered and nothing would ever arrive."""
+    if webhook_url is not None and port is None:
+        raise SettingsError(
+            "WEBHOOK_URL is set but BRIEFBOT_PORT=off: the webhook is served on "
+            "BRIEFBOT_PORT (set a port, e.g. 8080, or unset WEBHOOK_URL for long polling)"
+        )
+    return port
 
 
 def _webhook_secret(read: _Environment, token: str | None) -> str | None:
@@ -254,6 +284,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     timezone = read.timezone("BRIEFBOT_TIMEZONE", "America/Mexico_City")
     token = read.token("TELEGRAM_BOT_TOKEN")
     api_base_url = read.url("TELEGRAM_API_BASE_URL", DEFAULT_API_BASE_URL) or ""
+    webhook_url = _webhook_url(read, api_base_url)
     return Settings(
         token=token,
         api_base_url=api_base_url,
@@ -267,9 +298,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         instance=read.instance("BRIEFBOT_INSTANCE"),
         flood_scale=read.positive("BRIEFBOT_FLOOD_SCALE", 1.0),
         admin_ids=read.user_ids("BRIEFBOT_ADMIN_IDS"),
-        webhook_url=_webhook_url(read, api_base_url),
+        webhook_url=webhook_url,
         webhook_secret=_webhook_secret(read, token),
         listen=read.host("BRIEFBOT_LISTEN"),
-        port=read.port("BRIEFBOT_PORT"),
+        port=_receiver(webhook_url, read.port("BRIEFBOT_PORT")),
         log_level=read.choice("BRIEFBOT_LOG_LEVEL", LOG_LEVELS, "INFO"),
     )

@@ -9,8 +9,9 @@ written as ``\\n``), so one event is one line for ``grep`` and for log collector
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 REDACTED = "[REDACTED]"
@@ -35,6 +36,40 @@ class RedactingFormatter(logging.Formatter):
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
         return text.replace("\r", "").replace("\n", "\\n")
+
+
+class ThrottledWarning:
+    """A warning anyone can cause as often as they like (a post to the webhook without the
+    secret): at most one line per ``interval`` of the injected clock, the first at once, and
+    the next one saying how many were left unwritten in between, so a flood of posts costs a
+    line a minute, not a line a post, and is still counted."""
+
+    def __init__(
+        self,
+        logger: logging.Logger,
+        interval: dt.timedelta,
+        now: Callable[[], dt.datetime],
+    ) -> None:
+        self.logger, self.interval, self._now = logger, interval, now
+        self._last: dt.datetime | None = None
+        self.unwritten = 0
+
+    def warn(self, message: str, *args: object) -> bool:
+        """Write the line, or count it when one was written less than ``interval`` ago.
+
+        A clock set back (an operator fixing the time) writes at once rather than staying
+        silent until it catches up.
+        """
+        moment, last = self._now(), self._last
+        if last is not None and last <= moment < last + self.interval:
+            self.unwritten += 1
+            return False
+        if self.unwritten:
+            message += " (and %d more since the last such line)"
+            args = (*args, self.unwritten)
+        self.logger.warning(message, *args)
+        self._last, self.unwritten = moment, 0
+        return True
 
 
 def database_password(url: str | None) -> str | None:

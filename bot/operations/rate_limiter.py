@@ -22,7 +22,9 @@ Telegram answered with a server error, or the request never left (:func:`not_car
 and a reply to a group that just became a supergroup goes to the supergroup. A timeout or
 a reset after the request went out is different (:func:`answer_lost`): Telegram may have
 delivered the message, so it is not sent again; the error handler tells the person.
-Digests (the fan-out lane) keep their own policy, in :mod:`bot.digests.delivery`.
+Digests (the fan-out lane) keep their own policy, in :mod:`bot.digests.delivery`. So does
+``getMe``, the first call of a start: when it fails the start ends with one line (exit 69,
+"try again"), and the supervisor that restarts the bot is what tries again.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ _LIMITED_PREFIXES = ("send", "copy", "forward")
 _MARGIN = 0.005  # for the two processes' clocks ticking apart
 RESERVE = 0.01  # of each window kept for replies (at least one message)
 REPLY_RETRY_WAIT = 0.5  # seconds before a reply Telegram surely did not take goes again
+_NOT_SENT_AGAIN = frozenset({"getMe"})  # a failed start is one line, not a retry and a line
 # Failures of a request that never (fully) left: nothing reached Telegram to carry out.
 _NEVER_LEFT = (
     httpx.ConnectError,
@@ -218,7 +221,7 @@ class FloodLimiter(AIORateLimiter):
     ) -> Any:
         note_request(endpoint)
         # Digests: bot.digests.delivery retries, and records a moved group itself.
-        if _FANOUT.get():
+        if _FANOUT.get() or endpoint in _NOT_SENT_AGAIN:
             return await self._limited(callback, args, kwargs, endpoint, data, rate_limit_args)
         try:
             return await self._limited(callback, args, kwargs, endpoint, data, rate_limit_args)

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import signal
+import socket
 
 from telegram import Update
 
@@ -49,18 +51,16 @@ async def serve(
         for number in STOP_SIGNALS:
             loop.add_signal_handler(number, stop.set)
     web = web or WebServer(application)
-    if settings.port is not None:
-        try:  # before anything connects: a taken port is a configuration error
-            port = web.start()
-        except OSError as error:
-            raise SettingsError(
-                f"BRIEFBOT_PORT={settings.port}: cannot listen on {settings.listen} "
-                f"({error.strerror or error})"
-            ) from None
-        logger.info("serving /healthz and /metrics on %s:%d", settings.listen, port)
+    port = _listen(web) if settings.port is not None else None
+    started = False
     try:
         await start_application(application)
         await _receive_updates(application, services)
+        # Said once the bot is up: a start that fails (no Bot API, an unusable database)
+        # ends with its one line alone, not after lines that read as if all were well.
+        started = True
+        if port is not None:
+            logger.info("serving /healthz and /metrics on %s:%d", settings.listen, port)
         await stop.wait()
         logger.info("stopping: finishing queued updates and digests in flight")
     finally:
@@ -70,7 +70,26 @@ async def serve(
             for number in STOP_SIGNALS:
                 with contextlib.suppress(ValueError, RuntimeError):
                     loop.remove_signal_handler(number)
-        logger.info("stopped")
+        if started:
+            logger.info("stopped")
+
+
+def _listen(web: WebServer) -> int:
+    """Bind before anything connects: an address or port the bot cannot have is a
+    configuration error, and the line names the variable to change."""
+    settings = web.settings
+    try:
+        return web.start()
+    except OSError as error:
+        reason = error.strerror or str(error)
+        if isinstance(error, socket.gaierror) or error.errno == errno.EADDRNOTAVAIL:
+            raise SettingsError(  # no such name, or an address of another machine
+                f"BRIEFBOT_LISTEN={settings.listen}: cannot listen there ({reason}; "
+                "expected an address of this machine, e.g. 0.0.0.0 or 127.0.0.1)"
+            ) from None
+        raise SettingsError(
+            f"BRIEFBOT_PORT={settings.port}: cannot listen on {settings.listen} ({reason})"
+        ) from None
 
 
 async def _receive_updates(application: BotApplication, services: Services) -> None:

@@ -59,6 +59,12 @@ def note_resend() -> None:
         trace.resent += 1
 
 
+def update_failed() -> bool:
+    """Whether handling the update under way has failed so far (its reply refused, say)."""
+    trace = _CURRENT.get()
+    return trace is not None and trace.failed
+
+
 def note_failure(error: BaseException | None = None) -> None:
     trace = _CURRENT.get()
     if trace is not None:
@@ -71,14 +77,16 @@ def command_label(update: object, known: frozenset[str]) -> str:
     """A short, bounded name for what the update asks: "/cuba", "text", "button", …
 
     Commands the bot does not know share one label, so a stranger typing random
-    commands cannot make the metrics grow without bound.
+    commands cannot make the metrics grow without bound. A bare "/" (or one followed by a
+    space of any script) names no command and is labelled as unknown, not an error.
     """
     if not isinstance(update, Update):
         return "other"
     message = update.message or update.edited_message or update.channel_post
     if message is not None and message.text:
         if message.text.startswith("/"):
-            name = message.text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower()
+            words = message.text[1:].split(maxsplit=1)
+            name = words[0].split("@", 1)[0].lower() if words else ""
             return f"/{name}" if name in known else "/unknown"
         return "edited" if update.edited_message else "text"
     if update.callback_query is not None:

@@ -10,7 +10,13 @@ is bounded (bot/app.py): when it is full, because the bot is that far behind, th
 answered 503 and Telegram keeps the update and posts it again later. The application
 handles what it queued before it stops, within a grace time (docs/design.md). A post
 without the right ``X-Telegram-Bot-Api-Secret-Token`` gets 403 and is dropped, so only
-Telegram (which knows the secret) can feed the bot.
+Telegram (which knows the secret) can feed the bot; since anyone can send such posts,
+they are logged at most once a minute, with a count.
+
+Telegram posts an update again when it did not see the 200 (a connection lost after the
+update was queued), so the server remembers the last :data:`REMEMBERED_UPDATES` update ids
+it queued and answers a repeat 200 without handling it twice. The memory is this process's:
+after a restart, or behind several instances, a repeat can still come through.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import json
 import logging
 import re
 import socket
+from collections import deque
 from typing import Any
 
 import tornado.httpserver
@@ -30,6 +37,7 @@ import tornado.web
 from prometheus_client import CONTENT_TYPE_LATEST
 from telegram import Update
 
+from bot.operations.logs import ThrottledWarning
 from bot.services import SERVICES_KEY, BotApplication, Services
 from bot.store import QUICK_QUERY_TIMEOUT
 
@@ -37,6 +45,28 @@ logger = logging.getLogger("briefbot.web")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1 << 20  # an update is a few KB; a megabyte is plenty and bounds a bad client
 BUSY_RETRY_AFTER = 1  # seconds, when the update queue is full (Telegram retries on its own)
+REMEMBERED_UPDATES = 10_000  # far more than Telegram has in flight to one bot at once
+REFUSALS_LOGGED_EVERY = dt.timedelta(minutes=1)
+
+
+class RecentUpdates:
+    """The ids of the last ``size`` updates queued: a repeat post is answered, not handled."""
+
+    def __init__(self, size: int = REMEMBERED_UPDATES) -> None:
+        self._order: deque[int] = deque()
+        self._ids: set[int] = set()
+        self.size = size
+
+    def __contains__(self, update_id: int) -> bool:
+        return update_id in self._ids
+
+    def add(self, update_id: int) -> None:
+        if update_id in self._ids:
+            return
+        self._order.append(update_id)
+        self._ids.add(update_id)
+        if len(self._order) > self.size:
+            self._ids.discard(self._order.popleft())
 
 
 class _Base(tornado.web.RequestHandler):
@@ -51,14 +81,25 @@ class _Base(tornado.web.RequestHandler):
 
 
 class WebhookHandler(_Base):
-    def initialize(self, bot_application: BotApplication, secret: str | None = None) -> None:
+    def initialize(
+        self,
+        bot_application: BotApplication,
+        secret: str | None = None,
+        refusals: ThrottledWarning | None = None,
+        recent: RecentUpdates | None = None,
+    ) -> None:
+        """``refusals`` and ``recent`` are the server's, shared by every request."""
         super().initialize(bot_application)
         self.secret = secret or ""
+        self.refusals = refusals or ThrottledWarning(
+            logger, REFUSALS_LOGGED_EVERY, self.services.clock.now
+        )
+        self.recent = recent if recent is not None else RecentUpdates()
 
     async def post(self) -> None:
         given = self.request.headers.get(SECRET_HEADER, "")
         if not self.secret or not hmac.compare_digest(given.encode(), self.secret.encode()):
-            logger.warning(
+            self.refusals.warn(
                 "webhook: refused a post from %s without the right secret token",
                 self.request.remote_ip,
             )
@@ -75,6 +116,10 @@ class WebhookHandler(_Base):
             return
         if self._connection_closed():  # the server is stopping: Telegram posts it again
             return
+        if update.update_id in self.recent:  # posted again: it is queued or handled already
+            logger.info("webhook: update %s posted again; handled once", update.update_id)
+            self.write_json(200, {"ok": True})
+            return
         # No await between the check, the queueing and the answer: an update is queued only
         # if its 200 can still be written, so it is never handled here and posted again.
         try:
@@ -83,6 +128,7 @@ class WebhookHandler(_Base):
             self.set_header("Retry-After", str(BUSY_RETRY_AFTER))
             self.write_json(503, {"ok": False, "error": "busy, try again later"})
             return
+        self.recent.add(update.update_id)
         self.write_json(200, {"ok": True})
 
     def _connection_closed(self) -> bool:
@@ -157,6 +203,8 @@ class WebServer:
         self.settings = services.settings
         self._server: tornado.httpserver.HTTPServer | None = None
         self.port: int | None = None
+        self.refusals = ThrottledWarning(logger, REFUSALS_LOGGED_EVERY, services.clock.now)
+        self.recent = RecentUpdates()
 
     def routes(self) -> list[Any]:
         arguments = {"bot_application": self.application}
@@ -165,8 +213,13 @@ class WebServer:
             (r"/metrics", MetricsHandler, arguments),
         ]
         if self.settings.webhook_url:
-            secret = {**arguments, "secret": self.settings.webhook_secret}
-            routes.append((_exact(self.settings.webhook_path), WebhookHandler, secret))
+            webhook = {
+                **arguments,
+                "secret": self.settings.webhook_secret,
+                "refusals": self.refusals,
+                "recent": self.recent,
+            }
+            routes.append((_exact(self.settings.webhook_path), WebhookHandler, webhook))
         return routes
 
     def start(self) -> int:

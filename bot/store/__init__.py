@@ -11,6 +11,7 @@ from bot.store.store import (
     describe_outage,
     is_outage,
 )
+from bot.store.unusable import UnusableDatabase
 
 __all__ = [
     "QUICK_QUERY_TIMEOUT",
@@ -19,6 +20,7 @@ __all__ = [
     "Delivery",
     "Store",
     "Subscription",
+    "UnusableDatabase",
     "database_url",
     "describe_outage",
     "is_outage",

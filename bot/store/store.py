@@ -4,7 +4,7 @@ The store is the source of truth: scheduled jobs are rebuilt from it at start, a
 ledger's unique key on (subscription, period) is what makes a digest go out once even when
 two instances share the database or one restarts in the middle of a fan-out.
 
-Claiming works like a lease. :meth:`Store.claim` inserts the row in state ``claimed``; the
+Claiming works like a lease. :meth:`Store.claim_many` inserts rows in state ``claimed``; the
 sender marks it ``sent`` after Telegram accepted the message. A claim left ``claimed`` for
 longer than the lease (the process died between sending and marking) can be taken over by
 any instance, which sends again: at most one duplicate in that window, never a lost digest.
@@ -26,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.store.schema import chats, deliveries, subscriptions, upgrade
+from bot.store.unusable import UnusableDatabase, check_before_opening, unusable_reason
 
 _R = TypeVar("_R", "ChatRecord", "Subscription")
 
@@ -158,7 +159,7 @@ def _settle_from_values(columns: Sequence[str], rows: Sequence[dict[str, Any]]) 
     )
 
 
-def _delivery(row: Any) -> Delivery:
+def delivery_from_row(row: Any) -> Delivery:
     ids = tuple(int(part) for part in (row.message_ids or "").split(",") if part)
     keys = frozenset(json.loads(row.content_keys)) if row.content_keys else frozenset()
     return Delivery(
@@ -264,6 +265,9 @@ class Store:
     async def open(cls, url: str) -> Store:
         """Connect, creating the SQLite file on first start, and bring the schema up to date.
 
+        Raises :class:`UnusableDatabase` when trying again cannot help (no such database,
+        host name or folder, credentials refused); any other error may pass.
+
         SQLite takes one writer at a time and makes the others sleep and retry, which under
         a fan-out costs more than waiting in line; so this process uses one connection to it,
         and its statements queue in the pool instead, for at most ``SQLITE_BUSY_TIMEOUT``:
@@ -282,14 +286,18 @@ class Store:
                 "connect_args": {"timeout": CONNECT_TIMEOUT, "command_timeout": STATEMENT_TIMEOUT},
             }
         )
+        check_before_opening(sa.make_url(url))
         engine = create_async_engine(url, **options)
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
         try:
             async with engine.begin() as connection:
                 await connection.run_sync(upgrade)
-        except BaseException:
+        except BaseException as error:
             await engine.dispose()
+            reason = unusable_reason(_causes(error), engine.url)
+            if reason is not None:
+                raise UnusableDatabase(reason) from None
             raise
         return cls(engine)
 
@@ -431,7 +439,8 @@ class Store:
                 )
             ).all()
             last = {
-                r.subscription_id: _delivery(r) for r in await connection.execute(_last_sent(ids))
+                r.subscription_id: delivery_from_row(r)
+                for r in await connection.execute(_last_sent(ids))
             }
         contexts = {}
         for found_row in found:
@@ -503,18 +512,6 @@ class Store:
         return [(_subscription(row), _chat(row)) for row in rows]
 
     # --- the delivery ledger ---------------------------------------------------------------
-
-    async def claim(
-        self,
-        subscription_id: int,
-        period: str,
-        owner: str,
-        now: dt.datetime,
-        lease: dt.timedelta,
-    ) -> Claim | None:
-        """Take the (subscription, period) row for sending, or None if someone else has it."""
-        found = await self.claim_many([(subscription_id, period)], owner, now, lease)
-        return found[0] if found else None
 
     async def claim_many(
         self,
@@ -634,43 +631,11 @@ class Store:
                 settled += max(int(result.rowcount), 0)
         return settled
 
-    async def _settle(self, claim: Claim, **values: Any) -> bool:
-        return bool(await self.settle_many([(claim, values)]))
-
-    async def mark_sent(
-        self,
-        claim: Claim,
-        chat_id: int,
-        message_ids: Sequence[int],
-        catalog_version: str,
-        content_keys: Iterable[str],
-        now: dt.datetime,
-    ) -> bool:
-        return await self._settle(
-            claim, **sent_values(chat_id, message_ids, catalog_version, content_keys, now)
-        )
-
-    async def mark_failed(self, claim: Claim, error: str, *, retry: bool) -> bool:
-        """``retry``: a transient failure, claimable again; otherwise final for this period."""
-        return await self._settle(claim, **failed_values(error, retry=retry))
-
-    async def delivery(self, subscription_id: int, period: str) -> Delivery | None:
-        row = deliveries.c
-        async with self.engine.connect() as connection:
-            found = (
-                await connection.execute(
-                    deliveries.select().where(
-                        row.subscription_id == subscription_id, row.period == period
-                    )
-                )
-            ).one_or_none()
-        return None if found is None else _delivery(found)
-
     async def last_sent(self, subscription_id: int) -> Delivery | None:
         """The subscriber's previous digest, to say what changed since."""
         async with self.engine.connect() as connection:
             found = (await connection.execute(_last_sent([subscription_id]))).first()
-        return None if found is None else _delivery(found)
+        return None if found is None else delivery_from_row(found)
 
     async def settled(self, keys: Sequence[tuple[int, str]]) -> set[tuple[int, str]]:
         """Which (subscription, period) pairs are done: sent, or failed for good."""
@@ -698,11 +663,6 @@ class Store:
                 )
             )
             return [(found.subscription_id, found.period) for found in rows]
-
-    async def ledger(self) -> list[Delivery]:
-        async with self.engine.connect() as connection:
-            rows = await connection.execute(deliveries.select().order_by(deliveries.c.id))
-            return [_delivery(row) for row in rows]
 
     # --- health and metrics ----------------------------------------------------------------
 

@@ -23,13 +23,14 @@ from bot.digests.schedule import (
     ScheduleInputError,
     parse_cadence,
     parse_time,
+    refuse_other_digits,
 )
 from briefings.model import Catalog
 from briefings.topics import fold
 
 EVENTS_WORDS = frozenset("events event listings eventos evento cartelera agenda".split())
-_TIME = re.compile(r"^\d{1,2}([:.h]\d{2})?(am|pm|h)?$")
-_CHANNEL = re.compile(r"^@[A-Za-z][A-Za-z0-9_]{3,31}$|^-100\d{6,15}$")
+_TIME = re.compile(r"^[0-9]{1,2}([:.h][0-9]{2})?(am|pm|h)?$")
+_CHANNEL = re.compile(r"^@[A-Za-z][A-Za-z0-9_]{3,31}$|^-100[0-9]{6,15}$")
 
 
 class SubscribeError(InputProblem):
@@ -56,8 +57,8 @@ def read_subject(catalog: Catalog, words: list[str], now: dt.datetime) -> Subjec
             query = parse_event_query(rest, now=now, cities=known_cities(all_events(catalog)))
         except FilterError as error:
             raise SubscribeError(
-                f"{error} Example: {EXAMPLE}",
-                f"{error} Ejemplo: /suscribir eventos guadalajara mensual 09:00",
+                f"{error.text('en')} Example: {EXAMPLE}",
+                f"{error.text('es')} Ejemplo: /suscribir eventos guadalajara mensual 09:00",
             ) from None
         if query.start is not None:
             raise SubscribeError(
@@ -65,6 +66,14 @@ def read_subject(catalog: Catalog, words: list[str], now: dt.datetime) -> Subjec
                 f"Example: {EXAMPLE}",
                 "El resumen de eventos siempre cubre el mes que viene: quita las fechas. "
                 "Ejemplo: /suscribir eventos guadalajara mensual 09:00",
+            )
+        if query.has_listing_filter:
+            raise SubscribeError(
+                "An events digest covers every listing of a city; filters such as free or "
+                f"music are for /events. Example: {EXAMPLE}",
+                "El resumen de eventos cubre toda la cartelera de una ciudad; filtros como "
+                "gratis o música son para /eventos. Ejemplo: /suscribir eventos guadalajara "
+                "mensual 09:00",
             )
         return Subject(EVENTS, query.city)
     topic = topic_by_command(catalog, text) if len(words) == 1 else None
@@ -92,6 +101,10 @@ def read_time(word: str) -> dt.time:
 
 def parse_request(catalog: Catalog, text: str, now: dt.datetime) -> SubscriptionRequest:
     """The words after /subscribe; raises :class:`SubscribeError` for what it can't read."""
+    try:  # before folding, which would read "²" as a 2
+        refuse_other_digits(text)
+    except ScheduleInputError as error:
+        raise SubscribeError(str(error), error.spanish) from None
     words = text.split()
     channel = None
     if words and (words[0].startswith("@") or words[0].startswith("-100")):

@@ -3,20 +3,27 @@
 :mod:`bot.handlers.subscriptions` reads the update into a :class:`Caller` and sends what
 comes back; everything between — reading the request, the store, re-planning the chat's
 jobs, the wording — happens here, without Telegram. What only Telegram can answer (is this
-person an admin of the group? is the bot allowed to post in that channel?) comes in as two
-callables on the caller, asked only when a change needs them, in the order the bot always
-asked.
+person an admin of this group, or of that channel? is the bot allowed to post there?) comes
+in as callables on the caller, asked only when a change or a list needs them, in the order
+the bot always asked.
 
 In groups only administrators change anything. A channel is subscribed from a private chat
-by one of its administrators, and only when the bot can post there. Every change goes to
-the store first; the chat's jobs are then re-planned from it.
+by one of its administrators, and only when the bot can post there; afterwards its
+subscriptions are listed and changed from a private chat only while Telegram says the
+person is still one (:mod:`bot.subscriptions.rights`). Buttons carry a tag binding a
+subscription to the chat it was shown in. Every change goes to the store first; the chat's
+jobs are then re-planned from it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hmac
+import logging
+import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -26,9 +33,10 @@ from bot.conversation.render import escape, split_message
 from bot.conversation.reply import InputProblem, Reply, quoted
 from bot.digests.compose import Previous, Subject, compose_digest
 from bot.digests.schedule import Cadence, ScheduleInputError, parse_quiet_hours
+from bot.numbers import read_stored_id
 from bot.store import ChatRecord, Store, Subscription
 from bot.subscriptions import replies
-from bot.subscriptions.replies import Partial, text
+from bot.subscriptions.replies import Partial, button_tag, text
 from bot.subscriptions.requests import (
     SubscribeError,
     SubscriptionRequest,
@@ -38,6 +46,7 @@ from bot.subscriptions.requests import (
 from bot.subscriptions.timezones import resolve_timezone, suggest_timezones
 from briefings.model import Catalog
 
+logger = logging.getLogger("briefbot.subscriptions")
 PRIVATE = "private"
 CHANNEL = "channel"
 PREVIEWS = 3  # /digest without words previews at most this many subscriptions
@@ -64,6 +73,10 @@ async def _always() -> bool:
     return True
 
 
+async def _never(chat_id: int) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class Caller:
     """Who is asking, read from the update by the handler."""
@@ -73,7 +86,9 @@ class Caller:
     chat_title: str | None
     user_id: int | None
     lang: str
-    is_admin: Callable[[], Awaitable[bool]] = _always  # asked only before a change
+    is_admin: Callable[[], Awaitable[bool]] = _always  # of this chat; asked only before a change
+    # Of another chat (a channel listed or changed from a private chat), asked now.
+    is_admin_of: Callable[[int], Awaitable[bool]] = _never
     look_up_channel: ChannelLookup = _no_channels
 
     @property
@@ -106,6 +121,7 @@ class SubscriptionService:
     catalog: Catalog
     clock: Clock
     default_zone: str  # for chats that set none (BRIEFBOT_TIMEZONE)
+    button_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
     def _now(self) -> dt.datetime:
         """The clock's moment in the bot's own zone (dates in requests are read there)."""
@@ -115,9 +131,24 @@ class SubscriptionService:
         return (chat.timezone if chat else None) or self.default_zone
 
     async def _remember(self, caller: Caller) -> ChatRecord:
-        return await self.store.remember_chat(
+        chat = await self.store.remember_chat(
             caller.chat_id, caller.chat_type, caller.chat_title, caller.lang, self.clock.now()
         )
+        return await self._reachable_again(chat)
+
+    async def _reachable_again(self, chat: ChatRecord) -> ChatRecord:
+        """A chat paused after Telegram refused a digest (403) that plainly works again —
+        someone changes its subscriptions from inside it, or the bot may post in the channel
+        again — gets its digests back; it used to wait for a my_chat_member update that may
+        never come. Should it still be unreachable, the next digest pauses it again."""
+        if chat.active:
+            return chat
+        await self.store.set_active(chat.id, True)
+        await self.plans.refresh_chat(chat.id)
+        logger.info(
+            "chat %s: reachable again (%s before); digests resume", chat.id, chat.inactive_reason
+        )
+        return dataclasses.replace(chat, active=True, inactive_reason=None)
 
     async def _refusal(self, caller: Caller) -> Reply | None:
         """The polite refusal for non-admins in groups; None when they may go on."""
@@ -137,7 +168,8 @@ class SubscriptionService:
         if isinstance(found, str):
             return text(code, found, channel=shown)
         title = found.title or channel
-        return await self.store.remember_chat(found.id, CHANNEL, title, code, self.clock.now())
+        chat = await self.store.remember_chat(found.id, CHANNEL, title, code, self.clock.now())
+        return await self._reachable_again(chat)  # the bot may post there: it was checked
 
     async def _save(
         self,
@@ -241,45 +273,78 @@ class SubscriptionService:
 
     # --- /subscriptions, /unsubscribe and their buttons ---------------------------------------
 
+    def _sign(self, caller: Caller) -> Callable[[int], str]:
+        """Tags for this chat's buttons (see :func:`replies.button_tag`)."""
+        return lambda subscription_id: button_tag(self.button_key, caller.chat_id, subscription_id)
+
     async def listing(
-        self, caller: Caller, *, edit: bool = False, notice: str | None = None
+        self, caller: Caller, *, page: int = 0, edit: bool = False, notice: str | None = None
     ) -> Reply:
-        """This chat's subscriptions, and in a private chat the channels this person runs."""
+        """This chat's subscriptions, and in a private chat those of the channels this
+        person subscribed and runs *now* (Telegram is asked; who subscribed is not enough)."""
         own = await self.store.chat(caller.chat_id)
+        if own is not None and caller.private:  # they are writing from it: it works
+            own = await self._reachable_again(own)
         groups: list[tuple[ChatRecord, list[Subscription], str]] = []
         if own is not None:
             groups.append((own, await self.store.subscriptions_of([own.id]), self._zone(own)))
         if caller.private and caller.user_id is not None:
             for channel in await self.store.chats_subscribed_by(caller.user_id):
+                if not await caller.is_admin_of(channel.id):
+                    continue
                 subscriptions = await self.store.subscriptions_of([channel.id])
                 groups.append((channel, subscriptions, self._zone(channel)))
         return replies.subscription_list(
-            self.catalog, groups, lang=caller.lang, edit=edit, notice=notice
+            self.catalog,
+            groups,
+            lang=caller.lang,
+            sign=self._sign(caller),
+            page=page,
+            edit=edit,
+            notice=notice,
         )
 
-    @staticmethod
-    def _allowed(caller: Caller, subscription: Subscription) -> bool:
-        """This chat's own subscription, or a channel's that this person made."""
+    async def _change_refused(self, caller: Caller, subscription: Subscription) -> Reply | None:
+        """Why this person may not change ``subscription`` now; None when they may.
+
+        This chat's own: as any change here (admins only in groups). Another chat's: only
+        from a private chat, for a group or channel where Telegram says the person is an
+        administrator now; another person's private subscriptions are nobody else's.
+        """
         if subscription.chat_id == caller.chat_id:
-            return True
-        return (
-            caller.private
-            and caller.user_id is not None
-            and subscription.created_by == caller.user_id
-        )
+            return await self._refusal(caller)
+        target = await self.store.chat(subscription.chat_id)
+        if not caller.private or target is None or target.type == PRIVATE:
+            return self.gone(caller.lang)
+        if await caller.is_admin_of(target.id):
+            return None
+        title = escape(target.title or str(target.id))
+        return _say(text(caller.lang, "not_admin_there", title=title), understood=False)
 
     async def manage_button(self, caller: Caller, data: str | None) -> Reply:
-        """Pause, resume or remove one subscription from the list's buttons."""
+        """Pause, resume or remove one subscription from the list's buttons, or turn a page.
+
+        A button names ``operation.id.tag``; the tag must be the one this chat was shown
+        (forged or copied data is "gone"), and the person's rights are checked now.
+        """
         action = callbacks.decode(data)
-        operation, _, number = (action.argument if action else "").partition(".")
+        if action is None:
+            return self.gone(caller.lang)
+        if action.argument == "l":
+            return await self.listing(caller, page=action.page, edit=True)
+        parts = action.argument.split(".")
+        operation, number, tag = parts if len(parts) == 3 else ("", "", "")
+        wanted = read_stored_id(number)  # forged data may name no row the store could hold
         subscription = (
-            await self.store.subscription(int(number))
-            if number.isdigit() and operation in ("p", "r", "x")
+            await self.store.subscription(wanted)
+            if wanted is not None
+            and operation in ("p", "r", "x")
+            and hmac.compare_digest(tag, self._sign(caller)(wanted))
             else None
         )
-        if subscription is None or not self._allowed(caller, subscription):
+        if subscription is None:
             return self.gone(caller.lang)
-        refusal = await self._refusal(caller)
+        refusal = await self._change_refused(caller, subscription)
         if refusal is not None:
             return refusal
         if operation == "x":
@@ -287,7 +352,7 @@ class SubscriptionService:
         else:
             await self.store.set_paused(subscription.id, operation == "p")
         await self.plans.refresh_chat(subscription.chat_id)
-        return await self.listing(caller, edit=True)
+        return await self.listing(caller, page=action.page, edit=True)
 
     async def unsubscribe(self, caller: Caller, words: list[str]) -> Reply:
         """``/unsubscribe [@channel] <what>|all``; without words, the list to choose from."""

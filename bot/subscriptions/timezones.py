@@ -19,18 +19,21 @@ Reykjavik to Abidjan, and a reader in Oslo should still see Europe/Oslo.
 from __future__ import annotations
 
 import functools
+import re
 import zoneinfo
 from dataclasses import dataclass
 from importlib import resources
 
 from rapidfuzz import fuzz, process
 
+from bot.numbers import has_other_digits
 from briefings.topics import strip_accents
 
 CUTOFF = 80  # similarity (0–100) for a typo to count as a place
 SUGGESTION_CUTOFF = 60  # lower: a "did you mean" may be further off
 _SHORTEST_GUESS = 4  # "lim" is too short to guess Lima from
 _LONGEST_INPUT = 64
+_NUMBERS = re.compile(r"[+-]?[0-9]+")
 # Zone names zoneinfo loads that are not places: the host's own setting and a placeholder.
 _NOT_ZONES = {"localtime", "Factory"}
 _UTC_NAMES = {"Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu", "UCT", "Universal", "Zulu"}
@@ -194,6 +197,18 @@ def _guessable() -> tuple[tuple[str, ...], dict[str, str]]:
     return tuple(_places()), {_fold(name): name for name in canonical}
 
 
+def _same_numbers(typed: str, name: str) -> bool:
+    """A guess may mend letters, never numbers: "Etc/GMT+14" (which no zone is) is not
+    "Etc/GMT+4", ten hours away."""
+    return _NUMBERS.findall(typed) == _NUMBERS.findall(name)
+
+
+def _full_name_choices(folded: str) -> dict[str, str]:
+    """Folded canonical names a typed ``Area/City`` may be a typo of."""
+    _, full_names = _guessable()
+    return {name: zone for name, zone in full_names.items() if _same_numbers(folded, name)}
+
+
 def _match(zone: str, shown: str, exact: bool) -> ZoneMatch:
     label = zone if _fold(shown) == _fold(zone) else f"{shown} ({zone})"
     return ZoneMatch(zone, label, exact)
@@ -203,7 +218,7 @@ def resolve_timezone(text: str) -> ZoneMatch | None:
     """The zone ``text`` names, or None when it is not recognisably a place."""
     cleaned = " ".join(text.split())
     folded = _fold(cleaned)
-    if not folded or len(folded) > _LONGEST_INPUT:
+    if not folded or len(folded) > _LONGEST_INPUT or has_other_digits(cleaned):
         return None
     canonical, legacy, _ = _database()
     spelled = _spellings().get(cleaned.lower().replace("_", " "))
@@ -220,12 +235,15 @@ def resolve_timezone(text: str) -> ZoneMatch | None:
                 return _match(*places[part.strip()], exact=True)
     if len(folded) < _SHORTEST_GUESS:
         return None
-    names, full_names = _guessable()
     if "/" in folded:
+        if len(folded.rpartition("/")[2].strip()) < _SHORTEST_GUESS:
+            return None  # "America/": which city is for the person to say, not to guess
+        full_names = _full_name_choices(folded)
         found = process.extractOne(
             folded, list(full_names), scorer=fuzz.ratio, score_cutoff=CUTOFF
         )
         return None if found is None else _match(full_names[found[0]], found[0], exact=False)
+    names, _ = _guessable()
     found = process.extractOne(folded, names, scorer=fuzz.ratio, score_cutoff=CUTOFF)
     return None if found is None else _match(*places[found[0]], exact=False)
 
@@ -233,12 +251,12 @@ def resolve_timezone(text: str) -> ZoneMatch | None:
 def suggest_timezones(text: str, limit: int = 3) -> list[ZoneMatch]:
     """Near misses, one per zone and best first, for "did you mean"."""
     folded = _fold(" ".join(text.split()))
-    if not folded or len(folded) > _LONGEST_INPUT:
+    if not folded or len(folded) > _LONGEST_INPUT or has_other_digits(text):
         return []
-    names, full_names = _guessable()
+    names, _ = _guessable()
     places = _places()
     if "/" in folded:
-        choices = {name: (zone, zone) for name, zone in full_names.items()}
+        choices = {name: (zone, zone) for name, zone in _full_name_choices(folded).items()}
     else:
         choices = {name: places[name] for name in names}
     found = process.extract(folded, list(choices), scorer=fuzz.WRatio, limit=limit * 4)

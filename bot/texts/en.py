@@ -17,8 +17,9 @@ ANSWERS = {
         "<b>briefbot</b> serves sourced news briefings about Mexico.\n"
         "Send a topic command, or just type what you want (typos welcome).\n\n"
         "{topics}\n\n"
-        "<b>Listings</b>: /events takes a city, a month and a range in any order, "
-        "e.g. <code>/events guadalajara feb</code>, <code>/events next month</code>.\n"
+        "<b>Listings</b>: /events takes a city, a month, a range, a price and a kind in any "
+        "order, e.g. <code>/events guadalajara feb</code>, <code>/events next month</code>, "
+        "<code>/events free</code>, <code>/events music under 500</code>.\n"
         "<b>Anywhere</b>: type <code>@{bot} cuba</code> in any chat to share a briefing.\n"
         "<b>Digests</b>: <code>/subscribe cuba daily 07:30</code> or just /subscribe; "
         "/subscriptions, /timezone, /quiet, /digest.\n\n"
@@ -30,9 +31,22 @@ ANSWERS = {
     "sources": "Sources",
     "share": "Share",
     "calendar_all": "📅 Add all {n} to calendar",
+    "calendar_single": "📅 Add to calendar",
+    "calendar_all_past": "📅 Add all {n} to calendar (all past)",
+    "calendar_single_past": "📅 Add to calendar (past)",
     "calendar_one": "📅 {title}",
+    "calendar_one_past": "📅 {title} (past)",
+    "free_label": "free",
+    "under_label": "under {n} MXN",
+    "kind_music": "music",
+    "kind_dance": "ballet & dance",
+    "kind_art": "art & exhibitions",
+    "kind_family": "family",
+    "kind_sports": "sports",
+    "kind_festival": "festivals",
+    "kind_nightlife": "nightlife",
     "ics_sent": "Calendar file sent",
-    "ics_caption": "{n} listing(s) for your calendar · {label}",
+    "ics_caption": "{count} for your calendar · {label}",
     "updated": "The catalog was updated since this message; here is the current briefing.",
     "gone": "That topic is no longer in the catalog. Here are the current topics.",
     "stale_button": "That button is from an older message; here is the current list.",
@@ -49,6 +63,13 @@ ANSWERS = {
     "thanks": "You're welcome. Send /topics any time for the briefings.",
     "recurring": "Recurring listings that fall in that period by their rule",
     "subscribe": "🔔 Subscribe",
+    # Plain text (the caller escapes it): the person's word is quoted inside.
+    "bad_filter": (
+        "I can't read “{word}” as a filter. /events takes a city ({cities}), a month (feb, "
+        "february 2026), a range (today, this week, next week, this weekend, this month, "
+        "next month), a price (free, under 500) or a kind (music, dance, art, family, sports, "
+        "festival, nightlife), in any order. Example: /events guadalajara feb"
+    ),
 }
 
 
@@ -63,6 +84,10 @@ LABELS = {
     "past": "past",
     "upcoming": "upcoming",
     "ongoing": "on now",
+    "today": "today",
+    "running": "running, closed now",
+    "listing_one": "1 listing",
+    "listing_many": "{n} listings",
     "free": "Free",
     "from": "from",
     "next": "next date by its rule",
@@ -77,6 +102,38 @@ LABELS = {
     "age": "{age}+ only",
     "article": "article",
     "line": "line",
+    "news_span": "News from {span} · {age}",
+    "news_year": "News from {span}",
+    "no_news": "No dated news on this; background only",
+    "age_today": "from today",
+    "age_days": "{n} days old",
+    "age_day": "1 day old",
+    "age_months": "{n} months old",
+    "age_month": "1 month old",
+    "age_years": "{n} years old",
+    "age_year": "1 year old",
+    "articles_one": "1 article",
+    "articles_many": "{n} articles",
+    "background": "Background",
+    "earlier": "Earlier",
+    "date_inferred": "date inferred",
+    "week_of": "week of {date}",
+    "about": "about {date}",
+    "quoted_in_english": "",
+    "by": "by {author}",
+    "no_attribution": "no byline or outlet in the text",
+    "no_outlet": "no outlet named",
+    "photo": "photo: {credit}",
+    "seed_line": "seed {seed}, line {line}",
+    "cited": "cited",
+    "kind:post with a comment form": "a post with a comment form",
+    "kind:blog post": "a blog post",
+    "fact_as_of": "as of {date}",
+    "more_on": "More:",
+    "note:not including service fees": "not including service fees",
+    "note:not including fees": "not including fees",
+    "note:also at the {place} box office": "also at the {place} box office",
+    "note:Open {days}, {hours}": "Open {days}, {hours}",
 }
 
 
@@ -135,7 +192,15 @@ SUBSCRIPTIONS = {
         "<code>/subscribe events guadalajara monthly 09:00</code> or just /subscribe."
     ),
     "list_head": "<b>Subscriptions</b>{where} · times in {zone}",
+    "list_page": "Page {page} of {pages}",
+    "list_previous": "‹ Previous",
+    "list_next": "Next ›",
     "paused": "paused",
+    "unreachable": (
+        "<i>⏸ All paused: I could not reach this chat with the last digest. They resume once "
+        "it works again: send /subscribe here (for a channel, make me an admin there again "
+        "and subscribe it again).</i>"
+    ),
     "pause": "⏸ Pause",
     "resume": "▶ Resume",
     "remove": "✖ Remove",
@@ -143,6 +208,18 @@ SUBSCRIPTIONS = {
     "removed_all": "Removed {n} subscription(s).",
     "not_subscribed": "There is no subscription to {title} here. /subscriptions lists them.",
     "gone": "That subscription no longer exists.",
+    "not_admin_there": (
+        "Only a current administrator of {title} can change its subscriptions. "
+        "/subscriptions shows the ones you can."
+    ),
+    "rights_busy": (
+        "⏳ Telegram asked me to wait before checking who runs that chat. "
+        "Please try again in {seconds} seconds."
+    ),
+    "rights_unknown": (
+        "⏳ I couldn't check with Telegram who runs that chat just now. "
+        "Please try again in a moment."
+    ),
     "admins_only": (
         "Only the group's administrators can change its subscriptions and settings. "
         "Anyone can read them with /subscriptions."
@@ -200,6 +277,11 @@ SUBSCRIPTIONS = {
 # What a digest says around the news.
 DIGESTS = {
     "head": "<b>{title}</b> · your {cadence} digest · {date}",
+    "head_unchanged": (
+        "Nothing new since your last digest ({date}) on <b>{title}</b>: "
+        "its newest news is from {news}."
+    ),
+    "news_from": "The newest news here is from {news}.",
     "first": "Your first digest on this. From now on it opens with what changed.",
     "changed": "<b>New since your last digest</b> ({date}):",
     "unchanged": (
@@ -214,7 +296,7 @@ DIGESTS = {
     "all_listings": "Listings",
     "window": "Listings from {start} to {end}",
     "none_in_window": "Nothing is listed{where} between {start} and {end}.",
-    "newest": "The newest listings I have{where} are from {month}: {n} listing(s), all past.",
+    "newest": "The newest listings I have{where} are from {month}: {count}, all past.",
     "recurring": "Recurring, next date by its rule",
     "open": "Open in briefbot",
     "daily": "daily",
@@ -232,6 +314,11 @@ SCHEDULES = {
     "or_last": " (or the last day)",
     "at": "{cadence} at {at}",
     "at_one": "{cadence} at {at}",
+    # Plain text (the caller escapes it).
+    "other_digits": (
+        "“{text}” has digits other than 0-9. Write times, days and numbers with 0-9, "
+        "e.g. 07:30 or monthly 15 09:00."
+    ),
 }
 
 

@@ -17,8 +17,9 @@ ANSWERS = {
         "<b>briefbot</b> ofrece resúmenes de noticias sobre México, con sus fuentes.\n"
         "Envía un comando o escribe lo que buscas.\n\n"
         "{topics}\n\n"
-        "<b>Cartelera</b>: /eventos acepta ciudad, mes y rango en cualquier orden, "
-        "p. ej. <code>/eventos guadalajara feb</code>, <code>/eventos próximo mes</code>.\n"
+        "<b>Cartelera</b>: /eventos acepta ciudad, mes, rango, precio y tipo en cualquier "
+        "orden, p. ej. <code>/eventos guadalajara feb</code>, <code>/eventos próximo mes</code>, "
+        "<code>/eventos gratis</code>, <code>/eventos música menos de 500</code>.\n"
         "<b>En cualquier chat</b>: escribe <code>@{bot} cuba</code> para compartir.\n"
         "<b>Resúmenes periódicos</b>: <code>/suscribir cuba diario 07:30</code> o solo "
         "/suscribir; /subscriptions, /timezone, /quiet, /digest.\n\n"
@@ -30,9 +31,22 @@ ANSWERS = {
     "sources": "Fuentes",
     "share": "Compartir",
     "calendar_all": "📅 Añadir los {n} al calendario",
+    "calendar_single": "📅 Añadir al calendario",
+    "calendar_all_past": "📅 Añadir los {n} al calendario (ya pasados)",
+    "calendar_single_past": "📅 Añadir al calendario (ya pasó)",
     "calendar_one": "📅 {title}",
+    "calendar_one_past": "📅 {title} (ya pasó)",
+    "free_label": "gratis",
+    "under_label": "menos de {n} MXN",
+    "kind_music": "música",
+    "kind_dance": "ballet y danza",
+    "kind_art": "arte y exposiciones",
+    "kind_family": "familia",
+    "kind_sports": "deportes",
+    "kind_festival": "festivales",
+    "kind_nightlife": "vida nocturna",
     "ics_sent": "Archivo de calendario enviado",
-    "ics_caption": "{n} evento(s) para tu calendario · {label}",
+    "ics_caption": "{count} para tu calendario · {label}",
     "updated": "El catálogo cambió desde este mensaje; este es el resumen actual.",
     "gone": "Ese tema ya no está en el catálogo. Estos son los temas actuales.",
     "stale_button": "Ese botón es de un mensaje anterior; esta es la lista actual.",
@@ -49,12 +63,20 @@ ANSWERS = {
     "thanks": "De nada. Envía /topics cuando quieras ver los resúmenes.",
     "recurring": "Eventos recurrentes que caen en ese periodo según su regla",
     "subscribe": "🔔 Suscribirme",
+    # Texto plano (quien lo usa lo escapa): cita la palabra de la persona.
+    "bad_filter": (
+        "No entiendo «{word}» como filtro. /eventos acepta una ciudad ({cities}), un mes "
+        "(feb, febrero 2026), un periodo (hoy, esta semana, la próxima semana, este fin de "
+        "semana, este mes, el próximo mes), un precio (gratis, menos de 500) o un tipo "
+        "(música, danza, arte, familia, deportes, festival, vida nocturna), en cualquier "
+        "orden. Ejemplo: /eventos guadalajara feb"
+    ),
 }
 
 
 # Headings and labels inside a rendered briefing or listing.
 LABELS = {
-    "as_of": "Al",
+    "as_of": "Datos al",
     "facts": "Cifras clave",
     "timeline": "Cronología",
     "quotes": "Citas",
@@ -63,6 +85,10 @@ LABELS = {
     "past": "ya pasó",
     "upcoming": "próximo",
     "ongoing": "en curso",
+    "today": "hoy",
+    "running": "en cartel, cerrado ahora",
+    "listing_one": "1 evento",
+    "listing_many": "{n} eventos",
     "free": "Gratis",
     "from": "desde",
     "next": "próxima fecha según su regla",
@@ -77,6 +103,38 @@ LABELS = {
     "age": "solo mayores de {age}",
     "article": "artículo",
     "line": "línea",
+    "news_span": "Noticias del {span} · {age}",
+    "news_year": "Noticias de {span}",
+    "no_news": "No hay noticias fechadas sobre esto; solo contexto",
+    "age_today": "de hoy",
+    "age_days": "de hace {n} días",
+    "age_day": "de hace 1 día",
+    "age_months": "de hace {n} meses",
+    "age_month": "de hace 1 mes",
+    "age_years": "de hace {n} años",
+    "age_year": "de hace 1 año",
+    "articles_one": "1 artículo",
+    "articles_many": "{n} artículos",
+    "background": "Contexto",
+    "earlier": "Antes",
+    "date_inferred": "fecha inferida",
+    "week_of": "semana del {date}",
+    "about": "hacia el {date}",
+    "quoted_in_english": "Las frases de las fuentes se citan en inglés, tal como se publicaron.",
+    "by": "por {author}",
+    "no_attribution": "sin firma ni medio en el texto",
+    "no_outlet": "sin medio identificado",
+    "photo": "foto: {credit}",
+    "seed_line": "semilla {seed}, línea {line}",
+    "cited": "citado",
+    "kind:post with a comment form": "una entrada con formulario de comentarios",
+    "kind:blog post": "una entrada de blog",
+    "fact_as_of": "datos de {date}",
+    "more_on": "Más:",
+    "note:not including service fees": "sin incluir cargos por servicio",
+    "note:not including fees": "sin incluir cargos",
+    "note:also at the {place} box office": "también en la taquilla de {place}",
+    "note:Open {days}, {hours}": "Abierto {days}, {hours}",
 }
 
 
@@ -136,7 +194,15 @@ SUBSCRIPTIONS = {
         "<code>/suscribir eventos guadalajara mensual 09:00</code> o solo /suscribir."
     ),
     "list_head": "<b>Suscripciones</b>{where} · horas en {zone}",
+    "list_page": "Página {page} de {pages}",
+    "list_previous": "‹ Anterior",
+    "list_next": "Siguiente ›",
     "paused": "en pausa",
+    "unreachable": (
+        "<i>⏸ Todo en pausa: no pude hacer llegar el último resumen a este chat. Se reanudan "
+        "cuando vuelva a funcionar: envía /suscribir aquí (para un canal, vuelve a hacerme "
+        "administrador y suscríbelo de nuevo).</i>"
+    ),
     "pause": "⏸ Pausar",
     "resume": "▶ Reanudar",
     "remove": "✖ Quitar",
@@ -144,6 +210,18 @@ SUBSCRIPTIONS = {
     "removed_all": "Quitadas {n} suscripciones.",
     "not_subscribed": "No hay suscripción a {title} aquí. /subscriptions las muestra.",
     "gone": "Esa suscripción ya no existe.",
+    "not_admin_there": (
+        "Solo un administrador actual de {title} puede cambiar sus suscripciones. "
+        "/subscriptions muestra las que puedes cambiar."
+    ),
+    "rights_busy": (
+        "⏳ Telegram me pidió esperar antes de comprobar quién administra ese chat. "
+        "Vuelve a intentarlo en {seconds} segundos."
+    ),
+    "rights_unknown": (
+        "⏳ No pude comprobar con Telegram quién administra ese chat ahora. "
+        "Vuelve a intentarlo en un momento."
+    ),
     "admins_only": (
         "Solo los administradores del grupo pueden cambiar sus suscripciones y ajustes. "
         "Cualquiera puede verlas con /subscriptions."
@@ -202,6 +280,11 @@ SUBSCRIPTIONS = {
 # What a digest says around the news.
 DIGESTS = {
     "head": "<b>{title}</b> · tu resumen {cadence} · {date}",
+    "head_unchanged": (
+        "Nada nuevo desde tu último resumen ({date}) sobre <b>{title}</b>: "
+        "lo más reciente es del {news}."
+    ),
+    "news_from": "Lo más reciente aquí es del {news}.",
     "first": "Tu primer resumen de esto. Desde ahora empezará con lo que cambió.",
     "changed": "<b>Nuevo desde tu último resumen</b> ({date}):",
     "unchanged": (
@@ -216,7 +299,7 @@ DIGESTS = {
     "all_listings": "Cartelera",
     "window": "Eventos del {start} al {end}",
     "none_in_window": "No hay nada en cartelera{where} entre el {start} y el {end}.",
-    "newest": "Los eventos más recientes que tengo{where} son de {month}: {n}, ya pasados.",
+    "newest": "Los eventos más recientes que tengo{where} son de {month}: {count}, ya pasados.",
     "recurring": "Recurrentes, próxima fecha según su regla",
     "open": "Abrir en briefbot",
     "daily": "diario",
@@ -234,6 +317,11 @@ SCHEDULES = {
     "or_last": " (o el último)",
     "at": "{cadence} a las {at}",
     "at_one": "{cadence} a la {at}",  # "a la una": 01:00-01:59
+    # Texto plano (quien lo usa lo escapa).
+    "other_digits": (
+        "«{text}» tiene dígitos que no son 0-9. Escribe horas, días y números con 0-9, "
+        "p. ej. 07:30 o mensual 15 09:00."
+    ),
 }
 
 

@@ -130,7 +130,10 @@ async def test_events_on_february_first_are_upcoming(start_bot: StartBot) -> Non
     replies = await bot.say(chat, ana, "/events february guadalajara")
     text = "\n".join(m.plain for m in replies)
     assert "Today is 1 Feb 2026" in text and "(past)" not in text
-    assert text.count("(upcoming)") + text.count("(on now)") == 5
+    statuses = ("(upcoming)", "(on now)", "(today)", "(running, closed now)")
+    assert sum(text.count(status) for status in statuses) == 5
+    # "When: Feb. 1" gives no time: today, not "on now" by the clock.
+    assert "Jazz Room — Sun 1 Feb 2026; Sat 7 Mar 2026 (today)" in text
     bad = await bot.say(chat, ana, "/events in narnia")
     assert "can't read “narnia”" in bad[0].plain
 
@@ -149,6 +152,26 @@ async def test_add_to_calendar_sends_an_ics_file(start_bot: StartBot) -> None:
     await bot.press(replies[-1], "📅 Jazz Room", ana)
     one = bot.api.sent_to(19)[-1].document
     assert one is not None and b"Jazz Room" in one[1]
+    _ok(bot.server)
+
+
+async def test_filters_people_use_and_a_calendar_of_several_dates(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    ana, chat = bot.person(29)
+    replies = await bot.say(chat, ana, "anything free in guadalajara this weekend")
+    text = "\n".join(m.plain for m in replies)
+    assert "Listings · Guadalajara · free" in text and "Via RecreActiva Nocturna" in text
+    assert "Swan Lake" not in text and "Jazz Room" not in text
+    replies = await bot.say(chat, ana, "/events zapopan música 2026")
+    text = "\n".join(m.plain for m in replies)
+    assert "Listings · Zapopan · music" in text and "every date below has passed" in text
+    labels = [label for row in replies[-1].buttons for label, _ in row]
+    assert labels == ["📅 Jazz Room (past)"]  # one listing: no "Add all 1"
+    await bot.press(replies[-1], "📅 Jazz Room (past)", ana)
+    document = bot.api.sent_to(29)[-1].document
+    assert document is not None
+    vevents = icalendar.Calendar.from_ical(document[1]).walk("VEVENT")
+    assert sorted(str(e["dtstart"].dt) for e in vevents) == ["2026-02-01", "2026-03-07"]
     _ok(bot.server)
 
 
@@ -220,14 +243,15 @@ async def test_groups_answer_only_what_is_addressed_to_the_bot(start_bot: StartB
 async def test_inline_mode_offers_results_within_limits(start_bot: StartBot) -> None:
     bot = await start_bot()
     ana = bot.api.user(23, first_name="Ana")
-    for query in ("cuba", "", "guadalajara", "128", "zzzzzz", "x" * 256):
+    for query in ("cuba", "", "guadalajara", "128", "zzzzzz", "x" * 256, "missing"):
         await bot.handled(bot.api.inline_query(ana, query))
     answers = bot.api.calls_to("answerInlineQuery")
-    assert len(answers) == 6 and all(a.status == 200 for a in answers)
+    assert len(answers) == 7 and all(a.status == 200 for a in answers)
     cuba = answers[0].params["results"]
     assert cuba[0]["id"] == "b:cuba" and len(cuba) <= 50
     assert answers[0].params["cache_time"] <= 60
-    assert any(r["id"].startswith("f:cuba") for r in cuba)
+    # figures come as results of their own (cuba's news has no key figures of its own)
+    assert any(r["id"].startswith("f:missing") for r in answers[6].params["results"])
     assert any(r["id"].startswith("e:") for r in answers[2].params["results"])
     button = cuba[0]["reply_markup"]["inline_keyboard"][0][0]
     assert button["url"] == "https://t.me/briefbot_test_bot?start=cuba"
@@ -434,3 +458,19 @@ async def test_long_listings_come_one_screen_at_a_time(start_bot: StartBot) -> N
     back = await bot.press(second, "‹ Back", ana)
     assert back.plain == first_text
     _ok(bot.server)
+
+
+async def test_a_bare_slash_is_not_an_error_in_a_private_chat_or_a_group(
+    start_bot: StartBot,
+) -> None:
+    """ "/" and "/" before an ideographic space name no command: the tracing must not fail
+    on them before any handler runs (any member of a group could otherwise cause an error)."""
+    bot = await start_bot()
+    ana, chat = bot.person(60)
+    group = bot.api.group_chat(-100600, "Noticias", supergroup=True)
+    for text in ("/", "/\u3000", "/ ", "/\u3000cuba"):
+        assert await bot.say(group, ana, text) == [], text
+        replies = await bot.say(chat, ana, text)
+        assert len(replies) == 1, text
+        assert "something went wrong" not in replies[0].plain, text
+    assert bot.services.activity.failures == 0

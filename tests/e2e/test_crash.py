@@ -52,6 +52,7 @@ from bot.store import Claim, Store, database_url
 from bot.store.schema import chats, subscriptions
 from briefings.model import Catalog
 from localapi import LocalBotApi, LocalBotApiServer
+from tests import delivery_ledger
 from tests.conftest import MEXICO_CITY, TODAY
 from tests.e2e.conftest import StartBot, subscribe_readers, wait_until
 
@@ -528,7 +529,7 @@ async def test_a_stop_in_the_middle_of_a_claim_lets_it_end_and_hands_its_rows_ba
         for subscription_id in ids:
             delivery.enqueue(Due(subscription_id, period))
         await asyncio.wait_for(store.claimed_and_stopped(), 15)
-        states = {row.state for row in await store.ledger() if row.period == period}
+        states = {row.state for row in await delivery_ledger.rows(store) if row.period == period}
         assert states <= {"sent", "retry"}, (turns, states)
         with contextlib.closing(
             sqlite3.connect(tmp_path / "data" / "briefbot.sqlite3", timeout=0)

@@ -38,6 +38,7 @@ from bot.store import Store, database_url
 from bot.store import store as store_module
 from bot.subscriptions.replies import text
 from localapi import LocalBotApi
+from tests import delivery_ledger
 from tests.e2e.conftest import MORNING, Harness, StartBot, insert_readers, subscribe_readers
 from tests.postgres import PostgresServer, running_server
 
@@ -93,7 +94,7 @@ async def _every_digest_sent_once(bot: Harness, readers: list[int]) -> None:
     """Each reader got one message, and the ledger says so: one row each, sent, claimed once."""
     await bot.settle()
     assert {r: bot.api.messages_sent_to(r) for r in readers} == dict.fromkeys(readers, 1)
-    ledger = await bot.digests.store.ledger()
+    ledger = await delivery_ledger.rows(bot.digests.store)
     assert len(ledger) == len(readers)
     assert {(row.state, row.attempts, len(row.message_ids)) for row in ledger} == {("sent", 1, 1)}
 
@@ -303,7 +304,7 @@ async def test_digests_whose_time_comes_while_postgresql_is_down_are_sent_when_i
     await bot.api.wait_for(lambda: all(_received(bot.api, READERS).values()), timeout=20)
     delay = time.monotonic() - resumed
     await _every_digest_sent_once(bot, list(READERS))
-    assert {row.period for row in await bot.digests.store.ledger()} == {"2026-11-26"}
+    assert {row.period for row in await delivery_ledger.rows(bot.digests.store)} == {"2026-11-26"}
     _no_traceback(caplog)
     print(
         f"\nPostgreSQL down when {len(READERS)} digests were due: briefings "

@@ -48,6 +48,7 @@ from bot.operations.config import load_settings
 from bot.store import Delivery
 from briefings.model import Catalog
 from localapi import LocalBotApi, LocalBotApiServer
+from tests import delivery_ledger
 from tests.conftest import TODAY
 from tests.e2e.conftest import MORNING, Harness
 
@@ -205,11 +206,16 @@ def _briefings(bot: Harness, chat_id: int) -> int:
 
 
 def _digests(bot: Harness, chat_id: int) -> list[str]:
-    return [m.plain for m in bot.api.sent_to(chat_id) if "your daily digest" in m.plain]
+    # a digest with nothing new opens with that, not with today's date (issue 17)
+    return [
+        m.plain
+        for m in bot.api.sent_to(chat_id)
+        if "your daily digest" in m.plain or m.plain.startswith("Nothing new since your last")
+    ]
 
 
 async def _row(bot: Harness) -> Delivery:
-    [row] = [row for row in await bot.digests.store.ledger() if row.period == PERIOD]
+    [row] = [row for row in await delivery_ledger.rows(bot.digests.store) if row.period == PERIOD]
     return row
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.store import Store, database_url
+from tests import delivery_ledger
 from tests.conftest import TODAY
 from tests.e2e.conftest import MORNING, StartBot, subscribe_readers
 
@@ -28,7 +29,7 @@ async def test_a_stop_mid_fan_out_records_every_send_and_the_restart_sends_the_r
     assert 20 <= len(sent_by_first) < len(readers)  # stopped mid-way
     store = await Store.open(database_url(None, tmp_path / "data"))  # the bots' database
     try:
-        rows = await store.ledger()
+        rows = await delivery_ledger.rows(store)
     finally:
         await store.close()
     states_after_the_stop = Counter(row.state for row in rows)
@@ -41,5 +42,5 @@ async def test_a_stop_mid_fan_out_records_every_send_and_the_restart_sends_the_r
     second = await start_bot(clock=clock, poll=False)
     await second.settle()
     assert second.api.deliveries() == dict.fromkeys(readers, 1)
-    rows = await second.digests.store.ledger()
+    rows = await delivery_ledger.rows(second.digests.store)
     assert Counter(row.state for row in rows) == {"sent": len(readers)}

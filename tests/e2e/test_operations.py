@@ -16,7 +16,7 @@ import pytest
 
 from localapi import LocalBotApiServer
 from tests.e2e.conftest import wait_until
-from tests.postgres import free_port
+from tests.postgres import PostgresServer, free_port
 
 
 def _environment(telegram: LocalBotApiServer, tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -80,6 +80,7 @@ def processes() -> Iterator[list[subprocess.Popen[str]]]:
         ("TELEGRAM_BOT_TOKEN", "hunter2-no-colon", "does not look like a bot token"),
         ("TELEGRAM_API_BASE_URL", "api.telegram.org", "is not an http(s) URL"),
         ("BRIEFBOT_NOW", "yesterday", "is not a moment"),
+        ("BRIEFBOT_LISTEN", "999.1.1.1", "is not an address to listen on"),
     ],
 )
 def test_a_wrong_setting_stops_the_start_with_one_line_and_status_2(
@@ -94,6 +95,45 @@ def test_a_wrong_setting_stops_the_start_with_one_line_and_status_2(
     assert len(lines) == 1 and lines[0].startswith(f"briefbot: {name}"), result.stderr
     assert expected in lines[0]
     assert "hunter2" not in result.stderr  # secrets are never repeated
+
+
+def test_a_webhook_with_no_server_to_receive_it_stops_the_start_naming_both(
+    tmp_path: Path,
+) -> None:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": "123:abc",
+        "TELEGRAM_API_BASE_URL": "http://127.0.0.1:1/bot",  # never reached: refused before
+        "WEBHOOK_URL": "https://bot.example.com/telegram",
+        "BRIEFBOT_PORT": "off",
+    }
+    result = _run_until_it_exits(env, tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("briefbot: WEBHOOK_URL is set but BRIEFBOT_PORT=off"), line
+
+
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [("192.0.2.1", "Cannot assign requested address"), ("nothing.invalid", "")],
+    ids=["another-machines-address", "a-name-that-does-not-resolve"],
+)
+def test_an_address_the_server_cannot_listen_on_names_briefbot_listen(
+    address: str, reason: str, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": "123:abc",
+        "TELEGRAM_API_BASE_URL": "http://127.0.0.1:1/bot",  # never reached: refused before
+        "BRIEFBOT_LISTEN": address,  # 192.0.2.0/24 is TEST-NET-1: never this machine's
+        "BRIEFBOT_PORT": "0",
+        "BRIEFBOT_DATA_DIR": str(tmp_path / "data"),
+    }
+    result = _run_until_it_exits(env, tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"briefbot: BRIEFBOT_LISTEN={address}: cannot listen there"), line
+    assert reason in line and "BRIEFBOT_PORT" not in line
 
 
 def test_a_dotenv_file_is_read_and_the_real_environment_wins(tmp_path: Path) -> None:
@@ -145,6 +185,56 @@ class _StderrReader:
         self._thread.join(timeout=60)
         with self._lock:
             return "".join(self._lines)
+
+
+@pytest.mark.parametrize(
+    ("database", "reason"),
+    [
+        ("sqlite:///{tmp}/no/such/folder/briefbot.sqlite3", "of the SQLite file does not exist"),
+        ("postgresql://briefbot:hunter2@db.invalid/briefbot", "'db.invalid' does not resolve"),
+        ("no_such_database", 'database "no_such_database" does not exist'),
+    ],
+    ids=["sqlite-folder-missing", "host-does-not-resolve", "database-does-not-exist"],
+)
+def test_a_database_url_that_can_never_work_stops_the_start_with_one_line(
+    database: str,
+    reason: str,
+    telegram: LocalBotApiServer,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+) -> None:
+    if "://" in database:
+        url = database.format(tmp=tmp_path)
+    else:  # a database name that is not on a server that is up
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        url = server.url(database).replace("postgres@", "postgres:hunter2@")
+    result = _run_until_it_exits(
+        _environment(telegram, tmp_path, DATABASE_URL=url, BRIEFBOT_PORT="0"), tmp_path
+    )
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith("briefbot: DATABASE_URL: ") and reason in line, line
+    assert "hunter2" not in result.stderr
+    # The database is opened first: nothing was changed at "Telegram".
+    assert telegram.api.calls_to("setMyCommands") == []
+    assert telegram.api.calls_to("deleteWebhook") == []
+
+
+def test_a_database_that_is_only_down_is_tried_again_and_sigterm_stops_it(
+    telegram: LocalBotApiServer, tmp_path: Path, processes: list[subprocess.Popen[str]]
+) -> None:
+    down = f"postgresql://briefbot:hunter2@127.0.0.1:{free_port()}/briefbot"  # nothing there
+    process = _start(_environment(telegram, tmp_path, DATABASE_URL=down, BRIEFBOT_PORT="0"))
+    processes.append(process)
+    stderr = _StderrReader(process)
+    wait_until(lambda: stderr.saw("the database could not be opened"))
+    wait_until(lambda: telegram.api.calls_to("deleteWebhook"))  # and it runs: polling
+    assert process.poll() is None
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 0
+    process.stdout.close()  # type: ignore[union-attr]
+    log = stderr.text()
+    assert "trying again" in log and "hunter2" not in log and "Traceback" not in log
 
 
 @pytest.mark.parametrize("mode", ["webhook", "polling"])
@@ -228,12 +318,9 @@ def test_a_token_the_bot_api_refuses_is_one_line_naming_the_variable(
     env = {**_environment(telegram, tmp_path), "TELEGRAM_BOT_TOKEN": "999:revoked-token"}
     result = _run_until_it_exits(env, tmp_path)
     assert result.returncode == 2
-    assert (
-        result.stderr.strip()
-        .splitlines()[-1]
-        .startswith("briefbot: TELEGRAM_BOT_TOKEN was refused by the Bot API")
-    )
-    assert "Traceback" not in result.stderr and "revoked-token" not in result.stderr
+    [line] = result.stderr.splitlines()  # the line alone, as for every failed start
+    assert line.startswith("briefbot: TELEGRAM_BOT_TOKEN was refused by the Bot API"), line
+    assert "revoked-token" not in line
 
 
 def test_an_unreachable_bot_api_is_one_line_and_status_69(tmp_path: Path) -> None:
@@ -246,6 +333,8 @@ def test_an_unreachable_bot_api_is_one_line_and_status_69(tmp_path: Path) -> Non
     }
     result = _run_until_it_exits(env, tmp_path)
     assert result.returncode == 69
-    last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("briefbot: cannot reach the Bot API at 127.0.0.1:1")
-    assert "Traceback" not in result.stderr and "abc" not in last
+    # The line alone: no "serving" or "stopped" around it, and no "sending it again" for a
+    # getMe that is not a reply to anyone.
+    [line] = result.stderr.splitlines()
+    assert line.startswith("briefbot: cannot reach the Bot API at 127.0.0.1:1"), result.stderr
+    assert "abc" not in line

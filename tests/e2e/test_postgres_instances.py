@@ -15,6 +15,7 @@ from collections import Counter
 from bot.clock import ManualClock
 from bot.digests.delivery import LEASE
 from bot.store import Store, database_url
+from tests import delivery_ledger
 from tests.conftest import TODAY
 from tests.e2e.conftest import MORNING, Harness, StartBot, subscribe_readers
 
@@ -38,7 +39,7 @@ async def test_two_instances_on_one_postgresql_send_each_digest_once(
     await subscribe_readers(first, readers, clock.now())
     await asyncio.gather(first.advance_to(MORNING), second.advance_to(MORNING))
     assert first.api.deliveries() == dict.fromkeys(readers, 1)
-    ledger = await second.digests.store.ledger()
+    ledger = await delivery_ledger.rows(second.digests.store)
     assert len(ledger) == len(readers)
     assert Counter(d.state for d in ledger) == {"sent": len(readers)}
     assert {(d.subscription_id, d.period) for d in ledger} == {
@@ -72,6 +73,6 @@ async def test_claims_of_an_instance_that_died_are_sent_once_by_the_other(
     assert second.api.deliveries() == {}
     await second.advance_to(MORNING + LEASE + dt.timedelta(seconds=1))
     assert second.api.deliveries() == dict.fromkeys(readers, 1)
-    ledger = await second.digests.store.ledger()
+    ledger = await delivery_ledger.rows(second.digests.store)
     assert {(d.state, d.attempts) for d in ledger} == {("sent", 2)}
     assert len(ledger) == len(readers)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,8 +16,10 @@ from bot.digests.delivery import LEASE
 from bot.operations.rate_limiter import FloodLimiter
 from bot.store import Store, database_url
 from localapi import FloodLimits
+from tests import delivery_ledger
 from tests.conftest import MEXICO_CITY, TODAY
-from tests.e2e.conftest import MORNING, StartBot, subscribe_readers
+from tests.e2e.conftest import MORNING, Harness, StartBot, subscribe_readers
+from tests.postgres import free_port
 
 UTC = dt.UTC
 MADRID = ZoneInfo("Europe/Madrid")
@@ -104,7 +107,7 @@ async def test_weekly_and_monthly_cadences(start_bot: StartBot) -> None:
     await bot.advance_to(dt.datetime(2026, 12, 1, 15, 0, tzinfo=UTC))  # Tue 1 Dec 09:00
     assert len(bot.api.sent_to(21)) == before + 2
     assert "your monthly digest" in bot.api.sent_to(21)[-1].plain
-    ledger = await bot.digests.store.ledger()
+    ledger = await delivery_ledger.rows(bot.digests.store)
     assert sorted(d.period for d in ledger) == ["2026-12", "2026-W49"]
 
 
@@ -179,7 +182,7 @@ async def test_quiet_hours_across_midnight_move_the_digest_to_their_end(
     assert len(bot.api.sent_to(51)) == before
     await bot.advance_to(dt.datetime(2026, 11, 26, 7, 0, tzinfo=MEXICO_CITY))
     assert len(bot.api.sent_to(51)) == before + 1
-    [delivery] = await bot.digests.store.ledger()
+    [delivery] = await delivery_ledger.rows(bot.digests.store)
     assert delivery.period == "2026-11-25"  # the digest of the 25th, delivered on the 26th
 
 
@@ -237,7 +240,7 @@ async def test_digests_missed_while_down_are_sent_once_on_restart(start_bot: Sta
     second = await start_bot(clock=clock)
     await second.settle()
     assert len(second.api.sent_to(71)) == before + 1
-    [delivery] = await second.digests.store.ledger()
+    [delivery] = await delivery_ledger.rows(second.digests.store)
     assert delivery.period == "2026-11-29" and delivery.state == "sent"
     await second.digests.scheduler.rebuild()  # nothing more is due
     await second.settle()
@@ -276,7 +279,7 @@ async def test_a_blocked_bot_pauses_the_chat_and_resumes_when_unblocked(
     assert record is not None and not record.active
     assert bot.digests.scheduler.planned == {}
     await bot.advance_to(dt.datetime(2026, 11, 26, 7, 30, tzinfo=MEXICO_CITY))
-    assert await bot.digests.store.ledger() == []
+    assert await delivery_ledger.rows(bot.digests.store) == []
     await bot.handled(bot.api.unblock_bot(91))
     assert len(bot.digests.scheduler.planned) == 1
 
@@ -291,7 +294,7 @@ async def test_forbidden_on_send_pauses_the_chat_and_records_the_failure(
         "sendMessage", error_code=403, description="Forbidden: bot was blocked by the user"
     )
     await bot.advance_to(dt.datetime(2026, 11, 26, 7, 30, tzinfo=MEXICO_CITY))
-    [delivery] = await bot.digests.store.ledger()
+    [delivery] = await delivery_ledger.rows(bot.digests.store)
     assert delivery.state == "failed" and "blocked" in (delivery.last_error or "")
     record = await bot.digests.store.chat(92)
     assert record is not None and not record.active and record.inactive_reason == "blocked"
@@ -329,7 +332,7 @@ async def test_chat_migrated_on_send_follows_the_group_to_its_new_id(
     bot.api.fail_next("sendMessage", migrate_to_chat_id=-100600)
     await bot.advance_to(dt.datetime(2026, 11, 26, 7, 30, tzinfo=MEXICO_CITY))
     assert "your daily digest" in bot.api.sent_to(-100600)[-1].plain
-    [delivery] = await bot.digests.store.ledger()
+    [delivery] = await delivery_ledger.rows(bot.digests.store)
     assert delivery.state == "sent"
     assert [s.chat_id for s in await bot.digests.store.subscriptions_of([-100600])] == [-100600]
 
@@ -437,7 +440,7 @@ async def test_digest_previews_now_without_recording(start_bot: StartBot) -> Non
     assert "/digest cuba" in reply.plain
     replies = await bot.say(chat, user, "/digest events guadalajara")
     assert "newest listings I have in Guadalajara are from Feb 2026" in _texts(replies)
-    assert await bot.digests.store.ledger() == []
+    assert await delivery_ledger.rows(bot.digests.store) == []
 
 
 async def test_bad_input_gets_one_clear_line_and_changes_nothing(start_bot: StartBot) -> None:
@@ -453,8 +456,12 @@ async def test_bad_input_gets_one_clear_line_and_changes_nothing(start_bot: Star
         "/subscribe events guadalajara feb monthly 09:00": "leave out dates",
         "/timezone Mars/Olympus": "I don't know the time zone",
         "/timezone xyzzy": "e.g. /timezone America/Mexico_City",
+        "/timezone Etc/GMT+14": "I don't know the time zone",
+        "/timezone America/": "I don't know the time zone",
         "/quiet 25:00-07:00": "Example",
         "/quiet soon": "Example",
+        "/subscribe cuba weekly ²": "digits other than 0-9",
+        "/quiet ²²-⁷": "digits other than 0-9",
         "/unsubscribe bananas": "I don't know the topic",
         "/digest bananas": "I don't know the topic",
     }
@@ -486,7 +493,7 @@ async def test_retry_after_and_network_errors_are_retried_and_recorded(
     bot.api.fail_next("sendMessage", retry_after=1)
     bot.api.fail_next("sendMessage", error_code=502, description="Bad Gateway")
     await bot.advance_to(dt.datetime(2026, 11, 26, 7, 30, tzinfo=MEXICO_CITY))
-    [delivery] = await bot.digests.store.ledger()
+    [delivery] = await delivery_ledger.rows(bot.digests.store)
     assert delivery.state == "sent"
     statuses = [c.status for c in bot.api.calls_to("sendMessage") if c.params["chat_id"] == 181]
     assert statuses[-3:] == [429, 502, 200]
@@ -539,7 +546,10 @@ async def test_a_fan_out_keeps_to_the_flood_limits_and_people_are_answered_first
 async def test_without_a_database_briefings_still_answer_and_subscriptions_say_so(
     start_bot: StartBot, caplog: pytest.LogCaptureFixture
 ) -> None:
-    bot = await start_bot(env={"DATABASE_URL": "sqlite:////proc/no/such/dir/briefbot.db"})
+    # A server that is down (nothing listens there), not one that can never work: that
+    # stops the start (tests/e2e/test_operations.py).
+    down = f"postgresql://postgres@127.0.0.1:{free_port()}/briefbot"
+    bot = await start_bot(env={"DATABASE_URL": down})
     assert bot.services.digests is None
     assert "subscriptions are off" in caplog.text
     user, chat = bot.person(191)
@@ -557,12 +567,12 @@ async def test_a_digest_that_keeps_failing_is_retried_by_the_sweep(start_bot: St
     bot.digests.delivery._retry_wait = 0.01
     bot.api.fail_next("sendMessage", error_code=502, description="Bad Gateway", times=4)
     await bot.advance_to(dt.datetime(2026, 11, 26, 7, 30, tzinfo=MEXICO_CITY))
-    [delivery] = await bot.digests.store.ledger()
+    [delivery] = await delivery_ledger.rows(bot.digests.store)
     assert delivery.state == "retry" and "Bad Gateway" in (delivery.last_error or "")
     before = bot.api.messages_sent_to(192)
     assert await bot.digests.scheduler.sweep() == 1
     await bot.settle()
-    [delivery] = await bot.digests.store.ledger()
+    [delivery] = await delivery_ledger.rows(bot.digests.store)
     assert (delivery.state, delivery.attempts) == ("sent", 2)
     assert bot.api.messages_sent_to(192) == before + 1
 
@@ -580,7 +590,9 @@ async def test_a_claim_left_by_a_crash_is_sent_once_when_the_instance_restarts(
     moment = dt.datetime(2026, 11, 26, 7, 30, tzinfo=MEXICO_CITY)
     settings = first.services.settings
     store = await Store.open(database_url(settings.database_url, settings.data_dir))
-    crashed = await store.claim(subscription.id, "2026-11-26", "test-instance#dead", moment, LEASE)
+    crashed = await delivery_ledger.claim(
+        store, subscription.id, "2026-11-26", "test-instance#dead", moment, LEASE
+    )
     await store.close()
     assert crashed is not None
     clock.set(moment + dt.timedelta(minutes=1))  # well inside the two-minute lease
@@ -588,7 +600,7 @@ async def test_a_claim_left_by_a_crash_is_sent_once_when_the_instance_restarts(
     second = await start_bot(clock=clock)
     await second.settle()
     assert second.api.messages_sent_to(193) == before + 1  # taken back at once, sent once
-    [delivery] = await second.digests.store.ledger()
+    [delivery] = await delivery_ledger.rows(second.digests.store)
     assert (delivery.state, delivery.attempts) == ("sent", 2)
 
 
@@ -614,7 +626,7 @@ async def test_digests_wait_for_the_database_and_are_not_dropped(
     await bot.advance_to(dt.datetime(2026, 11, 26, 7, 30, tzinfo=MEXICO_CITY))
     await bot.api.wait_for(lambda: bot.api.messages_sent_to(194) == before + 1, timeout=5)
     await bot.settle()
-    [delivery] = await store.ledger()
+    [delivery] = await delivery_ledger.rows(store)
     assert delivery.state == "sent"
 
 
@@ -654,3 +666,100 @@ async def test_a_subscribe_button_pressed_outside_any_chat_is_answered(
     assert bot.services.activity.failures == 0
     [answer] = bot.api.calls_to("answerCallbackQuery")
     assert answer.status == 200
+
+
+async def test_buttons_with_non_ascii_digits_or_ids_out_of_range_get_a_clear_answer(
+    start_bot: StartBot,
+) -> None:
+    """Forged data: "²" passes isdigit() but not int(); "٣" is read by int() as 3; an id
+    of 2**31 or more can't name a row (the database refused it with an error). Each press
+    is answered with the line for a button that no longer works, and nothing changes."""
+    bot = await start_bot(clock=ManualClock(TODAY))
+    user, chat = bot.person(171)
+    await bot.say(chat, user, "/subscribe cuba daily 07:30")
+    [listing] = await bot.say(chat, user, "/subscriptions")
+    [subscription] = await bot.digests.store.subscriptions_of([171])
+    version = bot.services.catalog.version
+    forged = {
+        f"p|{version}|cuba|²": "no longer works",
+        f"p|{version}|cuba|٣": "no longer works",
+        "x||²|0": "older message",
+        "x||٣|0": "older message",
+        "m||p.²|0": "no longer exists",
+        "m||p.٣|0": "no longer exists",
+        f"m||p.{2**31}|0": "no longer exists",
+        f"m||x.{2**63}|0": "no longer exists",
+        f"m||x.{10**19}|0": "no longer exists",
+        "m||x.0|0": "no longer exists",
+        "w||cuba.d.²|0": "no longer exists",
+        "w||cuba.d.٠.0730|0": "no longer exists",
+        "w||cuba.d.0.٠٧٣٠|0": "no longer exists",
+    }
+    for data, expected in forged.items():
+        before, sent = len(bot.api.calls_to("answerCallbackQuery")), len(bot.api.sent_to(171))
+        await bot.handled(bot.api.press_button(171, listing.message_id, data, user))
+        answers = bot.api.calls_to("answerCallbackQuery")[before:]
+        assert len(answers) == 1 and answers[0].status == 200, data
+        said = [str(answers[0].params.get("text")), _texts(bot.api.sent_to(171)[sent:])]
+        assert expected in "\n".join(said), (data, said)
+    assert bot.services.activity.failures == 0
+    assert await bot.digests.store.subscriptions_of([171]) == [subscription]
+
+
+async def _refused_once(bot: Harness, user_id: int, user: dict[str, Any], chat: Any) -> None:
+    """Subscribe, then have Telegram refuse the first digest with 403: the chat is paused."""
+    await bot.say(chat, user, "/subscribe cuba daily 07:30")
+    bot.api.fail_next(
+        "sendMessage", error_code=403, description="Forbidden: bot was blocked by the user"
+    )
+    await bot.advance_to(dt.datetime(2026, 11, 26, 7, 30, tzinfo=MEXICO_CITY))
+    record = await bot.digests.store.chat(user_id)
+    assert record is not None and not record.active
+    assert bot.digests.scheduler.planned == {}
+
+
+async def test_a_chat_paused_after_a_refused_digest_resumes_when_the_person_writes(
+    start_bot: StartBot,
+) -> None:
+    """One 403 marked the chat inactive for good: the person kept chatting and never got a
+    digest again until a my_chat_member update came."""
+    bot = await start_bot(clock=ManualClock(TODAY))
+    user, chat = bot.person(181)
+    await _refused_once(bot, 181, user, chat)
+    await bot.say(chat, user, "hola")
+    record = await bot.digests.store.chat(181)
+    assert record is not None and record.active and record.inactive_reason is None
+    assert len(bot.digests.scheduler.planned) == 1
+    await bot.advance_to(dt.datetime(2026, 11, 27, 7, 30, tzinfo=MEXICO_CITY))
+    assert [d.state for d in await delivery_ledger.rows(bot.digests.store)] == ["failed", "sent"]
+
+
+async def test_subscribing_again_in_a_paused_group_resumes_it_with_a_next_digest(
+    start_bot: StartBot,
+) -> None:
+    """Re-subscribing said "✅ Updated … Next digest: —" and nothing was ever sent."""
+    bot = await start_bot(clock=ManualClock(TODAY))
+    ana = bot.api.user(182, first_name="Ana")
+    group = bot.api.group_chat(-100182, "Noticias", supergroup=True)
+    bot.api.set_member(-100182, 182, "administrator")
+    await _refused_once(bot, -100182, ana, group)
+    [reply] = await bot.say(group, ana, "/subscribe cuba daily 07:30")
+    assert "Next digest: —" not in reply.plain and "Fri 27 Nov 2026, 07:30" in reply.plain
+    record = await bot.digests.store.chat(-100182)
+    assert record is not None and record.active
+
+
+async def test_subscriptions_say_when_a_chat_could_not_be_reached(start_bot: StartBot) -> None:
+    bot = await start_bot(clock=ManualClock(TODAY))
+    ana = bot.api.user(183, first_name="Ana", language_code="es")
+    group = bot.api.group_chat(-100183, "Noticias", supergroup=True)
+    bot.api.set_member(-100183, 183, "administrator")
+    await _refused_once(bot, -100183, ana, group)
+    [listing] = await bot.say(group, ana, "/suscripciones")
+    assert "en pausa" in listing.plain and "no pude" in listing.plain.lower()
+    ben = bot.api.user(184, first_name="Ben")
+    other = bot.api.group_chat(-100184, "Otra", supergroup=True)
+    bot.api.set_member(-100184, 184, "administrator")
+    await bot.say(other, ben, "/subscribe cuba daily 07:30")
+    [fine] = await bot.say(other, ben, "/subscriptions")
+    assert "could not reach" not in fine.plain

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 import httpx
 import pytest
@@ -196,3 +197,64 @@ async def test_a_handler_that_fails_is_counted_logged_and_the_person_told(
     assert found[("briefbot_updates_handled_total", ())] == 1
     lines = [record.getMessage() for record in caplog.records]
     assert any("chat=47 command=/cuba outcome=error" in line for line in lines)
+
+
+def _message_update(
+    update_id: int, chat: dict[str, Any], user: dict[str, Any], text: str
+) -> dict[str, Any]:
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1_700_000_000,
+            "chat": chat,
+            "from": user,
+            "text": text,
+        },
+    }
+
+
+async def test_posts_without_the_secret_are_logged_once_a_minute_with_a_count(
+    start_bot: StartBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """3,000 such posts wrote 3,017 WARNING lines: anyone could fill the log."""
+    clock = ManualClock(TODAY)
+    bot = await start_bot(webhook=True, clock=clock)
+    caplog.set_level(logging.INFO, logger="briefbot")
+    user, chat = bot.person(43)
+    update = _message_update(9101, chat, user, "/cuba")
+
+    def refusals() -> list[str]:
+        return [r.getMessage() for r in caplog.records if "refused a post from" in r.getMessage()]
+
+    async with httpx.AsyncClient(base_url=bot.web_url) as client:
+        for _ in range(30):
+            assert (await client.post("/telegram", json=update)).status_code == 403
+        assert len(refusals()) == 1 and "more" not in refusals()[0]
+        clock.advance(dt.timedelta(seconds=59))
+        assert (await client.post("/telegram", json=update)).status_code == 403
+        assert len(refusals()) == 1
+        clock.advance(dt.timedelta(seconds=2))
+        assert (await client.post("/telegram", json=update)).status_code == 403
+    assert len(refusals()) == 2 and "(and 30 more since the last such line)" in refusals()[1]
+    assert all(r.levelno == logging.WARNING for r in caplog.records if "refused" in r.message)
+    assert not bot.api.sent_to(43)
+
+
+async def test_an_update_posted_twice_is_handled_once(start_bot: StartBot) -> None:
+    """Telegram posts an update again when it did not see the 200; it was answered twice."""
+    bot = await start_bot(webhook=True)
+    user, chat = bot.person(44)
+    secret = {SECRET_HEADER: bot.services.settings.webhook_secret or ""}
+    handled = bot.services.activity.handled
+    async with httpx.AsyncClient(base_url=bot.web_url) as client:
+        for update in (
+            _message_update(9201, chat, user, "/cuba"),
+            _message_update(9201, chat, user, "/cuba"),
+            _message_update(9202, chat, user, "/missing"),  # one chat's updates run in order
+        ):
+            assert (await client.post("/telegram", json=update, headers=secret)).status_code == 200
+    await bot.handled(9202)
+    replies = bot.api.sent_to(44)
+    assert [r.plain.split()[0] for r in replies] == ["Cuba–Mexico", "Missing"]
+    assert bot.services.activity.handled == handled + 2

@@ -3,7 +3,10 @@
 Text mixes the scripts and code points that break naive code: right-to-left Hebrew and
 Arabic with direction marks, emoji built from several code points (ZWJ families, flags,
 skin tones, keycaps), combining marks, zero-width characters, and text that looks like the
-HTML or Markdown the bot itself writes. Lengths go up to 10,000 characters, well past the
+HTML or Markdown the bot itself writes; spaces of every kind (a bare "/" before an
+ideographic space once failed before any handler); digits that are not 0-9 ("²" passes
+``isdigit()`` but not ``int()``, "٣" is read by ``int()`` as 3); and ids past what the
+store holds. Lengths go up to 10,000 characters, well past the
 4,096 Telegram lets a person send, because a bot must not trust that limit either.
 Surrogates are left out: they can't be encoded in the UTF-8 JSON Telegram sends.
 """
@@ -30,10 +33,34 @@ VOCABULARY = (
     guadalajara zapopan feb febrero march 2026 1999 next month this weekend today mañana
     daily diario weekly semanal monthly mensual mon lunes sun 1 31 32 0 07:30 7:30pm 24:00
     9h 25:61 off on all todas 22:00-07:00 07:00-07:00 @mychannel @a -1001234567890
-    madrid America/Mexico_City Etc/GMT+14 UTC utc+5:45 Asia/Kathmandu""".split(),
+    madrid America/Mexico_City Etc/GMT+14 UTC utc+5:45 Asia/Kathmandu America/ Etc/GMT+⁴
+    ² ¹⁵ ٣ ٠٧:٣٠ ０７:３０ ७:३० ²²-⁷ 2147483648 9223372036854775808
+    99999999999999999999""".split(),
     "next week",
     "fin de semana",
 )
+# Spaces str.split() breaks on, and two it does not (U+200B, U+FEFF): after a bare "/" too.
+SPACES = (
+    " ",
+    "\n",
+    "\t",
+    "\r\n",
+    "\u00a0",
+    "\u1680",
+    "\u2003",
+    "\u2009",
+    "\u202f",
+    "\u205f",
+    "\u2028",
+    "\u0085",
+    "\u3000",
+    "\u200b",
+    "\ufeff",
+)
+# Digits that are not 0-9 but that isdigit() accepts (and int() reads, some of them).
+OTHER_DIGITS = ("²", "¹", "⁰", "₃", "٣", "۴", "७", "３", "𝟕", "①")
+# Ids a forged button may carry: the first past PostgreSQL's INTEGER, SQLite's, and beyond.
+OUT_OF_RANGE_IDS = (str(2**31), str(2**31 - 1), str(2**63), str(2**64), "9" * 40, "0")
 
 _NOT_SURROGATES = st.characters(codec="utf-8")  # what UTF-8 JSON can carry
 _HEBREW = st.characters(min_codepoint=0x0590, max_codepoint=0x05FF)
@@ -143,7 +170,9 @@ def unicode_text(max_size: int = LONG_TEXT) -> st.SearchStrategy[str]:
         st.text(_ZERO_WIDTH, min_size=1, max_size=8),
         _EMOJI,
         st.sampled_from(VOCABULARY),
-        st.sampled_from((" ", "\n", "\t", "\u00a0", "\u3000", "\r\n")),
+        st.sampled_from(SPACES),
+        st.sampled_from(OTHER_DIGITS),
+        st.sampled_from(("/", "/\u3000", "/ ")),
     )
     short = st.lists(piece, min_size=1, max_size=12).map("".join)
     long = st.builds(_repeated, short, st.integers(min_value=max_size // 3, max_value=max_size))
@@ -181,6 +210,7 @@ def commands(known: tuple[str, ...] = COMMANDS) -> st.SearchStrategy[tuple[str, 
     The suffix is "" or an @name (ours in any case, or another bot's).
     """
     name = st.one_of(
+        st.just(""),  # a bare "/", perhaps before a space and words
         st.sampled_from(known),
         st.from_regex(r"[A-Za-z0-9_]{1,64}", fullmatch=True),
         st.text(_NOT_SURROGATES, min_size=1, max_size=30).filter(_one_word),
@@ -201,7 +231,7 @@ def command_text(name: str, suffix: str, args: str, separator: str = " ") -> str
     return f"/{name}{suffix}{separator}{args}" if args else f"/{name}{suffix}"
 
 
-SEPARATORS = st.sampled_from((" ", " ", "\n", "\t", "  "))
+SEPARATORS = st.sampled_from((" ", " ", "\n", "\t", "  ", "\u3000", "\u00a0"))
 
 
 def deep_link_payloads() -> st.SearchStrategy[str]:
@@ -245,11 +275,20 @@ def callback_data() -> st.SearchStrategy[str]:
                 "cuba.d.0.2561",
                 "nope.d.0.0730",
                 ".....",
+                "cuba.d.²",
+                "cuba.m.¹⁵.0900",
+                "cuba.d.0.٠٧٣٠",
             )
+        ),
+        st.tuples(st.sampled_from(("p.", "r.", "x.", "")), st.sampled_from(OUT_OF_RANGE_IDS)).map(
+            "".join
+        ),
+        st.tuples(st.sampled_from(("p.", "r.", "x.", "")), st.sampled_from(OTHER_DIGITS)).map(
+            "".join
         ),
         st.from_regex(r"[\w~.-]{0,48}", fullmatch=True),
     )
-    page = st.sampled_from(("0", "1", "2", "999", "-1", "", "0001", "x"))
+    page = st.sampled_from(("0", "1", "2", "999", "-1", "", "0001", "x", *OTHER_DIGITS))
     shaped = st.tuples(kind, version, argument, page).map("|".join)
     raw = st.text(_NOT_SURROGATES, min_size=1, max_size=16) | st.from_regex(
         r"[ -~]{1,64}", fullmatch=True

@@ -57,7 +57,9 @@ from briefings.clean import (
     is_site_title,
     is_social_post,
 )
-from briefings.model import SCHEMA_VERSION, Catalog, Event, SourceRef
+from briefings.model import SCHEMA_VERSION, Briefing, Catalog, Event, SourceRef
+from briefings.relative import has_relative_date, strip_markers
+from briefings.standalone import normal, standalone_problem
 from briefings.summarize import MAX_FACTS, MAX_QUOTES, MAX_TIMELINE, SUMMARY_SENTENCES
 from tests.conftest import FEB_FIRST, SEEDS, TODAY
 
@@ -282,7 +284,10 @@ def catalog_problems(catalog: Catalog, seeds: list[Seed]) -> list[str]:
             require(len(fact.text) <= 260, f"{where}: fact text too long")
             require(fact.as_of is None or _valid_date(fact.as_of), f"{where}: fact as_of")
             check_ref(f"{where} fact", fact.source)
-        require(len(briefing.timeline) in (0, *range(2, MAX_TIMELINE + 1)), f"{where}: timeline")
+        # History needs two dated entries to be a timeline; one dated news event is news.
+        news_dates = sum(len(s.dates) for s in briefing.stories)
+        history = len(briefing.timeline) - news_dates
+        require(history in (0, *range(2, MAX_TIMELINE + 1)), f"{where}: timeline")
         require(
             [e.date for e in briefing.timeline] == sorted(e.date for e in briefing.timeline),
             f"{where}: timeline out of order",
@@ -290,7 +295,7 @@ def catalog_problems(catalog: Catalog, seeds: list[Seed]) -> list[str]:
         for entry in briefing.timeline:
             require(_valid_date(entry.date), f"{where}: timeline date {entry.date!r}")
             check(f"{where} timeline", entry.text)
-            require(len(entry.text) <= 220, f"{where}: timeline text too long")
+            require(len(strip_markers(entry.text)) <= 240, f"{where}: timeline text too long")
             check_ref(f"{where} timeline", entry.source)
         require(len(briefing.quotes) <= MAX_QUOTES, f"{where}: quotes")
         speakers = [q.speaker for q in briefing.quotes]
@@ -301,6 +306,26 @@ def catalog_problems(catalog: Catalog, seeds: list[Seed]) -> list[str]:
             require(quote.speaker[:1].isupper(), f"{where}: speaker {quote.speaker!r}")
             require(len(quote.text) <= 300, f"{where}: quote too long")
             check_ref(f"{where} quote", quote.source)
+        problems.extend(shown_problems(briefing))
+        for story in briefing.stories:
+            require(story.date is None or _valid_date(story.date), f"{where}: story date")
+            require(bool(story.articles), f"{where}: a story of no articles")
+            for key in story.articles:
+                require(key in briefing.articles, f"{where}: story cites {key}")
+            for item in (*story.lede, *story.facts, *story.quotes, *story.dates, *story.details):
+                check_ref(f"{where} story", item.source)
+        for item in briefing.background:
+            check_ref(f"{where} background", item.source)
+        if briefing.stories:
+            require(
+                briefing.summary == tuple(s.text for s in briefing.stories[0].lede),
+                f"{where}: the summary is not the newest story's lede",
+            )
+            days = [s.date or "" for s in briefing.stories]
+            require(
+                [_day_key(d) for d in days] == sorted((_day_key(d) for d in days), reverse=True),
+                f"{where}: stories not newest first: {days}",
+            )
         ids = [e.id for e in briefing.events]
         require(len(set(ids)) == len(ids), f"{where}: two events share an id: {ids}")
         require(
@@ -346,6 +371,47 @@ def catalog_problems(catalog: Catalog, seeds: list[Seed]) -> list[str]:
             require(event.age_limit is None or 0 < event.age_limit < 100, f"{at}: age")
             require(not event.year_inferred or bool(event.year_basis), f"{at}: inferred how?")
             check_ref(at, event.source)
+    return problems
+
+
+def _day_key(iso: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in iso[:10].split("-") if p) + (0,) * (3 - len(iso[:10].split("-")))
+
+
+def shown_problems(briefing: Briefing) -> list[str]:
+    """The rules of a sentence a reader is shown (issue 17, point 4), over one briefing.
+
+    Every story's lede, figures, dated happenings and quotes, the background and the
+    timeline: no relative date left unresolved, no sentence that leans on one not shown
+    (a connective or a pronoun first) or that is cut mid-clause (quotes are a speaker's
+    own words and may open as they do), and no sentence shown twice.
+    """
+    where = f"briefing {briefing.topic}"
+    problems: list[str] = []
+    story_dated = {(e.date, e.text) for s in briefing.stories for e in s.dates}
+    items: list[tuple[str, str, bool]] = []  # (what, text, a quote?)
+    for story in briefing.stories:
+        items += [("lede", s.text, False) for s in story.lede]
+        items += [("figure", f.text, False) for f in story.facts]
+        items += [("detail", s.text, False) for s in story.details]
+        items += [("date", e.text, False) for e in story.dates]
+        items += [("quote", q.text, True) for q in story.quotes]
+    items += [("background", s.text, False) for s in briefing.background]
+    items += [
+        ("timeline", e.text, False)
+        for e in briefing.timeline
+        if (e.date, e.text) not in story_dated
+    ]
+    seen: dict[str, str] = {}
+    for what, text, quote in items:
+        if has_relative_date(text):
+            problems.append(f"{where} {what}: an unresolved relative date: {text!r:.100}")
+        elif not quote and (why := standalone_problem(text)):
+            problems.append(f"{where} {what}: {why}: {text!r:.100}")
+        key = normal(text)
+        if key in seen:
+            problems.append(f"{where}: shown twice ({seen[key]}, {what}): {text!r:.100}")
+        seen[key] = what
     return problems
 
 

@@ -203,9 +203,9 @@ def test_inline_results_are_within_limits(catalog: Catalog) -> None:
         for result in results:
             assert len(result.id.encode()) <= 64
             assert utf16_len(parse_html(result.message)) <= 4096
-    cuba = inline_results(catalog, "cuba", now=TODAY)
-    assert cuba[0].id == "b:cuba" and any(r.id.startswith("f:cuba") for r in cuba)
-    assert "Source:" in next(r for r in cuba if r.id.startswith("f:")).message
+    missing = inline_results(catalog, "missing", now=TODAY)
+    assert missing[0].id == "b:missing" and any(r.id.startswith("f:missing") for r in missing)
+    assert "Source:" in next(r for r in missing if r.id.startswith("f:")).message
 
 
 def test_replies_are_frozen(answers: Answers) -> None:
@@ -242,3 +242,13 @@ def test_a_quoted_question_cannot_turn_the_reply_around_or_break_its_line(
     text = "\n".join(to_plain(m) for m in reply.messages)
     assert "“qwzx plik vrot”" in text
     assert not {"\u202e", "\u2066", "\u202c"} & set(text)
+
+
+def test_a_filter_eventos_cannot_read_is_explained_in_spanish(answers: Answers) -> None:
+    """``/eventos zzzz`` answered in English, whatever the person's language."""
+    reply = answers.events("zzzz", now=TODAY, lang="es")
+    assert not reply.understood
+    [line] = reply.messages
+    assert line.startswith("No entiendo «zzzz» como filtro") and "/eventos guadalajara" in line
+    english = answers.events("zzzz", now=TODAY, lang="en")
+    assert english.messages[0].startswith("I can't read “zzzz” as a filter")

@@ -44,37 +44,43 @@ def test_every_item_cites_a_real_paragraph(catalog: Catalog) -> None:
             assert ref.paragraph >= 1 and ref.line >= 1
 
 
-def test_missing_registry_figure_has_its_as_of_date(catalog: Catalog) -> None:
-    facts = _briefing(catalog, "missing").facts
-    registry = next(f for f in facts if f.value == "128,059")
-    assert registry.as_of == "2025-03"
-    assert "people" in registry.measure
-    assert registry.source.line == 12
-    values = {f.value for f in facts}
-    assert {"more than 15,300", "More than 90%"} <= values
+def test_missing_registry_figures_say_what_they_count_and_as_of_when(catalog: Catalog) -> None:
+    missing = _briefing(catalog, "missing")
+    registry = next(s for s in missing.stories if s.date == "2025-03")
+    assert "128,059 people as missing as of March 2025" in registry.headline
+    shown = " ".join(
+        [
+            *(s.text for s in registry.lede),
+            *(d.text for d in registry.details),
+            *(f.text for f in registry.facts),
+        ]
+    )
+    assert "More than 90% of cases" in shown and "15,300" in shown
+    # the registry's sentence says what the headline (the photo caption) says: not twice
+    assert "128,059" not in shown
+    # one count once: "more than 125,000" (lede) and "128,059" are not both key figures
+    values = [f.value for s in missing.stories for f in s.facts]
+    assert "more than 125,000" not in values
 
 
-def test_cuba_timeline_runs_in_order_from_1836_to_2024(catalog: Catalog) -> None:
-    timeline = _briefing(catalog, "cuba").timeline
-    years = [int(entry.date[:4]) for entry in timeline]
-    assert years == sorted(years)
-    assert years[0] == 1836 and years[-1] == 2024
-    assert {1934, 1952, 1960, 2000, 2021} <= set(years)
-    first = timeline[0]
-    assert "Santa María–Calatrava Treaty" in first.text
+def test_cuba_history_is_background_not_news(catalog: Catalog) -> None:
+    cuba = _briefing(catalog, "cuba")
+    history = [e for e in cuba.timeline if e.date < "2025"]
+    years = [int(entry.date[:4]) for entry in history]
+    assert years == sorted(years) and years[0] == 1836
+    assert "Santa María–Calatrava Treaty" in history[0].text
+    assert cuba.background and all("Moreover" not in s.text for s in cuba.background)
+    # the news's own dated happenings are in the timeline too, resolved from the weekday
+    assert any(e.date == "2026-01-29" and "executive order" in e.text for e in cuba.timeline)
 
 
-def test_cuba_quotes_name_their_speakers(catalog: Catalog) -> None:
-    quotes = {q.speaker: q.text for q in _briefing(catalog, "cuba").quotes}
-    assert "Claudia Sheinbaum" in quotes
-    assert quotes["Carlos Mendez"].startswith("This is a calculated act of diplomatic sovereignty")
-    assert "Elena Rosas" in quotes
-
-
-def test_speakers_are_named_in_full(catalog: Catalog) -> None:
-    speakers = {q.speaker for b in catalog.briefings for q in b.quotes}
-    assert {"Clara Brugada", "Nathalie Desplas Puel", "Estrella Palacios Domínguez"} <= speakers
-    assert "María Salazar" in speakers
+def test_quotes_name_their_speakers_with_roles(catalog: Catalog) -> None:
+    quotes = {q.speaker: q for b in catalog.briefings for s in b.stories for q in s.quotes}
+    assert quotes["Claudia Sheinbaum"].role == "President"
+    assert quotes["Clara Brugada"].role == "Mexico City Mayor"
+    assert quotes["Nathalie Desplas Puel"].role == "Deputy Tourism Minister"
+    assert quotes["María Salazar"].role == "wife of missing geologist Ignacio Aurelio Salazar"
+    assert "Estrella Palacios Domínguez" in quotes
 
 
 def test_as_of_is_the_newest_date_the_sources_support(catalog: Catalog) -> None:
@@ -84,13 +90,27 @@ def test_as_of_is_the_newest_date_the_sources_support(catalog: Catalog) -> None:
         assert briefing.as_of is not None and briefing.as_of.startswith("2026")
 
 
-def test_cuba_leads_with_the_newest_dated_article(catalog: Catalog) -> None:
+def test_cuba_leads_with_the_reported_news_of_seed_001(catalog: Catalog) -> None:
+    """Trump's order, Pemex's cancelled shipment, Sheinbaum's denial and the Navy's aid."""
     cuba = _briefing(catalog, "cuba")
-    assert cuba.headline.startswith("Mexico Defies U.S. Pressure")
-    assert cuba.summary[0].startswith("In a move signaling regional solidarity")
+    story = cuba.stories[0]
+    assert story.articles[0] == "001_a482a83a0f983083.txt#6"  # reported, named sources
+    assert "002_8f98b7c76cfd8295.txt#1" in story.articles  # the same events, one story
+    assert story.date == "2026-02-02" and cuba.news_to == "2026-02-02"
+    assert cuba.headline.startswith("Sheinbaum asserts she has never spoken to Trump")
+    assert cuba.summary[0].startswith("President Claudia Sheinbaum on Sunday ⟦2026-02-01⟧ denied")
+    told = " ".join(
+        [
+            *(s.text for s in story.lede),
+            *(s.text for s in story.details),
+            *(e.text for e in story.dates),
+        ]
+    )
+    assert "Pemex, canceled plans" in told and "executive order" in told
 
 
 def test_train_figures(catalog: Catalog) -> None:
-    values = {f.value: f.measure for f in _briefing(catalog, "train").facts}
-    assert values["141 billion-peso"] == "investment"
-    assert "58-kilometer-long" in values
+    train = _briefing(catalog, "train").stories[0]
+    lede = " ".join(s.text for s in train.lede)
+    assert "141 billion-peso investment" in lede and "45 minutes for 90 pesos" in lede
+    assert any("58-kilometer-long" in s.text for s in train.details)

@@ -118,7 +118,7 @@ def test_no_seeds_at_all(tmp_path: Path) -> None:
         (None, "run 'briefbot build' first"),
         ("{not json", "not valid JSON"),
         ('{"schema_version": 999}', "has schema 999"),
-        ('{"schema_version": 1, "topics": "x"}', "damaged"),
+        ('{"schema_version": 2, "topics": "x"}', "damaged"),
     ],
 )
 def test_bad_catalog_files_get_clear_errors(

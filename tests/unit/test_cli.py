@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import subprocess
@@ -11,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import build_parser, main
+from bot.console.chat import CONSOLE_USER_ID
+from bot.store import Store, database_url
 
 COMMANDS = ["build", "ask", "topics", "chat", "run"]
 
@@ -38,8 +41,10 @@ def test_every_subcommand_has_help(command: str, capsys: pytest.CaptureFixture[s
 def test_ask_cuba_prints_a_clean_sourced_briefing(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(["ask", "/cuba", "--as-of", "2026-11-25"], capsys)
     assert code == 0 and err == ""
-    assert out.startswith("Cuba–Mexico relations\nMexico Defies U.S. Pressure")
-    assert "As of 2 Feb 2026" in out and "[1 ¶" in out
+    # The news first, dated, with its age on the day asked (issue 17)
+    assert out.startswith("Cuba–Mexico relations\nNews from 29 Jan – 2 Feb 2026 · 9 months old")
+    assert "Sheinbaum asserts she has never spoken to Trump" in out
+    assert "on Sunday [1 Feb 2026] denied" in out and "[1 ¶" in out
     assert "[1] More › (2/" in out and "[2] Sources" in out  # the buttons under the screen
     assert "<b>" not in out and "&amp;" not in out
 
@@ -47,7 +52,7 @@ def test_ask_cuba_prints_a_clean_sourced_briefing(capsys: pytest.CaptureFixture[
 def test_ask_missing_shows_the_registry_figure(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["ask", "/missing"], capsys)
     assert code == 0
-    assert "128,059 people as missing (as of Mar 2025)" in out
+    assert "Mar 2025 · Mexico's National Registry" in out and "128,059 people" in out
 
 
 def test_ask_events_today_says_the_listings_are_past(capsys: pytest.CaptureFixture[str]) -> None:
@@ -68,9 +73,12 @@ def test_ask_events_on_february_first_lists_them_as_upcoming(
 
 
 def test_ask_in_spanish(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["ask", "/desaparecidos", "--lang", "es"], capsys)
+    code, out, _ = run(["ask", "/desaparecidos", "--lang", "es", "--as-of", "2026-12-02"], capsys)
     assert code == 0 and out.startswith("Personas desaparecidas")
-    assert "Cifras clave" in out
+    assert "Noticias del mar 2025 al 1 feb 2026 · de hace 10 meses · 2 artículos" in out
+    assert out.count("Las frases de las fuentes se citan en inglés") == 1
+    assert "last month [ene 2026]" in out  # the bot's own date words are Spanish
+    assert "News from" not in out and "months old" not in out
 
 
 @pytest.mark.parametrize(
@@ -223,3 +231,90 @@ def test_console_chat_ends_cleanly_on_ctrl_c() -> None:
     )
     assert "Cuba–Mexico relations" in out.getvalue()
     assert out.getvalue().rstrip().endswith("bye")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("BRIEFBOT_ADMIN_IDS", "²", "BRIEFBOT_ADMIN_IDS: '²' is not a Telegram user id"),
+        ("BRIEFBOT_ADMIN_IDS", "12345,٣", "BRIEFBOT_ADMIN_IDS: '٣' is not a Telegram user id"),
+        ("BRIEFBOT_PORT", "²", "BRIEFBOT_PORT='²' is not a port"),
+        ("DATABASE_URL", "postgresql://bot:hunter2@db:notaport/news", "DATABASE_URL has a port"),
+        ("DATABASE_URL", "postgresql://bot:hunter2@db:99999/news", "DATABASE_URL has a port"),
+        ("DATABASE_URL", "postgresql://bot:hunter2@db:٥٤٣٢/news", "DATABASE_URL has a port"),
+    ],
+)
+def test_settings_with_non_ascii_digits_or_a_bad_port_are_one_line_and_exit_2(
+    name: str,
+    value: str,
+    expected: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ "²" passes isdigit() and then failed int(): exit 70 (an internal error). A database
+    port that is not a number passed the check and failed at the first connection."""
+    monkeypatch.setenv(name, value)
+    code, out, err = run(["topics"], capsys)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and expected in err and "hunter2" not in err
+
+
+def _subscriptions_in(path: Path) -> list[str]:
+    """What is subscribed in the SQLite file at ``path`` (nothing if there is no such file)."""
+    if not path.exists():
+        return []
+
+    async def read() -> list[str]:
+        store = await Store.open(database_url(f"sqlite:///{path}", path.parent))
+        try:
+            return [s.what for s in await store.subscriptions_of([CONSOLE_USER_ID])]
+        finally:
+            await store.close()
+
+    return asyncio.run(read())
+
+
+def test_the_console_keeps_its_subscriptions_out_of_the_bots_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A real ``briefbot run`` would "deliver" the console's chat-1 subscriptions and count
+    each one as a failure: the console keeps its own database unless told otherwise."""
+    data = tmp_path / "data"
+    real = tmp_path / "real.sqlite3"
+    monkeypatch.setenv("BRIEFBOT_DATA_DIR", str(data))
+    for database_url_set in (False, True):  # the default SQLite file, then DATABASE_URL
+        if database_url_set:
+            monkeypatch.setenv("DATABASE_URL", f"sqlite:///{real}")
+        monkeypatch.setattr(sys, "stdin", io.StringIO("/subscribe cuba daily 08:00\n"))
+        code, out, _ = run(["chat", "--as-of", "2026-11-25"], capsys)
+        assert code == 0 and f"stay in {data / 'console.sqlite3'}" in out
+    code, _, _ = run(["ask", "/subscribe missing weekly mon 09:00"], capsys)
+    assert code == 0
+    assert _subscriptions_in(data / "briefbot.sqlite3") == []  # what `run` opens by default
+    assert _subscriptions_in(real) == []  # and what it opens with DATABASE_URL
+    assert sorted(_subscriptions_in(data / "console.sqlite3")) == ["cuba", "missing"]
+    # Told otherwise, it uses the database it is given.
+    chosen = tmp_path / "chosen.sqlite3"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("/subscribe cuba daily 08:00\n"))
+    code, out, _ = run(["chat", "--database", f"sqlite:///{chosen}"], capsys)
+    assert code == 0 and "stay in" not in out
+    assert _subscriptions_in(chosen) == ["cuba"]
+
+
+def test_a_console_database_that_is_no_database_url_is_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(["chat", "--database", "mysql://root:hunter2@db/x"], capsys)
+    assert code == 2 and out == ""
+    assert err.startswith("briefbot: --database starts with 'mysql'") and "hunter2" not in err
+
+
+@pytest.mark.parametrize("command", [["chat"], ["ask", "/cuba"]])
+def test_a_console_database_that_can_never_open_names_the_option(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "no" / "such" / "folder" / "console.sqlite3"
+    code, _, err = run([*command, "--database", f"sqlite:///{missing}"], capsys)
+    assert code == 2
+    [line] = err.splitlines()
+    assert line.startswith("briefbot: --database: the folder"), line

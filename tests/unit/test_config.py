@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from pathlib import Path
 
 import httpx
@@ -35,13 +36,14 @@ def test_webhook_path_port_and_admins_are_read() -> None:
     settings = load_settings(
         {
             "WEBHOOK_URL": "https://bot.example.com:8443/hooks/briefbot",
-            "BRIEFBOT_PORT": "off",
+            "BRIEFBOT_PORT": "9000",
             "BRIEFBOT_ADMIN_IDS": "12, 34 56",
             "BRIEFBOT_LOG_LEVEL": "debug",
         }
     )
     assert settings.webhook_path == "/hooks/briefbot"
-    assert settings.port is None
+    assert settings.port == 9000
+    assert load_settings({"BRIEFBOT_PORT": "off"}).port is None  # polling without a server
     assert settings.admin_ids == {12, 34, 56}
     assert settings.log_level == "DEBUG"
 
@@ -56,6 +58,19 @@ def test_plain_http_webhooks_are_for_loopback_tests_only() -> None:
     assert local.webhook_url == "http://127.0.0.1:9000/telegram"
     with pytest.raises(SettingsError, match=r"^WEBHOOK_URL=.*https://"):
         load_settings({"WEBHOOK_URL": "http://bot.example.com/telegram"})
+
+
+def test_a_webhook_without_the_server_that_receives_it_is_refused() -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"WEBHOOK_URL": "https://bot.example.com/telegram", "BRIEFBOT_PORT": "off"})
+    assert str(caught.value).startswith("WEBHOOK_URL is set but BRIEFBOT_PORT=off")
+
+
+@pytest.mark.parametrize("address", ["999.1.1.1", "10.0.0", "1.2.3.4.5"])
+def test_an_address_that_is_no_ip_address_names_the_listen_variable(address: str) -> None:
+    with pytest.raises(SettingsError, match=rf"^BRIEFBOT_LISTEN='{re.escape(address)}' is not"):
+        load_settings({"BRIEFBOT_LISTEN": address})
+    assert load_settings({"BRIEFBOT_LISTEN": "bot-1.internal"}).listen == "bot-1.internal"
 
 
 def test_a_long_host_name_is_cut_to_fit_the_ledger_but_a_long_instance_is_refused() -> None:

@@ -39,7 +39,7 @@ def test_first_of_february_lists_february_and_nothing_else(catalog: Catalog) -> 
 def test_today_says_which_month_the_newest_listings_are_from(catalog: Catalog) -> None:
     text = _plain(catalog, Subject("events", "guadalajara"), TODAY)
     assert "Nothing is listed in Guadalajara between 25 Nov 2026 and 24 Dec 2026" in text
-    assert "from Feb 2026: 5 listing(s), all past" in text
+    assert "from Feb 2026: 5 listings, all past" in text
     assert "Sat 5 Dec 2026, 19:00" in text
 
 

@@ -102,3 +102,10 @@ def test_a_word_it_cannot_read_is_quoted_short(catalog: Catalog) -> None:
     with pytest.raises(FilterError) as raised:
         _parse(catalog, "guadalajara " + "q" * 5000)
     assert f"“{'q' * 63}…”" in str(raised.value) and len(str(raised.value)) < 500
+
+
+def test_a_year_in_other_digits_is_explained_not_read(catalog: Catalog) -> None:
+    """Folding turned "²⁰²⁶" into 2026."""
+    with pytest.raises(FilterError) as raised:
+        _parse(catalog, "guadalajara feb ²⁰²⁶")
+    assert "“²⁰²⁶”" in str(raised.value)

@@ -182,6 +182,11 @@ def test_bad_html_and_bad_buttons_are_refused(api: Api) -> None:
     assert refusal(button(url="https://t.me", callback_data="x")) == (
         "Bad Request: BUTTON_TYPE_INVALID"
     )
+    many = [[{"text": "b", "callback_data": "x"}, {"text": "c", "callback_data": "y"}]] * 50
+    assert api("sendMessage", chat_id=CHAT, text="hi", reply_markup={"inline_keyboard": many})
+    assert refusal({"inline_keyboard": [*many, [{"text": "d", "callback_data": "z"}]]}) == (
+        "Bad Request: reply markup is too long"
+    )
 
 
 def test_edits_need_a_change_and_an_existing_message(server: LocalBotApiServer, api: Api) -> None:

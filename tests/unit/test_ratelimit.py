@@ -8,6 +8,7 @@ exact on a quiet machine and a loaded one alike.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import httpx
@@ -156,6 +157,25 @@ async def test_a_reply_is_sent_again_only_when_telegram_surely_did_not_take_it(
     with fanout_lane(), pytest.raises(NetworkError):  # digests: bot.digests.delivery decides
         await send()
     assert calls == [5]
+
+
+async def test_get_me_at_start_is_not_sent_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """getMe at start against an unreachable Bot API: one failure, no "sending it again";
+    the start ends with one line and whoever restarts the bot tries again."""
+    limiter = FloodLimiter(FloodLimits().scaled(100), reply_retry_wait=0)
+    calls: list[str] = []
+
+    async def unreachable(endpoint: str, data: dict[str, Any]) -> bool:
+        calls.append(endpoint)
+        raise NetworkError("All connection attempts failed") from httpx.ConnectError("refused")
+
+    caplog.set_level(logging.DEBUG, logger="briefbot")
+    with pytest.raises(NetworkError):
+        await limiter.process_request(unreachable, ("getMe", {}), {}, "getMe", {}, None)
+    assert calls == ["getMe"]
+    assert not [r for r in caplog.records if r.name.startswith("briefbot")]
 
 
 async def test_a_reply_follows_a_group_that_became_a_supergroup() -> None:

@@ -474,3 +474,20 @@ def test_descriptions(cadence: Cadence, wall: tuple[int, int], english: str, spa
     assert describe(schedule, "es") == spanish
     assert english.startswith(describe_cadence(cadence, "en"))
     assert spanish.startswith(describe_cadence(cadence, "es"))
+
+
+@pytest.mark.parametrize("text", ["²", "٠٧:٣٠", "０７:３０", "7:3⁰", "¹pm"])
+def test_a_time_with_digits_other_than_0_to_9_is_refused(text: str) -> None:
+    """Folding read "²" as 2 and int() reads "٣" as 3: a time is written with 0-9."""
+    with pytest.raises(ScheduleInputError, match="digits other than 0-9") as raised:
+        parse_time(text)
+    assert "dígitos que no son 0-9" in raised.value.text("es")
+
+
+def test_quiet_hours_and_cadences_with_other_digits_are_refused() -> None:
+    with pytest.raises(ScheduleInputError, match="“²²-⁷” has digits other than 0-9"):
+        parse_quiet_hours("²²-⁷")
+    with pytest.raises(ScheduleInputError, match="digits other than 0-9"):
+        parse_cadence(["monthly", "¹⁵", "09:00"])
+    with pytest.raises(ScheduleInputError, match="digits other than 0-9"):
+        parse_cadence(["weekly", "²"])

@@ -18,10 +18,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.store import Claim, Store, database_url, describe_outage, is_outage
+from bot.store import Claim, Store, UnusableDatabase, database_url, describe_outage, is_outage
 from bot.store import store as store_module
 from bot.store.schema import CURRENT_VERSION, schema_version
 from bot.store.store import failed_values, sent_values
+from tests import delivery_ledger
 from tests.postgres import PostgresServer
 
 NOW = dt.datetime(2026, 2, 1, 15, 0, tzinfo=dt.UTC)
@@ -116,66 +117,80 @@ async def test_migration_moves_subscriptions_and_settings(store: Store) -> None:
 
 async def test_a_period_is_claimed_once(store: Store) -> None:
     claims = await asyncio.gather(
-        *(store.claim(1, "2026-02", f"instance-{n}", NOW, LEASE) for n in range(5))
+        *(
+            delivery_ledger.claim(store, 1, "2026-02", f"instance-{n}", NOW, LEASE)
+            for n in range(5)
+        )
     )
     assert sum(claim is not None for claim in claims) == 1
 
 
 async def test_an_expired_claim_is_taken_over_once(store: Store) -> None:
-    claim = await store.claim(1, "2026-02", "crashed", NOW, LEASE)
+    claim = await delivery_ledger.claim(store, 1, "2026-02", "crashed", NOW, LEASE)
     assert claim is not None
-    assert await store.claim(1, "2026-02", "other", NOW + LEASE / 2, LEASE) is None
+    assert (
+        await delivery_ledger.claim(store, 1, "2026-02", "other", NOW + LEASE / 2, LEASE) is None
+    )
     later = NOW + LEASE + dt.timedelta(seconds=1)
-    takeover = await store.claim(1, "2026-02", "other", later, LEASE)
+    takeover = await delivery_ledger.claim(store, 1, "2026-02", "other", later, LEASE)
     assert takeover is not None and takeover.attempts == 2
-    assert await store.claim(1, "2026-02", "third", later, LEASE) is None
+    assert await delivery_ledger.claim(store, 1, "2026-02", "third", later, LEASE) is None
     # The crashed instance can no longer settle a claim it lost.
-    assert not await store.mark_sent(claim, 1, [5], "v", [], later)
-    assert await store.mark_sent(takeover, 1, [6], "v", ["fact:a"], later)
-    sent = await store.delivery(1, "2026-02")
+    assert not await delivery_ledger.mark_sent(store, claim, 1, [5], "v", [], later)
+    assert await delivery_ledger.mark_sent(store, takeover, 1, [6], "v", ["fact:a"], later)
+    sent = await delivery_ledger.row(store, 1, "2026-02")
     assert sent is not None and (sent.state, sent.message_ids) == ("sent", (6,))
-    assert await store.claim(1, "2026-02", "third", later + LEASE * 10, LEASE) is None
+    assert (
+        await delivery_ledger.claim(store, 1, "2026-02", "third", later + LEASE * 10, LEASE)
+        is None
+    )
 
 
 async def test_a_transient_failure_can_be_claimed_again(store: Store) -> None:
-    claim = await store.claim(1, "2026-02-01", "me", NOW, LEASE)
+    claim = await delivery_ledger.claim(store, 1, "2026-02-01", "me", NOW, LEASE)
     assert claim is not None
-    await store.mark_failed(claim, "TimedOut", retry=True)
-    again = await store.claim(1, "2026-02-01", "me", NOW, LEASE)
+    await delivery_ledger.mark_failed(store, claim, "TimedOut", retry=True)
+    again = await delivery_ledger.claim(store, 1, "2026-02-01", "me", NOW, LEASE)
     assert again is not None and again.attempts == 2
-    await store.mark_failed(again, "Forbidden: bot was blocked by the user", retry=False)
-    assert await store.claim(1, "2026-02-01", "me", NOW + LEASE * 5, LEASE) is None
-    failed = await store.delivery(1, "2026-02-01")
+    await delivery_ledger.mark_failed(
+        store, again, "Forbidden: bot was blocked by the user", retry=False
+    )
+    assert (
+        await delivery_ledger.claim(store, 1, "2026-02-01", "me", NOW + LEASE * 5, LEASE) is None
+    )
+    failed = await delivery_ledger.row(store, 1, "2026-02-01")
     assert failed is not None and failed.state == "failed" and failed.attempts == 2
 
 
 async def test_last_sent_carries_what_the_digest_held(store: Store) -> None:
     for period, keys in (("2026-01", ["a"]), ("2026-02", ["a", "b"])):
-        claim = await store.claim(9, period, "me", NOW, LEASE)
+        claim = await delivery_ledger.claim(store, 9, period, "me", NOW, LEASE)
         assert claim is not None
-        await store.mark_sent(claim, 9, [1], "v1", keys, NOW + dt.timedelta(days=len(keys)))
+        await delivery_ledger.mark_sent(
+            store, claim, 9, [1], "v1", keys, NOW + dt.timedelta(days=len(keys))
+        )
     last = await store.last_sent(9)
     assert last is not None and last.period == "2026-02"
     assert last.content_keys == {"a", "b"}
 
 
 async def test_a_restarted_instance_takes_back_its_own_claims_at_once(store: Store) -> None:
-    assert await store.claim(3, "2026-02", "host-a#boot1", NOW, LEASE) is not None
+    assert await delivery_ledger.claim(store, 3, "2026-02", "host-a#boot1", NOW, LEASE) is not None
     # Another instance must wait for the lease; the same instance, rebooted, need not.
-    assert await store.claim(3, "2026-02", "host-b#boot1", NOW, LEASE) is None
-    again = await store.claim(3, "2026-02", "host-a#boot2", NOW, LEASE)
+    assert await delivery_ledger.claim(store, 3, "2026-02", "host-b#boot1", NOW, LEASE) is None
+    again = await delivery_ledger.claim(store, 3, "2026-02", "host-a#boot2", NOW, LEASE)
     assert again is not None and again.attempts == 2
-    assert await store.claim(3, "2026-02", "host-a#boot2", NOW, LEASE) is None
+    assert await delivery_ledger.claim(store, 3, "2026-02", "host-a#boot2", NOW, LEASE) is None
 
 
 async def test_settled_names_only_finished_periods(store: Store) -> None:
-    sent = await store.claim(1, "p1", "a#1", NOW, LEASE)
+    sent = await delivery_ledger.claim(store, 1, "p1", "a#1", NOW, LEASE)
     assert sent is not None
-    await store.mark_sent(sent, 1, [1], "v", [], NOW)
-    await store.claim(1, "p2", "a#1", NOW, LEASE)  # still in flight
-    failed = await store.claim(2, "p1", "a#1", NOW, LEASE)
+    await delivery_ledger.mark_sent(store, sent, 1, [1], "v", [], NOW)
+    await delivery_ledger.claim(store, 1, "p2", "a#1", NOW, LEASE)  # still in flight
+    failed = await delivery_ledger.claim(store, 2, "p1", "a#1", NOW, LEASE)
     assert failed is not None
-    await store.mark_failed(failed, "Forbidden", retry=False)
+    await delivery_ledger.mark_failed(store, failed, "Forbidden", retry=False)
     keys = [(1, "p1"), (1, "p2"), (2, "p1"), (3, "p1")]
     assert await store.settled(keys) == {(1, "p1"), (2, "p1")}
 
@@ -191,14 +206,14 @@ async def test_settle_many_records_only_the_claims_still_held(store: Store) -> N
         (claims[3], sent_values(4, [10], "v1", [], later)),  # no longer a#1's
     ]
     assert await store.settle_many(outcomes) == 3
-    ledger = {d.subscription_id: d for d in await store.ledger()}
+    ledger = {d.subscription_id: d for d in await delivery_ledger.rows(store)}
     assert (ledger[1].state, ledger[1].message_ids, ledger[1].sent_at) == ("sent", (7, 8), later)
     assert (ledger[3].state, ledger[3].last_error) == (
         "failed",
         "Forbidden: bot was blocked by the user",
     )
     assert ledger[3].sent_at is None and ledger[4].state == "claimed"
-    assert await store.mark_sent(lost, 4, [11], "v1", [], later)
+    assert await delivery_ledger.mark_sent(store, lost, 4, [11], "v1", [], later)
 
 
 # --- two instances on one database --------------------------------------------------------
@@ -254,7 +269,7 @@ async def test_two_instances_take_over_abandoned_and_retry_rows_once(url: str) -
             assert sorted((c.subscription_id, c.period) for c in taken) == KEYS
             assert {c.attempts for c in taken} == {attempt}
             assert await second.claim_many(KEYS, "c#1", moment, LEASE) == []  # inside the lease
-        assert {d.attempts for d in await first.ledger()} == {4}
+        assert {d.attempts for d in await delivery_ledger.rows(first)} == {4}
     finally:
         await first.close()
         await second.close()
@@ -278,6 +293,42 @@ async def test_ping_answers_and_raises_when_the_database_is_away(store: Store) -
             await unreachable.ping()
     finally:
         await unreachable.close()
+
+
+async def _open_error(url: str | sa.URL) -> Exception:
+    try:
+        store = await Store.open(str(url) if isinstance(url, str) else url.render_as_string(False))
+    except Exception as error:
+        return error
+    await store.close()
+    raise AssertionError(f"{url!r} opened")
+
+
+async def test_a_database_that_can_never_open_is_told_from_one_that_is_away(
+    url: str, tmp_path: Path
+) -> None:
+    """Trying again cannot create a database, a host name or a folder: those are refused
+    with the reason (and never the password); a server that is only down stays an outage."""
+    given = sa.make_url(url)
+    if given.get_backend_name() == "sqlite":
+        never = {given.set(database=str(tmp_path / "no" / "such" / "b.sqlite3")): "folder"}
+    else:
+        never = {
+            given.set(database="no_such_database"): 'database "no_such_database" does not exist',
+            given.set(host="db.invalid", password="hunter2"): "'db.invalid' does not resolve",
+            given.set(username="nobody_here", password="hunter2"): 'role "nobody_here"',
+        }
+    for wrong, reason in never.items():
+        error = await _open_error(wrong)
+        assert isinstance(error, UnusableDatabase), repr(error)
+        assert reason in str(error) and "hunter2" not in str(error)
+        assert "\n" not in str(error)
+    if given.get_backend_name() == "postgresql":
+        with socket.socket() as probe:  # nothing listens: a server that is down, not a mistake
+            probe.bind(("127.0.0.1", 0))
+            away = given.set(port=probe.getsockname()[1])
+        error = await _open_error(away)
+        assert not isinstance(error, UnusableDatabase) and is_outage(error), repr(error)
 
 
 @pytest.fixture
@@ -383,20 +434,22 @@ async def test_subscribers_are_counted_by_chat_type(store: Store) -> None:
 async def test_digest_counts_since_read_the_ledger(store: Store) -> None:
     later = NOW + dt.timedelta(hours=1)
     assert await store.digest_counts_since(NOW) == {"sent": 0, "failed": 0}
-    old = await store.claim(1, "p0", "a#1", NOW - dt.timedelta(days=1), LEASE)
+    old = await delivery_ledger.claim(store, 1, "p0", "a#1", NOW - dt.timedelta(days=1), LEASE)
     assert old is not None
-    await store.mark_sent(old, 1, [1], "v", [], NOW - dt.timedelta(days=1))
+    await delivery_ledger.mark_sent(store, old, 1, [1], "v", [], NOW - dt.timedelta(days=1))
     for subscription in (2, 3):
-        claim = await store.claim(subscription, "p1", "a#1", NOW, LEASE)
+        claim = await delivery_ledger.claim(store, subscription, "p1", "a#1", NOW, LEASE)
         assert claim is not None
-        await store.mark_sent(claim, subscription, [1], "v", [], later)
-    gone = await store.claim(4, "p1", "a#1", NOW, LEASE)
+        await delivery_ledger.mark_sent(store, claim, subscription, [1], "v", [], later)
+    gone = await delivery_ledger.claim(store, 4, "p1", "a#1", NOW, LEASE)
     assert gone is not None
-    await store.mark_failed(gone, "Forbidden", retry=False)
-    waiting = await store.claim(5, "p1", "a#1", NOW, LEASE)
+    await delivery_ledger.mark_failed(store, gone, "Forbidden", retry=False)
+    waiting = await delivery_ledger.claim(store, 5, "p1", "a#1", NOW, LEASE)
     assert waiting is not None
-    await store.mark_failed(waiting, "TimedOut", retry=True)  # neither sent nor failed yet
-    await store.claim(6, "p1", "a#1", NOW, LEASE)  # in flight
+    await delivery_ledger.mark_failed(
+        store, waiting, "TimedOut", retry=True
+    )  # neither sent nor failed yet
+    await delivery_ledger.claim(store, 6, "p1", "a#1", NOW, LEASE)  # in flight
     assert await store.digest_counts_since(NOW) == {"sent": 2, "failed": 1}
     assert await store.digest_counts_since(later) == {"sent": 2, "failed": 0}
     assert await store.digest_counts_since(later + LEASE) == {"sent": 0, "failed": 0}

@@ -102,12 +102,19 @@ async def test_channels_are_subscribed_from_a_private_chat_only(
     async def found(channel: str) -> FoundChannel | str:
         return FoundChannel(-500, "News")
 
-    caller = Caller(7, "private", "Ana", 7, "en", look_up_channel=found)
+    admins: set[int] = {-500}
+
+    async def is_admin_of(chat_id: int) -> bool:
+        return chat_id in admins
+
+    caller = Caller(7, "private", "Ana", 7, "en", look_up_channel=found, is_admin_of=is_admin_of)
     assert (await service.subscribe(caller, "@news cuba daily 07:30")).understood
     [subscription] = await store.subscriptions_of([-500])
     assert subscription.created_by == 7
     listing = said(await service.listing(caller))
     assert "News" in listing
+    admins.clear()  # demoted: who subscribed the channel no longer counts
+    assert "News" not in said(await service.listing(caller))
 
 
 async def test_unsubscribe_removes_what_it_names(
@@ -139,3 +146,17 @@ async def test_a_preview_sends_one_digest_per_subject_and_records_nothing(
     assert preview.messages
     [subscription] = await store.subscriptions_of([7])
     assert await store.last_sent(subscription.id) is None
+
+
+@pytest.mark.parametrize(
+    "words", ["cuba weekly ²", "cuba daily ٠٧:٣٠", "cuba monthly ¹⁵ 09:00", "cuba daily ７:30"]
+)
+async def test_a_subscription_with_digits_other_than_0_to_9_is_refused(
+    service: SubscriptionService, store: Store, words: str
+) -> None:
+    """``/subscribe cuba weekly ²`` was stored as Monday 02:00."""
+    reply = await service.subscribe(person(), words)
+    assert not reply.understood and "digits other than 0-9" in said(reply)
+    spanish = await service.subscribe(person(lang="es"), words)
+    assert "dígitos que no son 0-9" in said(spanish)
+    assert await store.subscriptions_of([7]) == []

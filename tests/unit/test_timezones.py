@@ -186,3 +186,21 @@ def test_suggestions_are_one_per_zone_and_never_exact() -> None:
     assert not any(s.exact for s in found)
     assert suggest_timezones("Europe/Madirdx")[0].zone == "Europe/Madrid"
     assert suggest_timezones("x" * 300) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["Etc/GMT+14", "Etc/GMT+13", "etc/gmt-15", "Etc/GMT+⁴", "Etc/GMT+٤"]
+)
+def test_a_zone_name_with_numbers_is_itself_or_refused_never_another_offset(text: str) -> None:
+    """ "Etc/GMT+14" is no zone (the database stops at +12); it was taken for Etc/GMT+4,
+    ten hours away. A guess may mend letters, never numbers, and "⁴" is not a 4."""
+    assert resolve_timezone(text) is None
+    assert all(s.zone.endswith(("14", "13", "15")) for s in suggest_timezones(text))
+    assert resolve_timezone("Etc/GMT-14") == ZoneMatch("Etc/GMT-14", "Etc/GMT-14", True)
+
+
+@pytest.mark.parametrize("text", ["America/", "Europe/", "America/ ", "Asia/Ba"])
+def test_an_area_without_a_city_is_asked_about_not_guessed(text: str) -> None:
+    """ "America/" became America/Nuuk (or Adak): a city the person never named."""
+    assert resolve_timezone(text) is None
+    assert suggest_timezones(text), "the reply should offer a few names to choose from"

@@ -48,7 +48,7 @@ def test_a_junk_document_never_heads_a_briefing(tmp_path: Path, seed_copy: Path)
     (seed_copy / "006_junk.txt").write_text(junk, "utf-8")
     (seed_copy / "007_fish.txt").write_text(
         "Fish & <Chips> price war. (AP)\nA price war over fish & chips in <Mexico City> "
-        "lifted sales 40% in 2025, traders said on Monday.\n",
+        "lifted sales 40% in 2025, traders said.\n",
         "utf-8",
     )
     catalog = build(seed_copy, tmp_path / "c.json")

@@ -1,0 +1,115 @@
+"""Whether a sentence can be shown on its own, away from the sentences around it.
+
+A briefing lifts sentences out of articles. A sentence that opens with a connective
+("Moreover", "However", "Examples include") or with a pronoun whose antecedent stayed in
+the article ("He said", "This cell", "It was only 30 years later") misleads when shown
+alone; one cut mid-clause ("…speeches to…") says less than its source; one that dates
+something relative to a day it does not name ("on Sunday") reads as if it were today.
+The compiler keeps such sentences out, and the catalog checks (tests/fuzz) hold every
+build to the same rules through :func:`standalone_problem`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from briefings.relative import has_relative_date, strip_markers
+
+_CONNECTIVES = (
+    "moreover|however|indeed|thus|still|also|meanwhile|instead|of course|in fact|in addition|"
+    "later|then|even so|for starters|crucially|critically|furthermore|additionally|besides|"
+    "nevertheless|nonetheless|therefore|hence|consequently|accordingly|otherwise|likewise|"
+    "similarly|finally|overall|in any case|in response|on a final note|despite this|"
+    "despite that|after that|afterwards|as a result|in turn|on the other hand|by contrast|"
+    "in contrast|for example|for instance|examples include|one such example|such|and|but|or|"
+    "so|yet|that same year|the following year|the same year|the next year|the former|"
+    "the latter|both|either|neither|another|other"
+)
+_OPENER = re.compile(rf"^(?:{_CONNECTIVES})\b", re.IGNORECASE)
+_PRONOUN = re.compile(
+    r"^(?:he|she|they|it|this|these|those|that|his|her|their|its|him|them)\b",
+    re.IGNORECASE,
+)
+# What a definite noun phrase points back to: "The study noted", "The statement said".
+_BACK_REFERENCE = re.compile(
+    r"^The (?:study|statement|report|post|video|decision|move|project|plan|group|two|"
+    r"former|latter|same|above|following|case|complaint|announcement)\b"
+)
+_CUT = re.compile(
+    r"(?:…|\.\.\.|\s[.,;:]|\b(?:to|of|and|or|the|a|an|with|for|by|in|on|at|from))\s*[.…]?\s*$"
+)
+_WIKI_MARK = re.compile(r"\[\s*edit\s*\]", re.IGNORECASE)
+_TERMINAL = re.compile(r"[.!?][”\"’)\]]*$|[”\"]$")
+
+
+# Sentence adverbs an editor drops when lifting a sentence whose subject follows them:
+# "Indeed, Mexico’s state oil company, Pemex, canceled …" stands alone without "Indeed,".
+_DROPPABLE = re.compile(
+    r"^(?:Indeed|Moreover|In fact|Crucially|Critically|Meanwhile|However|Furthermore|"
+    r"In addition|Of course|Still|Notably|Most notably),\s+(?=[A-Z])"
+)
+
+
+def trim_connective(text: str) -> str:
+    """The sentence without a leading sentence adverb, when what follows stands alone."""
+    match = _DROPPABLE.match(text)
+    if match is None:
+        return text
+    rest = text[match.end() :]
+    return rest if opening_problem(rest) is None else text
+
+
+_OPENING_PHRASE = re.compile(r"^(?:On|In|At|By|Later|Earlier|After|Before)\b[^,]{1,40},\s+")
+
+
+def _after_opening_phrase(text: str) -> str:
+    """'On Sunday, she said …' -> 'she said …': a date first does not name the speaker."""
+    match = _OPENING_PHRASE.match(strip_markers(text))
+    return strip_markers(text)[match.end() :] if match else ""
+
+
+def opening_problem(text: str) -> str | None:
+    """Why the sentence leans on the one before it, or None."""
+    words = strip_markers(text).lstrip('“"‘ ')
+    if _OPENER.match(words):
+        return "opens with a connective"
+    if _PRONOUN.match(words) or _PRONOUN.match(_after_opening_phrase(words)):
+        return "opens with a pronoun"
+    if _BACK_REFERENCE.match(words):
+        return "opens by pointing back"
+    return None
+
+
+def cut_problem(text: str) -> str | None:
+    """Why the sentence is not whole, or None."""
+    plain = strip_markers(text).rstrip()
+    if not plain or (not plain[0].isupper() and plain[0] not in '“"‘¿¡'):
+        return "does not start a sentence"
+    if _CUT.search(plain) or not _TERMINAL.search(plain):
+        return "cut mid-clause"
+    if plain.count("“") != plain.count("”") or plain.count('"') % 2:
+        return "a quotation opened or closed in another sentence"
+    if _WIKI_MARK.search(plain):
+        return "a scraped page's markup"
+    return None
+
+
+def standalone_problem(text: str) -> str | None:
+    """Why ``text`` cannot be shown on its own, or None when it can."""
+    if has_relative_date(text):
+        return "an unresolved relative date"
+    return opening_problem(text) or cut_problem(text)
+
+
+def same_sentence(a: str, b: str) -> bool:
+    """Two shown items that are the same sentence (markers and case aside)."""
+    return _normal(a) == _normal(b)
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\W+", " ", strip_markers(text)).strip().lower()
+
+
+def normal(text: str) -> str:
+    """The form two items are compared in to find a sentence shown twice."""
+    return _normal(text)
