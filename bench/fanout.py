@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import datetime as dt
 import gc
 import heapq
@@ -47,7 +48,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -60,10 +61,11 @@ import sqlalchemy as sa  # noqa: E402
 
 from bench.report import Figure, percentile, show  # noqa: E402
 from bot.app import build_application, start_application, stop_application  # noqa: E402
+from bot.clock import Clock  # noqa: E402
 from bot.digests.service import Digests  # noqa: E402
 from bot.operations.config import load_settings  # noqa: E402
 from bot.operations.telegram_limits import FloodLimits  # noqa: E402
-from bot.services import SERVICES_KEY  # noqa: E402
+from bot.services import SERVICES_KEY, BotApplication  # noqa: E402
 from bot.store import Store, database_url  # noqa: E402
 from bot.store.schema import chats, subscriptions  # noqa: E402
 from briefings.catalog import DEFAULT_CATALOG, load_catalog  # noqa: E402
@@ -449,11 +451,22 @@ async def fan_out(
     )
 
 
-async def run(scenario: Scenario) -> Run:
-    """The whole scenario: server process, database, the bot, and every round."""
+@contextlib.asynccontextmanager
+async def polling_bot(
+    serve_api: Callable[[Any, Connection], None],
+    setup: Any,
+    scale: float,
+    *,
+    clock: Clock | None = None,
+    prepare: Callable[[Path], Awaitable[None]] | None = None,
+) -> AsyncIterator[tuple[Connection, BotApplication]]:
+    """The local Bot API in a process of its own (``serve_api(setup, pipe)``) and the real
+    bot long-polling it from a temporary data folder; ``prepare`` fills that folder before
+    the bot opens it. Yields our end of the pipe to the server and the running application;
+    afterwards everything is stopped, the server process too."""
     context = multiprocessing.get_context("spawn")
     ours, theirs = context.Pipe()
-    server = context.Process(target=serve, args=(scenario, theirs), daemon=True)
+    server = context.Process(target=serve_api, args=(setup, theirs), daemon=True)
     server.start()
     theirs.close()  # the server's end: if the server dies, our end sees it at once
     try:
@@ -466,12 +479,12 @@ async def run(scenario: Scenario) -> Run:
                     "TELEGRAM_BOT_TOKEN": token,
                     "TELEGRAM_API_BASE_URL": base_url,
                     "BRIEFBOT_DATA_DIR": data_dir,
-                    "BRIEFBOT_FLOOD_SCALE": str(scenario.scale),
+                    "BRIEFBOT_FLOOD_SCALE": str(scale),
                     "BRIEFBOT_INSTANCE": "bench",
                 }
             )
-            await seed_database(database_url(None, Path(data_dir)), scenario.subscribers)
-            clock = SettableClock(BEFORE)
+            if prepare is not None:
+                await prepare(Path(data_dir))
             application = build_application(
                 settings, clock=clock, catalog=load_catalog(DEFAULT_CATALOG)
             )
@@ -479,20 +492,34 @@ async def run(scenario: Scenario) -> Run:
             try:
                 assert application.updater is not None
                 await application.updater.start_polling(poll_interval=0.0, timeout=1)
-                digests = application.bot_data[SERVICES_KEY].digests
-                measured = Run(scenario, resident_mb())
-                for day in range(scenario.rounds):
-                    measured.rounds.append(await fan_out(ours, digests, clock, day, scenario))
+                yield ours, application
             finally:
                 await stop_application(application)
         ours.send("stop")
         await asyncio.to_thread(server.join, 30)
-        return measured
     finally:
         if server.is_alive():
             server.terminate()
             server.join()
         ours.close()
+
+
+async def run(scenario: Scenario) -> Run:
+    """The whole scenario: server process, database, the bot, and every round."""
+    clock = SettableClock(BEFORE)
+
+    async def seed(data_dir: Path) -> None:
+        await seed_database(database_url(None, data_dir), scenario.subscribers)
+
+    async with polling_bot(serve, scenario, scenario.scale, clock=clock, prepare=seed) as (
+        ours,
+        application,
+    ):
+        digests = application.bot_data[SERVICES_KEY].digests
+        measured = Run(scenario, resident_mb())
+        for day in range(scenario.rounds):
+            measured.rounds.append(await fan_out(ours, digests, clock, day, scenario))
+    return measured
 
 
 # --- figures and the command line ------------------------------------------------------

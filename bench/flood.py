@@ -28,9 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -41,14 +39,18 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.fanout import MeasuredApi, Scenario, chat, exchange, resident_mb  # noqa: E402
+from bench.fanout import (  # noqa: E402
+    MeasuredApi,
+    Scenario,
+    chat,
+    exchange,
+    polling_bot,
+    resident_mb,
+)
 from bench.report import Figure, percentile, show  # noqa: E402
-from bot.app import build_application, start_application, stop_application  # noqa: E402
 from bot.operations.concurrency import PerChatUpdateProcessor  # noqa: E402
-from bot.operations.config import load_settings  # noqa: E402
 from bot.operations.telegram_limits import FloodLimits  # noqa: E402
 from bot.texts import en  # noqa: E402
-from briefings.catalog import DEFAULT_CATALOG, load_catalog  # noqa: E402
 from localapi import LocalBotApiServer  # noqa: E402
 
 FLOODER = 8_000_001  # not one of the people: its answers are not in their waits
@@ -159,67 +161,35 @@ async def settled(processor: PerChatUpdateProcessor) -> None:
 
 
 async def run(setup: Setup) -> Run:
-    context = multiprocessing.get_context("spawn")
-    ours, theirs = context.Pipe()
-    server = context.Process(target=serve, args=(setup, theirs), daemon=True)
-    server.start()
-    theirs.close()
     measured = Run(setup)
-    try:
-        if not await asyncio.to_thread(ours.poll, 120):
-            raise TimeoutError("the Bot API server did not start")
-        base_url, token = ours.recv()
-        with tempfile.TemporaryDirectory() as data_dir:
-            settings = load_settings(
-                {
-                    "TELEGRAM_BOT_TOKEN": token,
-                    "TELEGRAM_API_BASE_URL": base_url,
-                    "BRIEFBOT_DATA_DIR": data_dir,
-                    "BRIEFBOT_FLOOD_SCALE": str(setup.scale),
-                    "BRIEFBOT_INSTANCE": "bench",
-                }
-            )
-            application = build_application(settings, catalog=load_catalog(DEFAULT_CATALOG))
-            processor = application.update_processor
-            assert isinstance(processor, PerChatUpdateProcessor)
-            await start_application(application)
-            try:
-                assert application.updater is not None
-                await application.updater.start_polling(poll_interval=0.0, timeout=1)
-                measured.memory_before_mb = resident_mb()
-                for kind in PHASES:
-                    await exchange(ours, "start")
-                    if kind == "flood":
-                        await exchange(ours, "flood")
-                    await asyncio.sleep(setup.seconds)
-                    report = await exchange(ours, "finish")
-                    measured.phases.append(Phase(kind, report["asked"], report["waits"]))
-                    await settled(processor)
-                measured.memory_after_mb = resident_mb()
-                report: dict[str, Any] = await exchange(ours, "count")
-                measured.flooder_answers = report["flooder_answers"]
-                measured.slow_downs = report["slow_downs"]
-                measured.too_many = report["too_many"]
-                counts = processor.counts
-                measured.dropped = counts.dropped
-                measured.longest_queue, measured.queue_bound = (
-                    counts.longest_queue,
-                    processor.max_queued_per_chat,
-                )
-                measured.most_waiting, measured.waiting_bound = (
-                    counts.most_waiting,
-                    processor.max_waiting,
-                )
-            finally:
-                await stop_application(application)
-        ours.send("stop")
-        await asyncio.to_thread(server.join, 30)
-        return measured
-    finally:
-        if server.is_alive():
-            server.terminate()
-            server.join()
-        ours.close()
+    async with polling_bot(serve, setup, setup.scale) as (ours, application):
+        processor = application.update_processor
+        assert isinstance(processor, PerChatUpdateProcessor)
+        measured.memory_before_mb = resident_mb()
+        for kind in PHASES:
+            await exchange(ours, "start")
+            if kind == "flood":
+                await exchange(ours, "flood")
+            await asyncio.sleep(setup.seconds)
+            report = await exchange(ours, "finish")
+            measured.phases.append(Phase(kind, report["asked"], report["waits"]))
+            await settled(processor)
+        measured.memory_after_mb = resident_mb()
+        counted: dict[str, Any] = await exchange(ours, "count")
+        measured.flooder_answers = counted["flooder_answers"]
+        measured.slow_downs = counted["slow_downs"]
+        measured.too_many = counted["too_many"]
+        counts = processor.counts
+        measured.dropped = counts.dropped
+        measured.longest_queue, measured.queue_bound = (
+            counts.longest_queue,
+            processor.max_queued_per_chat,
+        )
+        measured.most_waiting, measured.waiting_bound = (
+            counts.most_waiting,
+            processor.max_waiting,
+        )
+    return measured
 
 
 def figures(measured: Run) -> list[Figure]:
