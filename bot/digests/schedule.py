@@ -104,6 +104,29 @@ class Cadence:
     day: int = 0  # weekly: 0=Monday..6=Sunday; monthly: 1..31; daily: 0
 
 
+# The days each cadence can go out on: weekly 0 (Monday) to 6 (Sunday), monthly 1 to 31
+# (29-31 are the last day in shorter months), daily only 0.
+CADENCE_DAYS = {"daily": range(0, 1), "weekly": range(0, 7), "monthly": range(1, 32)}
+_DAY_PROBLEMS = {"daily": "no_day_daily", "weekly": "no_weekday", "monthly": "no_monthday"}
+
+
+def checked_cadence(cadence: Cadence) -> Cadence:
+    """``cadence`` when it can go out, else :class:`ScheduleInputError` saying why.
+
+    Whatever made the cadence — words read by :func:`parse_cadence` or a guided
+    /subscribe button, whose data a client can forge — it passes here before it is stored.
+    """
+    days = CADENCE_DAYS.get(cadence.kind)
+    if days is None:
+        raise ValueError(f"unknown cadence {cadence.kind!r}")
+    if cadence.day not in days:
+        key, values = _DAY_PROBLEMS[cadence.kind], {"n": cadence.day}
+        raise ScheduleInputError(
+            en.SCHEDULES[key].format(**values), es.SCHEDULES[key].format(**values)
+        )
+    return cadence
+
+
 @dataclass(frozen=True)
 class QuietHours:
     start: dt.time
@@ -358,13 +381,9 @@ def _monthly(words: Sequence[str], folded: Sequence[str], index: int) -> tuple[C
         match = _ORDINAL.match(folded[index])
         if not match:
             raise _cadence_problem(words)
-        day = int(match.group(1))
-        if not 1 <= day <= 31:
-            raise ScheduleInputError(
-                f"There is no day {day} in a month. Example: monthly 1 09:00.",
-                f"No hay día {day} en un mes. Ejemplo: mensual 1 09:00.",
-            )
-        return Cadence("monthly", day), _rest(words, folded, index + 1)
+        return checked_cadence(Cadence("monthly", int(match.group(1)))), _rest(
+            words, folded, index + 1
+        )
     return Cadence("monthly", 1), _rest(words, folded, index)
 
 

@@ -22,6 +22,12 @@ Telegram answered with a server error, or the request never left (:func:`not_car
 and a reply to a group that just became a supergroup goes to the supergroup. A timeout or
 a reset after the request went out is different (:func:`answer_lost`): Telegram may have
 delivered the message, so it is not sent again; the error handler tells the person.
+A 429 on an edit (a pressed button changes its message in place) is waited out and the
+edit made again, like a 429 on a send: edits are not counted in the windows, so
+AIORateLimiter never saw them, and the press was lost. An edit is the same whenever it is
+made, so making it again can't duplicate anything; a wait longer than
+:data:`EDIT_WAIT_MOST` is not waited (the person has long pressed again), and the error
+handler answers.
 Digests (the fan-out lane) keep their own policy, in :mod:`bot.digests.delivery`. So does
 ``getMe``, the first call of a start: when it fails the start ends with one line (exit 69,
 "try again"), and the supervisor that restarts the bot is what tries again.
@@ -32,7 +38,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import datetime as dt
 import heapq
+import itertools
 import logging
 import math
 from collections.abc import Callable, Coroutine, Iterator
@@ -54,6 +62,8 @@ _LIMITED_PREFIXES = ("send", "copy", "forward")
 _MARGIN = 0.005  # for the two processes' clocks ticking apart
 RESERVE = 0.01  # of each window kept for replies (at least one message)
 REPLY_RETRY_WAIT = 0.5  # seconds before a reply Telegram surely did not take goes again
+EDIT_WAIT_MOST = 30.0  # seconds: a longer flood wait on an edit is not waited out
+_EDITS = "edit"  # editMessageText, editMessageReplyMarkup, …
 _NOT_SENT_AGAIN = frozenset({"getMe"})  # a failed start is one line, not a retry and a line
 # Failures of a request that never (fully) left: nothing reached Telegram to carry out.
 _NEVER_LEFT = (
@@ -159,6 +169,13 @@ class SlidingWindow:
         heapq.heappush(self._finished, self._clock())
 
 
+def _seconds(retry_after: float | dt.timedelta) -> float:
+    """PTB gives ``retry_after`` as seconds or, with a setting of v22, a timedelta."""
+    if isinstance(retry_after, dt.timedelta):
+        return retry_after.total_seconds()
+    return float(retry_after)
+
+
 def _loop_time() -> float:
     return asyncio.get_running_loop().time()
 
@@ -249,6 +266,8 @@ class FloodLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
+        if endpoint.startswith(_EDITS) and not _FANOUT.get():
+            return await self._edit_waiting_out_floods(callback, args, kwargs, endpoint)
         if not endpoint.startswith(_LIMITED_PREFIXES) or data.get("chat_id") is None:
             return await self._counting_429s(callback, args, kwargs)
         chat_id: object = data["chat_id"]
@@ -261,6 +280,27 @@ class FloodLimiter(AIORateLimiter):
             )
         finally:
             _TARGET.reset(token)
+
+    async def _edit_waiting_out_floods(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: Any,
+        endpoint: str,
+    ) -> Any:
+        """The edit, made again after each 429's ``retry_after`` (``max_retries`` times)."""
+        for attempt in itertools.count():
+            try:
+                return await self._counting_429s(callback, args, kwargs)
+            except RetryAfter as flood:
+                wait = _seconds(flood.retry_after)
+                if attempt >= self._max_retries or wait > EDIT_WAIT_MOST:
+                    raise
+                logger.info(
+                    "%s: Telegram asked to wait %.0f s; editing again after", endpoint, wait
+                )
+                await asyncio.sleep(wait + 0.1)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def _counting_429s(
         self, callback: Callable[..., Coroutine[Any, Any, Any]], args: Any, kwargs: Any

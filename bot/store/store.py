@@ -31,6 +31,14 @@ from bot.store.unusable import UnusableDatabase, check_before_opening, unusable_
 _R = TypeVar("_R", "ChatRecord", "Subscription")
 
 
+class TooManySubscriptions(Exception):
+    """The chat already holds as many subscriptions as it may (:meth:`Store.subscribe`)."""
+
+    def __init__(self, chat_id: int, most: int) -> None:
+        super().__init__(f"chat {chat_id} already has {most} subscriptions")
+        self.most = most
+
+
 @dataclass(frozen=True)
 class ChatRecord:
     id: int
@@ -380,8 +388,18 @@ class Store:
         at: str,
         created_by: int | None,
         now: dt.datetime,
+        *,
+        most: int | None = None,
     ) -> tuple[Subscription, bool]:
-        """Add a subscription, or change the schedule of the same one; (it, whether new)."""
+        """Add a subscription, or change the schedule of the same one; (it, whether new).
+
+        With ``most``, a new one is added only while the chat holds fewer than that, else
+        :class:`TooManySubscriptions` (changing an existing one always works). The count and
+        the insert are one statement, so SQLite (one writer at a time) never goes past it;
+        on PostgreSQL two inserts for one chat at the very same moment may each see the
+        other's row missing, one over per concurrent writer. One instance handles a chat's
+        updates one at a time, so that takes two instances or two admins of a channel.
+        """
         schedule = {"cadence": cadence, "cadence_day": cadence_day, "at": at, "paused": False}
         async with self.engine.begin() as connection:
             found = (
@@ -392,15 +410,27 @@ class Store:
                 )
             ).one_or_none()
             if found is None:
-                await connection.execute(
-                    subscriptions.insert().values(
-                        chat_id=chat_id,
-                        what=what,
-                        created_by=created_by,
-                        created_at=now,
-                        **schedule,
-                    )
+                new = {
+                    "chat_id": chat_id,
+                    "what": what,
+                    "created_by": created_by,
+                    "created_at": now,
+                    **schedule,
+                }
+                held = (
+                    sa.select(sa.func.count())
+                    .select_from(subscriptions)
+                    .where(subscriptions.c.chat_id == chat_id)
+                    .scalar_subquery()
                 )
+                values = sa.select(
+                    *(sa.literal(v, subscriptions.c[k].type).label(k) for k, v in new.items())
+                ).where(sa.true() if most is None else held < most)
+                added = await connection.execute(
+                    subscriptions.insert().from_select(list(new), values)
+                )
+                if added.rowcount == 0:
+                    raise TooManySubscriptions(chat_id, most or 0)
             else:
                 await connection.execute(
                     subscriptions.update().where(subscriptions.c.id == found.id).values(**schedule)

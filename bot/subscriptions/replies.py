@@ -75,11 +75,11 @@ class Partial:
             cadence = _CADENCE_CODES[parts[1]] if len(parts) > 1 else None
             day = read_number(parts[2], most=31) if len(parts) > 2 else None
             at = f"{parts[3][:2]}:{parts[3][2:]}" if len(parts) > 3 else None
-            if at is not None:
-                if read_number(parts[3]) is None or len(parts[3]) != 4:
-                    return None
-                dt.time.fromisoformat(at)
-        except (KeyError, ValueError):
+            # Only the shape: whether it is a time is for the rules the command meets too
+            # (bot.subscriptions.requests.checked_partial).
+            if at is not None and (read_number(parts[3]) is None or len(parts[3]) != 4):
+                return None
+        except KeyError:
             return None
         if len(parts) > 4 or (len(parts) > 2 and day is None):
             return None

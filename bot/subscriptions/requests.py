@@ -5,6 +5,12 @@ optional city), then the cadence (``daily``, ``weekly mon``, ``monthly 1``; see
 :mod:`bot.digests.schedule`), then the local time. Missing parts are not errors: the guided flow
 asks for them with buttons. Every error names what was expected, with an example, in the
 person's language.
+
+The guided flow's buttons carry the same parts in their data (:class:`~bot.subscriptions.
+replies.Partial`), which a client can forge; :func:`checked_partial` reads them by the same
+rules as typed words — the subject through :func:`read_subject`, the day through
+:func:`~bot.digests.schedule.checked_cadence`, the time through :func:`read_time` — so a
+button can't store what a command could not.
 """
 
 from __future__ import annotations
@@ -21,10 +27,12 @@ from bot.digests.schedule import (
     CADENCE_STARTS,
     Cadence,
     ScheduleInputError,
+    checked_cadence,
     parse_cadence,
     parse_time,
     refuse_other_digits,
 )
+from bot.subscriptions.replies import Partial
 from briefings.model import Catalog
 from briefings.topics import fold
 
@@ -82,14 +90,47 @@ def read_subject(catalog: Catalog, words: list[str], now: dt.datetime) -> Subjec
         if ranked and ranked[0].score >= CONFIDENT:
             topic = ranked[0].topic
     if topic is None:
-        names = ", ".join(t.command for t in catalog.topics)
-        shown = quoted(text)
-        raise SubscribeError(
-            f"I don't know the topic “{shown}”. Topics: {names}. "
-            "Example: /subscribe cuba daily 07:30",
-            f"No conozco el tema «{shown}». Temas: {names}. Ejemplo: /suscribir cuba diario 07:30",
-        )
+        raise _unknown_topic(catalog, text)
     return Subject(topic.id) if topic.id != EVENTS else Subject(EVENTS)
+
+
+def _unknown_topic(catalog: Catalog, text: str) -> SubscribeError:
+    names = ", ".join(t.command for t in catalog.topics)
+    shown = quoted(text)
+    return SubscribeError(
+        f"I don't know the topic “{shown}”. Topics: {names}. Example: /subscribe cuba daily 07:30",
+        f"No conozco el tema «{shown}». Temas: {names}. Ejemplo: /suscribir cuba diario 07:30",
+    )
+
+
+def read_chosen_subject(catalog: Catalog, what: str, now: dt.datetime) -> Subject:
+    """A subject in its stored form (``cuba``, ``events:guadalajara``), as a button names
+    it, read by :func:`read_subject`'s rules: a topic of the catalog, listings of a city
+    that has some. A button names it exactly, so a near miss is refused, not corrected."""
+    subject = read_subject(catalog, what.replace(":", " ").split(), now)
+    if subject.what != what:
+        raise _unknown_topic(catalog, what.replace(":", " "))
+    return subject
+
+
+def checked_partial(catalog: Catalog, partial: Partial, now: dt.datetime) -> Partial:
+    """A guided /subscribe step from a button's data, checked as a typed line would be.
+
+    A monthly or daily cadence without a day takes the day the command gives it (the 1st,
+    or none); weekly without one is asked. Raises :class:`SubscribeError`.
+    """
+    what = read_chosen_subject(catalog, partial.what, now).what if partial.what else None
+    day = partial.day
+    if partial.cadence is not None:
+        if day is None and partial.cadence != "weekly":
+            day = 1 if partial.cadence == "monthly" else 0
+        if day is not None:
+            try:
+                day = checked_cadence(Cadence(partial.cadence, day)).day
+            except ScheduleInputError as error:
+                raise SubscribeError(str(error), error.spanish) from None
+    at = read_time(partial.at).strftime("%H:%M") if partial.at else None
+    return Partial(what, partial.cadence, day, at)
 
 
 def read_time(word: str) -> dt.time:
@@ -139,6 +180,7 @@ def parse_request(catalog: Catalog, text: str, now: dt.datetime) -> Subscription
     subject = read_subject(catalog, words[:at_cadence], now)
     try:
         cadence, rest = parse_cadence(lowered[at_cadence:])
+        cadence = checked_cadence(cadence)  # the rules a button's cadence meets too
     except ScheduleInputError as error:
         raise SubscribeError(str(error), error.spanish) from None
     if len(rest) > 1:

@@ -34,12 +34,13 @@ from bot.conversation.reply import InputProblem, Reply, quoted
 from bot.digests.compose import Previous, Subject, compose_digest
 from bot.digests.schedule import Cadence, ScheduleInputError, parse_quiet_hours
 from bot.numbers import read_stored_id
-from bot.store import ChatRecord, Store, Subscription
+from bot.store import ChatRecord, Store, Subscription, TooManySubscriptions
 from bot.subscriptions import replies
 from bot.subscriptions.replies import Partial, button_tag, text
 from bot.subscriptions.requests import (
     SubscribeError,
     SubscriptionRequest,
+    checked_partial,
     parse_request,
     read_subject,
 )
@@ -50,6 +51,10 @@ logger = logging.getLogger("briefbot.subscriptions")
 PRIVATE = "private"
 CHANNEL = "channel"
 PREVIEWS = 3  # /digest without words previews at most this many subscriptions
+# The most subscriptions one chat (private, group or channel) may hold: far more than a
+# reader follows (seven topics and the listings of each city), few enough that one chat
+# can't fill the store or a fan-out. Changing the schedule of one it holds always works.
+SUBSCRIPTIONS_PER_CHAT = 50
 
 
 @dataclass(frozen=True)
@@ -181,15 +186,19 @@ class SubscriptionService:
         *,
         edit: bool = False,
     ) -> Reply:
-        subscription, created = await self.store.subscribe(
-            target.id,
-            subject.what,
-            cadence.kind,
-            cadence.day,
-            at.strftime("%H:%M"),
-            caller.user_id,
-            self.clock.now(),
-        )
+        try:
+            subscription, created = await self.store.subscribe(
+                target.id,
+                subject.what,
+                cadence.kind,
+                cadence.day,
+                at.strftime("%H:%M"),
+                caller.user_id,
+                self.clock.now(),
+                most=SUBSCRIPTIONS_PER_CHAT,
+            )
+        except TooManySubscriptions as full:
+            return _say(text(caller.lang, "too_many", most=full.most), understood=False)
         await self.plans.refresh_chat(target.id)
         planned = self.plans.planned_for(subscription.id)
         where = f" {target.title}" if target.type == CHANNEL and target.title else ""
@@ -240,23 +249,24 @@ class SubscriptionService:
         return await self._save(caller, target, request.subject, request.cadence, request.at)
 
     async def subscribe_button(self, caller: Caller, data: str | None) -> Reply:
-        """A step of the guided ``/subscribe``: its progress is in the button's data."""
+        """A step of the guided ``/subscribe``: its progress is in the button's data.
+
+        The data may be forged, so it meets the typed command's rules
+        (:func:`~bot.subscriptions.requests.checked_partial`) before anything is stored.
+        """
         code = caller.lang
         action = callbacks.decode(data)
         partial = Partial.decode(action.argument) if action else None
         if partial is None:
             return self.gone(code)
+        try:
+            partial = checked_partial(self.catalog, partial, self._now())
+        except SubscribeError as error:
+            return _problem(error, code)
         refusal = await self._refusal(caller)
         if refusal is not None:
             return refusal
         chat = await self._remember(caller)
-        if partial.what is not None:
-            try:
-                subject = Subject.from_what(partial.what)
-                if not subject.is_events and self.catalog.topic(subject.topic) is None:
-                    raise ValueError(subject.topic)
-            except ValueError:
-                return self.gone(code)
         if partial.what and partial.cadence and partial.day is not None and partial.at:
             cadence = Cadence(partial.cadence, partial.day)
             at = dt.time.fromisoformat(partial.at)

@@ -208,6 +208,10 @@ SUBSCRIPTIONS = {
     "removed_all": "Removed {n} subscription(s).",
     "not_subscribed": "There is no subscription to {title} here. /subscriptions lists them.",
     "gone": "That subscription no longer exists.",
+    "too_many": (
+        "This chat already has {most} subscriptions, the most it can have. Remove one with "
+        "/unsubscribe (or change the schedule of one it has), then subscribe again."
+    ),
     "not_admin_there": (
         "Only a current administrator of {title} can change its subscriptions. "
         "/subscriptions shows the ones you can."
@@ -319,6 +323,12 @@ SCHEDULES = {
         "“{text}” has digits other than 0-9. Write times, days and numbers with 0-9, "
         "e.g. 07:30 or monthly 15 09:00."
     ),
+    "no_weekday": (
+        "There is no day {n} in a week: weekly digests go out Monday to Sunday. "
+        "Example: weekly mon 08:00."
+    ),
+    "no_monthday": "There is no day {n} in a month. Example: monthly 1 09:00.",
+    "no_day_daily": "A daily digest goes out every day, not on day {n}. Example: daily 07:30.",
 }
 
 

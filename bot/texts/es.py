@@ -210,6 +210,10 @@ SUBSCRIPTIONS = {
     "removed_all": "Quitadas {n} suscripciones.",
     "not_subscribed": "No hay suscripción a {title} aquí. /subscriptions las muestra.",
     "gone": "Esa suscripción ya no existe.",
+    "too_many": (
+        "Este chat ya tiene {most} suscripciones, el máximo. Quita una con /desuscribir "
+        "(o cambia el horario de una que ya tiene) y vuelve a suscribirte."
+    ),
     "not_admin_there": (
         "Solo un administrador actual de {title} puede cambiar sus suscripciones. "
         "/subscriptions muestra las que puedes cambiar."
@@ -322,6 +326,12 @@ SCHEDULES = {
         "«{text}» tiene dígitos que no son 0-9. Escribe horas, días y números con 0-9, "
         "p. ej. 07:30 o mensual 15 09:00."
     ),
+    "no_weekday": (
+        "No hay día {n} en una semana: los resúmenes semanales salen de lunes a domingo. "
+        "Ejemplo: semanal lun 08:00."
+    ),
+    "no_monthday": "No hay día {n} en un mes. Ejemplo: mensual 1 09:00.",
+    "no_day_daily": "Un resumen diario sale cada día, no el día {n}. Ejemplo: diario 07:30.",
 }
 
 

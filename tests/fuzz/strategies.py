@@ -278,6 +278,24 @@ def callback_data() -> st.SearchStrategy[str]:
                 "cuba.d.²",
                 "cuba.m.¹⁵.0900",
                 "cuba.d.0.٠٧٣٠",
+                # Guided steps a forger writes: a city without listings, a near-miss topic,
+                # dates in a subject, days outside their cadence, a time past 23:59, a
+                # cadence without its day (issue 16: all were stored).
+                "events~zzzz.d.0.0900",
+                "events~feb.m.1.0900",
+                "events~free.w.1.0900",
+                "events~.d.0.0900",
+                "cubaa.d.0.0900",
+                "cuba.w.31.0900",
+                "cuba.w.7.0900",
+                "cuba.m.0.0900",
+                "cuba.m.32.0900",
+                "cuba.d.5.0900",
+                "cuba.d.0.2400",
+                "cuba.m",
+                "cuba.w",
+                "cuba.d",
+                "events~guadalajara.w.6",
             )
         ),
         st.tuples(st.sampled_from(("p.", "r.", "x.", "")), st.sampled_from(OUT_OF_RANGE_IDS)).map(

@@ -18,7 +18,15 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.store import Claim, Store, UnusableDatabase, database_url, describe_outage, is_outage
+from bot.store import (
+    Claim,
+    Store,
+    TooManySubscriptions,
+    UnusableDatabase,
+    database_url,
+    describe_outage,
+    is_outage,
+)
 from bot.store import store as store_module
 from bot.store.schema import CURRENT_VERSION, schema_version
 from bot.store.store import failed_values, sent_values
@@ -92,6 +100,36 @@ async def test_subscribing_twice_changes_the_schedule_not_the_count(store: Store
     assert new and not new_again and first.id == again.id
     assert (again.cadence, again.at) == ("weekly", "08:00")
     assert len(await store.subscriptions_of([7])) == 1
+
+
+async def test_a_chat_gets_no_new_subscription_past_the_most_it_may_hold(store: Store) -> None:
+    await store.remember_chat(8, "private", None, "en", NOW)
+    for what in ("cuba", "missing"):
+        await store.subscribe(8, what, "daily", 0, "07:30", 8, NOW, most=2)
+    with pytest.raises(TooManySubscriptions):
+        await store.subscribe(8, "train", "daily", 0, "07:30", 8, NOW, most=2)
+    changed, new = await store.subscribe(8, "cuba", "weekly", 3, "09:00", 8, NOW, most=2)
+    assert not new and (changed.cadence, changed.cadence_day) == ("weekly", 3)
+    assert {s.what for s in await store.subscriptions_of([8])} == {"cuba", "missing"}
+    # Another chat has its own room.
+    await store.subscribe(9, "train", "daily", 0, "07:30", 9, NOW, most=2)
+
+
+async def test_subscribing_at_once_on_sqlite_never_passes_the_most(tmp_path: Path) -> None:
+    """SQLite writes one statement at a time, and the count is in the insert's statement."""
+    store = await Store.open(database_url(None, tmp_path / "data"))
+    try:
+        results = await asyncio.gather(
+            *(
+                store.subscribe(10, f"t{n}", "daily", 0, "07:30", 10, NOW, most=5)
+                for n in range(20)
+            ),
+            return_exceptions=True,
+        )
+        assert sum(isinstance(r, TooManySubscriptions) for r in results) == 15
+        assert len(await store.subscriptions_of([10])) == 5
+    finally:
+        await store.close()
 
 
 async def test_paused_subscriptions_and_inactive_chats_are_not_scheduled(store: Store) -> None:
