@@ -187,3 +187,17 @@ def test_replies_figures_compare_with_the_echo_bot_of_the_same_run() -> None:
     assert (ratio.result, ratio.met, ratio.peer.startswith("echo bot")) == ("0.970", True, True)
     assert figures["briefbot handler time (own work), p99"].met is False  # 3 ms
     assert figures["Bot API calls refused"].met is True
+    assert figures["briefbot / echo, PTB defaults"].met is False  # 0.776
+
+
+def test_replies_figures_weigh_the_processor_and_the_distant_run_against_ptbs_defaults() -> None:
+    rate = {"echo": 500.0, "echo_chats": 490.0, "echo_shaped": 390.0, "briefbot": 480.0}
+    distant = replies.Distant(400, 1, 50.0, {"echo": 16.0, "briefbot": 96.0}, 0)
+    measured = replies.Measured(400, 1, 0.0, rate, [0.001], 0, (7.0, 5.0), distant)
+    figures = {f.name: f for f in replies.figures(measured)}
+    share = figures["per-chat processor's cost / an echo reply at 0 ms"]
+    assert (share.result, share.met) == ("0.1%", True)  # 2 µs of a 2 ms reply
+    assert figures["echo with the per-chat processor / echo on PTB's defaults"].met is True
+    assert figures["briefbot / echo, PTB defaults"].met is True  # 0.96
+    distant_ratio = figures["briefbot / echo, PTB defaults, 50 ms a call"]
+    assert (distant_ratio.result, distant_ratio.met) == ("6.00", True)
