@@ -17,7 +17,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest
+from telegram.error import BadRequest, RetryAfter
 
 from bot.conversation.answers import Answers, language_of
 from bot.conversation.render import to_plain
@@ -83,7 +83,9 @@ async def send_reply(update: Update, context: Context, reply: Reply) -> None:
     if query is not None:
         try:
             await query.answer(reply.notice[:200] if reply.notice else None)
-        except BadRequest as error:  # answered too late: the spinner is gone, the reply isn't
+        # Answered too late (the spinner is gone), or a flood wait longer than is worth
+        # waiting (bot/operations/rate_limiter.py waits out short ones): the reply isn't.
+        except (BadRequest, RetryAfter) as error:
             logger.info("update %s: callback answer refused: %s", update.update_id, error)
     chat = update.effective_chat
     if chat is None:

@@ -22,10 +22,11 @@ Telegram answered with a server error, or the request never left (:func:`not_car
 and a reply to a group that just became a supergroup goes to the supergroup. A timeout or
 a reset after the request went out is different (:func:`answer_lost`): Telegram may have
 delivered the message, so it is not sent again; the error handler tells the person.
-A 429 on an edit (a pressed button changes its message in place) is waited out and the
-edit made again, like a 429 on a send: edits are not counted in the windows, so
-AIORateLimiter never saw them, and the press was lost. An edit is the same whenever it is
-made, so making it again can't duplicate anything; a wait longer than
+A 429 on an edit (a pressed button changes its message in place) or on the answer to a
+press is waited out and the call made again, like a 429 on a send: they are not counted
+in the windows, so AIORateLimiter never saw them, and the press was lost. An edit is the
+same whenever it is made, and a 429 means Telegram did not take the call, so making it
+again can't duplicate anything; a wait longer than
 :data:`EDIT_WAIT_MOST` is not waited (the person has long pressed again), and the error
 handler answers.
 Digests (the fan-out lane) keep their own policy, in :mod:`bot.digests.delivery`. So does
@@ -63,7 +64,7 @@ _MARGIN = 0.005  # for the two processes' clocks ticking apart
 RESERVE = 0.01  # of each window kept for replies (at least one message)
 REPLY_RETRY_WAIT = 0.5  # seconds before a reply Telegram surely did not take goes again
 EDIT_WAIT_MOST = 30.0  # seconds: a longer flood wait on an edit is not waited out
-_EDITS = "edit"  # editMessageText, editMessageReplyMarkup, …
+_PRESS_CALLS = ("edit", "answerCallbackQuery")  # editMessageText, editMessageReplyMarkup, …
 _NOT_SENT_AGAIN = frozenset({"getMe"})  # a failed start is one line, not a retry and a line
 # Failures of a request that never (fully) left: nothing reached Telegram to carry out.
 _NEVER_LEFT = (
@@ -266,8 +267,8 @@ class FloodLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
-        if endpoint.startswith(_EDITS) and not _FANOUT.get():
-            return await self._edit_waiting_out_floods(callback, args, kwargs, endpoint)
+        if endpoint.startswith(_PRESS_CALLS) and not _FANOUT.get():
+            return await self._waiting_out_floods(callback, args, kwargs, endpoint)
         if not endpoint.startswith(_LIMITED_PREFIXES) or data.get("chat_id") is None:
             return await self._counting_429s(callback, args, kwargs)
         chat_id: object = data["chat_id"]
@@ -281,14 +282,14 @@ class FloodLimiter(AIORateLimiter):
         finally:
             _TARGET.reset(token)
 
-    async def _edit_waiting_out_floods(
+    async def _waiting_out_floods(
         self,
         callback: Callable[..., Coroutine[Any, Any, Any]],
         args: Any,
         kwargs: Any,
         endpoint: str,
     ) -> Any:
-        """The edit, made again after each 429's ``retry_after`` (``max_retries`` times)."""
+        """The call, made again after each 429's ``retry_after`` (``max_retries`` times)."""
         for attempt in itertools.count():
             try:
                 return await self._counting_429s(callback, args, kwargs)

@@ -4,7 +4,8 @@ From issue 16: the guided /subscribe keeps its progress in the buttons' data, an
 data skipped the checks a typed line meets: ``w||events~zzzz.d.0.0900|0`` created "Zzzz
 listings" whose digests were then sent, weekly day 31 or 9 and monthly day 0 were stored,
 and one chat made 110 subscriptions in 4.3 s. A 429 on editMessageText during a press
-lost the press. Each case below is what a person (or a forger) would see in the chat.
+lost the press (so did one on answerCallbackQuery). Each case below is what a person (or
+a forger) would see in the chat.
 """
 
 from __future__ import annotations
@@ -109,13 +110,27 @@ async def test_a_chat_holds_at_most_the_cap_by_command_and_by_button(start_bot: 
     assert "Subscribed" in room.plain
 
 
-async def test_a_flood_wait_on_the_edit_of_a_press_is_waited_out(start_bot: StartBot) -> None:
+@pytest.mark.parametrize("method", ["editMessageText", "answerCallbackQuery"])
+async def test_a_flood_wait_on_a_press_is_waited_out(start_bot: StartBot, method: str) -> None:
     bot = await start_bot(clock=ManualClock(TODAY))
     user, chat = bot.person(175)
     [menu] = await bot.say(chat, user, "/subscribe")
     assert "what should the digest follow" in menu.plain
-    bot.api.fail_next("editMessageText", error_code=429, retry_after=1)
+    bot.api.fail_next(method, error_code=429, retry_after=1)
     step = await bot.press(menu, "Cuba", user)
     assert "how often" in step.plain  # the press took effect, in the same message
     assert len(bot.api.sent_to(175)) == 1
     assert "Sorry" not in "\n".join(m.plain for m in bot.api.sent_to(175))
+    assert bot.api.calls_to(method)[-1].status == 200  # made again after the wait
+
+
+async def test_a_flood_wait_too_long_to_wait_on_the_answer_leaves_the_press_working(
+    start_bot: StartBot,
+) -> None:
+    bot = await start_bot(clock=ManualClock(TODAY))
+    user, chat = bot.person(176)
+    [menu] = await bot.say(chat, user, "/subscribe")
+    bot.api.fail_next("answerCallbackQuery", error_code=429, retry_after=3600)
+    step = await bot.press(menu, "Cuba", user)
+    assert "how often" in step.plain
+    assert "Sorry" not in "\n".join(m.plain for m in bot.api.sent_to(176))
