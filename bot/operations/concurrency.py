@@ -224,16 +224,22 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             self._running.add(chat)
             _wake_one(self._waiting_for_room)
             self._changed()
+            going_on = False
             try:
                 await self._handle(item.update, item.coroutine)
+                going_on = True
             except Exception:  # PTB's process_update reports its own errors; keep serving
                 logger.exception("update %s escaped its error handler", item.update)
+                going_on = True
             finally:
                 self._running.discard(chat)
                 if self._queues.get(chat):
-                    # To the back: every other chat goes first. No worker is woken: this
-                    # one takes the oldest turn next (an idle one means this is the only).
+                    # To the back: every other chat goes first. This worker takes the
+                    # oldest turn next (an idle one means this is the only); one that is
+                    # cancelled instead hands it to an idle one, or it would wait forever.
                     turns.append(chat)
+                    if not going_on:
+                        _wake_one(self._idle_workers)
                 else:
                     self._queues.pop(chat, None)
                     self._warned.discard(chat)

@@ -107,6 +107,9 @@ def read_chosen_subject(catalog: Catalog, what: str, now: dt.datetime) -> Subjec
     """A subject in its stored form (``cuba``, ``events:guadalajara``), as a button names
     it, read by :func:`read_subject`'s rules: a topic of the catalog, listings of a city
     that has some. A button names it exactly, so a near miss is refused, not corrected."""
+    topic = catalog.topic(what)
+    if topic is not None and topic.id != EVENTS:  # by its id, whatever its commands are
+        return Subject(topic.id)
     subject = read_subject(catalog, what.replace(":", " ").split(), now)
     if subject.what != what:
         raise _unknown_topic(catalog, what.replace(":", " "))
