@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from briefings import stories, summarize
-from briefings.chronology import article_date, reference_years, written_date
+from briefings.chronology import YearGuess, article_date, reference_years, written_date
 from briefings.clean import clean_article
+from briefings.documents import SourceMeta, read_documents
 from briefings.events import events_by_article
 from briefings.model import (
     SCHEMA_VERSION,
@@ -36,7 +37,7 @@ from briefings.model import (
     to_plain,
 )
 from briefings.relative import has_relative_date
-from briefings.segment import segment
+from briefings.segment import RawArticle, content_lines, segment
 from briefings.topics import (
     MORE_TOPIC,
     Keyword,
@@ -66,9 +67,14 @@ class CatalogError(Exception):
 
 @dataclass(frozen=True)
 class Seed:
+    """One input file: a shipped seed (many articles, no metadata) or an ingested document
+    (one article, with the title and metadata its page gave: see briefings/documents.py)."""
+
     name: str
     text: str
     sha256: str
+    meta: SourceMeta | None = None
+    title: str | None = None
 
 
 def read_seeds(directory: Path) -> list[Seed]:
@@ -96,6 +102,23 @@ def read_seeds(directory: Path) -> list[Seed]:
             raise SeedError(f"{path.name}: binary data, not text")
         seeds.append(Seed(path.name, text, hashlib.sha256(data).hexdigest()))
     return seeds
+
+
+def read_inputs(seeds_dir: Path, documents_dir: Path | None = None) -> list[Seed]:
+    """The shipped seeds, then the ingested documents (if a folder is given), in name order."""
+    inputs = read_seeds(seeds_dir)
+    if documents_dir is not None:
+        inputs += [
+            Seed(
+                name,
+                document.text,
+                hashlib.sha256(data).hexdigest(),
+                document.meta,
+                document.title,
+            )
+            for name, data, document in read_documents(documents_dir)
+        ]
+    return inputs
 
 
 def seeds_digest(seeds: Sequence[Seed]) -> str:
@@ -228,13 +251,53 @@ def _story_dated(members: Sequence[Article], written: dict[str, stories.Dated]) 
     return stories.Dated(max(d for d in days if d), True) if days else stories.Dated(None, False)
 
 
-def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> Catalog:
+class StageCache:
+    """The per-document stages' output (segmented and cleaned articles) by file name and
+    content digest, so a rebuild after new documents processes only those: the rest is
+    taken from here. The output is the same with or without it, byte for byte.
+    """
+
+    def __init__(self) -> None:
+        self._articles: dict[tuple[str, str], tuple[Article, ...]] = {}
+        self.hits = self.misses = 0
+
+    def articles(self, seed: Seed) -> tuple[Article, ...]:
+        key = (seed.name, seed.sha256)
+        found = self._articles.get(key)
+        if found is None:
+            self.misses += 1
+            found = self._articles[key] = tuple(document_articles(seed))
+        else:
+            self.hits += 1
+        return found
+
+    def keep_only(self, seeds: Sequence[Seed]) -> None:
+        """Forget documents that are gone or changed, so the cache does not grow forever."""
+        wanted = {(seed.name, seed.sha256) for seed in seeds}
+        for key in [k for k in self._articles if k not in wanted]:
+            del self._articles[key]
+
+
+def compile_catalog(
+    seeds: Sequence[Seed], registry: Registry | None = None, cache: StageCache | None = None
+) -> Catalog:
     """Seeds -> catalog. Pure: no clock, no randomness, no file access."""
     registry = registry or load_registry()
-    articles = [clean_article(raw) for seed in seeds for raw in segment(seed.name, seed.text)]
-    articles = [a for a in articles if a.paragraphs]
+    stage = cache.articles if cache is not None else document_articles
+    articles = [a for seed in seeds for a in stage(seed) if a.paragraphs]
+    if cache is not None:
+        cache.keep_only(seeds)
+    metas = {seed.name: seed.meta for seed in seeds if seed.meta is not None}
     words = summarize.vocabulary(articles)
     years = reference_years(articles)
+    # A page that says when it was published is dated by that, not by a guess.
+    published = {a.key: day for a in articles if (day := _published_day(metas.get(a.document)))}
+    years.update(
+        {
+            key: YearGuess(int(day[:4]), "the day the page was published", False)
+            for key, day in published.items()
+        }
+    )
     events = events_by_article(articles, years)
     dates = {
         a.key: article_date(
@@ -242,7 +305,9 @@ def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> 
         )
         for a in articles
     }
+    dates.update({key: (day, False) for key, day in published.items()})
     written = {a.key: stories.Dated(*written_date(a, years.get(a.key))) for a in articles}
+    written.update({key: stories.Dated(day, False) for key, day in published.items()})
     # News is what was written within a year of the newest article the seeds date by the day.
     newest_day = max((d.iso for d in written.values() if d.iso), default=None)
     recent = f"{int(newest_day[:4]) - 1}{newest_day[4:7]}" if newest_day else "9999"
@@ -306,6 +371,7 @@ def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> 
             outlet=a.outlet,
             role=a.role,
             kind=a.kind,
+            url=meta.url if (meta := metas.get(a.document)) else None,
         )
         for a in articles
     )
@@ -330,6 +396,33 @@ def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> 
         articles=infos,
     )
     return replace(catalog, version=_content_version(catalog))
+
+
+def document_articles(seed: Seed) -> list[Article]:
+    """The per-document stages: a seed segmented into its articles, each cleaned; an
+    ingested document is one article, its title and metadata as its page gave them."""
+    if seed.meta is None:
+        return [clean_article(raw) for raw in segment(seed.name, seed.text)]
+    article = clean_article(RawArticle(seed.name, 1, tuple(content_lines(seed.text))))
+    meta = seed.meta
+    return [
+        replace(
+            article,
+            title=seed.title or article.title,
+            outlet=meta.outlet or article.outlet,
+            author=meta.author or article.author,
+        )
+    ]
+
+
+def _published_day(meta: SourceMeta | None) -> str | None:
+    """The page's publication day as YYYY-MM-DD, when its metadata gives a valid one."""
+    if meta is None or not meta.published:
+        return None
+    try:
+        return dt.date.fromisoformat(meta.published[:10]).isoformat()
+    except ValueError:
+        return None
 
 
 def _content_version(catalog: Catalog) -> str:
@@ -388,9 +481,9 @@ def load_catalog(path: Path) -> Catalog:
         raise CatalogError(f"the catalog at {path} is damaged: {error}") from None
 
 
-def build(seeds_dir: Path, catalog_path: Path) -> Catalog:
-    """Compile the seeds and write the catalog file."""
-    catalog = compile_catalog(read_seeds(seeds_dir))
+def build(seeds_dir: Path, catalog_path: Path, documents_dir: Path | None = None) -> Catalog:
+    """Compile the seeds (and the ingested documents, if a folder is given); write the file."""
+    catalog = compile_catalog(read_inputs(seeds_dir, documents_dir))
     save_catalog(catalog, catalog_path)
     return catalog
 

@@ -234,6 +234,7 @@ class ArticleInfo:
     outlet: str | None = None
     role: str | None = None
     kind: str = "article"
+    url: str | None = None  # an ingested page's address; seeds have none
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -200,6 +201,11 @@ def source_label(info: ArticleInfo, lang: str) -> str:
     if info.date:
         guessed = f" ({labels['inferred']})" if info.date_inferred else ""
         parts.append(format_date(info.date, lang) + guessed)
+    if info.url and urlsplit(info.url).scheme in ("http", "https"):
+        # An ingested page: its address, which the reader can open, instead of a seed line.
+        host = urlsplit(info.url).netloc
+        parts.append(f'<a href="{html.escape(info.url, quote=True)}">{escape(host)}</a>')
+        return " · ".join(parts)
     seed = info.document.split("_", 1)[0].removesuffix(".txt")
     parts.append(labels["seed_line"].format(seed=escape(seed), line=info.line))
     return " · ".join(parts)

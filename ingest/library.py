@@ -1,0 +1,100 @@
+"""The documents folder: what has been ingested, deduplicated.
+
+An item is the same item when it has the same GUID, else the same URL: fetched again with
+new text, it replaces its earlier version under the same file name (one atomic rename, so
+a crash leaves one version or the other). A document whose text is already in the folder
+under another identity (a feed that repeats every item with new GUIDs) is a repeat and is
+not kept twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from briefings.documents import (
+    DocumentError,
+    SourceDocument,
+    SourceMeta,
+    document_paths,
+    name_for,
+    parse_document,
+    save_document,
+)
+
+logger = logging.getLogger("briefbot.ingest")
+
+
+class Outcome(Enum):
+    ADDED = "added"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    REPEAT = "repeat"
+
+
+@dataclass
+class DocumentLibrary:
+    """The folder and an index of it: names by GUID/URL identity and by content digest."""
+
+    directory: Path
+    _by_url: dict[str, str] = field(default_factory=dict)
+    _by_content: dict[str, str] = field(default_factory=dict)
+    _content_of: dict[str, str] = field(default_factory=dict)
+    _names: set[str] = field(default_factory=set)
+    _item_of: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, directory: Path) -> DocumentLibrary:
+        library = cls(directory)
+        for path in document_paths(directory):
+            try:
+                document = parse_document(path.read_text("utf-8"), path.name)
+            except (OSError, UnicodeDecodeError, DocumentError) as error:
+                logger.warning("skipping a document that cannot be read: %s", error)
+                continue
+            library._remember(path.name, document)
+        return library
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def _remember(self, name: str, document: SourceDocument) -> None:
+        old = self._content_of.get(name)
+        if old is not None and self._by_content.get(old) == name:
+            del self._by_content[old]
+        self._names.add(name)
+        if document.meta.url:
+            self._by_url.setdefault(document.meta.url, name)
+        if document.meta.item_sha256:
+            self._item_of[name] = document.meta.item_sha256
+        digest = document.content_sha256
+        self._content_of[name] = digest
+        self._by_content.setdefault(digest, name)
+
+    def knows_item(self, meta: SourceMeta) -> bool:
+        """Whether this feed item is kept already, as the feed describes it now."""
+        identity = meta.guid or meta.url
+        if identity is None or meta.item_sha256 is None:
+            return False
+        name = name_for(identity)
+        if name not in self._names and meta.url:
+            name = self._by_url.get(meta.url, name)
+        return self._item_of.get(name) == meta.item_sha256
+
+    def add(self, document: SourceDocument) -> Outcome:
+        """Keep ``document``: added, an update of an earlier version, unchanged, or a repeat."""
+        name = document.name if document.name in self._names else None
+        if name is None and document.meta.url:
+            name = self._by_url.get(document.meta.url)
+        digest = document.content_sha256
+        same_text = self._by_content.get(digest)
+        if name is None and same_text is not None:
+            return Outcome.REPEAT
+        if name is not None and self._content_of.get(name) == digest:
+            return Outcome.UNCHANGED
+        target = name or document.name
+        save_document(document, self.directory, target)
+        self._remember(target, document)
+        return Outcome.UPDATED if name else Outcome.ADDED
