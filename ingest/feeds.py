@@ -50,6 +50,10 @@ def parse_feed(body: bytes) -> Feed:
             raise FeedError(f"not a readable feed ({_short(str(reason))})")
         raise FeedError("not an RSS or Atom feed")
     items = tuple(_item(entry) for entry in parsed.entries)
+    if parsed.get("bozo") and not any(item.link or item.summary for item in items):
+        # Broken XML that feedparser read past, with nothing usable in it.
+        reason = parsed.get("bozo_exception")
+        raise FeedError(f"not a readable feed ({_short(str(reason))})")
     return Feed(title=_text(parsed.feed.get("title", "")), items=items)
 
 

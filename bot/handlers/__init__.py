@@ -11,6 +11,7 @@ from bot.handlers import (
     briefings,
     buttons,
     errors,
+    feeds,
     free_text,
     inline,
     membership,
@@ -26,6 +27,7 @@ def register(
 ) -> None:
     start.register(application)
     admin.register(application, admin_ids)
+    feeds.register(application, admin_ids)
     briefings.register(application, catalog)
     subscriptions.register(application)
     membership.register(application)

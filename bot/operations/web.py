@@ -151,6 +151,8 @@ class HealthHandler(_Base):
                     "loaded": True,  # build_application refuses to start without it
                     "version": services.catalog.version,
                     "briefings": len(services.catalog.briefings),
+                    "articles": len(services.catalog.articles),
+                    "changed_at": _iso(services.live.changed_at) if services.live else None,
                 },
                 "database": database,
                 "mode": "webhook" if services.settings.webhook_url else "polling",

@@ -97,12 +97,41 @@ deliveries = sa.Table(
 sa.Index("deliveries_by_state", deliveries.c.state, deliveries.c.claimed_at)
 
 
+# The feeds the bot polls, with what a conditional GET needs, the failure streak (reported
+# once, retried with backoff) and a lease: the instance holding it polls the feed, so
+# several instances on one PostgreSQL poll each feed once.
+feeds = sa.Table(
+    "feeds",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("url", sa.String(2048), nullable=False, unique=True),
+    sa.Column("interval", sa.Integer, nullable=False),  # seconds between polls
+    sa.Column("added_by", sa.BigInteger),
+    sa.Column("added_at", UTCDateTime, nullable=False),
+    sa.Column("etag", sa.String(256)),
+    sa.Column("last_modified", sa.String(64)),
+    sa.Column("next_poll_at", UTCDateTime, nullable=False),
+    sa.Column("last_ok_at", UTCDateTime),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("failing_since", UTCDateTime),
+    sa.Column("last_error", sa.String(256)),
+    sa.Column("documents", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("lease_owner", sa.String(40)),
+    sa.Column("lease_until", UTCDateTime),
+)
+
+
 def _version_1(connection: Connection) -> None:
     """Chats, subscriptions and the delivery ledger."""
     metadata.create_all(connection, tables=[chats, subscriptions, deliveries])
 
 
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_version_1,)
+def _version_2(connection: Connection) -> None:
+    """Feeds polled on a schedule."""
+    metadata.create_all(connection, tables=[feeds])
+
+
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_version_1, _version_2)
 CURRENT_VERSION = len(MIGRATIONS)
 
 

@@ -336,3 +336,26 @@ SLOW_DOWN = (
     "You are sending faster than I can answer, so I skipped some of your latest messages. "
     "Wait for my answers, then send again what you still need."
 )
+
+
+# /feeds, for the bot's admins in a private chat. Feed addresses are escaped by the caller.
+FEEDS = {
+    "title": "<b>Feeds</b> ({count}) — polled for new articles",
+    "empty": "No feeds yet. Add one: <code>/feeds add https://example.com/feed.xml 30</code>",
+    "line": "{number}. {url}\n   every {minutes} min · {state} · {documents} articles",
+    "never": "not polled yet",
+    "ok": "polled {when}",
+    "failing": "⚠ failing since {since} ({tries} tries): {error}; next try {next}",
+    "catalog": "Catalog: version {version}, {articles} articles, changed {when}",
+    "added": "Added feed {number}: {url}, polled every {minutes} min. Polling it now.",
+    "exists": "That feed is already in the list (/feeds).",
+    "not_url": "“{text}” is not an http(s) address of a feed.",
+    "bad_minutes": "“{text}” is not a number of minutes from {least} to {most}.",
+    "removed": "Removed feed {number}: {url}.",
+    "no_such": "There is no feed {text}; /feeds lists them with their numbers.",
+    "usage": (
+        "<code>/feeds</code> lists the feeds; <code>/feeds add URL [minutes]</code> adds one; "
+        "<code>/feeds remove N</code> removes one."
+    ),
+    "unavailable": "Feeds are unavailable right now: the database is not open.",
+}

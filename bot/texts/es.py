@@ -338,3 +338,28 @@ SLOW_DOWN = (
     "Me escribes más rápido de lo que puedo responder, así que omití algunos de tus últimos "
     "mensajes. Espera mis respuestas y vuelve a enviar lo que aún necesites."
 )
+
+
+# /feeds, para los administradores del bot en un chat privado.
+FEEDS = {
+    "title": "<b>Fuentes</b> ({count}) — revisadas en busca de artículos nuevos",
+    "empty": (
+        "Aún no hay fuentes. Agrega una: <code>/feeds add https://example.com/feed.xml 30</code>"
+    ),
+    "line": "{number}. {url}\n   cada {minutes} min · {state} · {documents} artículos",
+    "never": "aún sin revisar",
+    "ok": "revisada {when}",
+    "failing": "⚠ falla desde {since} ({tries} intentos): {error}; próximo intento {next}",
+    "catalog": "Catálogo: versión {version}, {articles} artículos, cambió {when}",
+    "added": "Fuente {number} agregada: {url}, revisada cada {minutes} min. Revisándola ya.",
+    "exists": "Esa fuente ya está en la lista (/feeds).",
+    "not_url": "“{text}” no es una dirección http(s) de una fuente.",
+    "bad_minutes": "“{text}” no es un número de minutos entre {least} y {most}.",
+    "removed": "Fuente {number} eliminada: {url}.",
+    "no_such": "No hay fuente {text}; /feeds las lista con su número.",
+    "usage": (
+        "<code>/feeds</code> lista las fuentes; <code>/feeds add URL [minutos]</code> agrega "
+        "una; <code>/feeds remove N</code> elimina una."
+    ),
+    "unavailable": "Las fuentes no están disponibles ahora: la base de datos no está abierta.",
+}

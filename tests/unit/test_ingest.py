@@ -173,7 +173,7 @@ def test_a_text_file_is_read_as_a_seed_is(
         ("error", "HTTP 500"),
         ("redirect-loop", "redirect"),
         ("html", "no article text"),  # a URL may be a page: this one has no article
-        ("malformed", "an untitled item: the item has no link and no text"),
+        ("malformed", "not a readable feed"),
         ("huge", "too large"),
     ],
 )

@@ -33,6 +33,7 @@ TELEGRAM_SIDE = {
     "bot.digests.jobs",
     "bot.digests.sender",
     "bot.digests.service",
+    "bot.feeds.jobs",
     "bot.operations.runner",
     "bot.operations.web",
     "bot.operations.tracing",
