@@ -36,7 +36,8 @@ def start_feeds(application: BotApplication, store: Store) -> FeedPoller:
         poller.poll_soon()
 
     tick_every = min(TICK_MAX, settings.feed_interval)
-    application.job_queue.run_repeating(tick, interval=tick_every, first=0, name=JOB_NAME)
+    application.job_queue.run_repeating(tick, interval=tick_every, name=JOB_NAME)
+    poller.poll_soon()  # now, not at the first tick: feeds due and documents not compiled
     return poller
 
 

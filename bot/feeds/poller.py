@@ -52,6 +52,9 @@ class FeedPoller:
         self._slots = asyncio.Semaphore(AT_ONCE)
         self._again = False
         self._task: asyncio.Task[None] | None = None
+        # The first poll also rebuilds whatever is in the documents folder: what a poll
+        # before a crash fetched and never compiled, or another process's ingest.
+        self._compiled_once = False
 
     def poll_soon(self) -> None:
         """Poll the due feeds in the background now, or right after the poll under way."""
@@ -81,8 +84,9 @@ class FeedPoller:
             lease = self.limits.timeout * 3 + LEASE_MARGIN
             due = await self.store.claim_due(self.owner, now, lease)
             changed = sum(await asyncio.gather(*(self._poll(feed) for feed in due)))
-            if changed:
+            if changed or (not self._compiled_once and len(self.documents)):
                 await self.rebuild()
+            self._compiled_once = True
             feeds = await self.store.all()
             failing = sum(1 for feed in feeds if feed.failures)
             self.states = {"ok": len(feeds) - failing, "failing": failing}

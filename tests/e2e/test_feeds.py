@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -182,3 +183,43 @@ async def test_feeds_is_for_admins_in_private_chats(start_bot: StartBot, site: N
     assert "There is no feed 9" in reply.plain
     [reply] = await bot.say(chat, admin, "/feeds frobnicate")
     assert "/feeds add URL" in reply.plain
+
+
+async def test_new_news_leads_the_next_digest_exactly_once_across_restarts(
+    start_bot: StartBot, site: NewsSite
+) -> None:
+    clock = ManualClock(TODAY)  # Wed 25 Nov 2026, 12:00 in Mexico City
+    first = await start_bot(clock=clock, env=SETTINGS)
+    reader, chat = first.person(42)
+    await first.say(chat, reader, "/subscribe cuba daily 08:00")
+    sent = len(first.api.sent_to(42))
+    await first.advance_to(dt.datetime(2026, 11, 26, 8, 0, tzinfo=TODAY.tzinfo))
+    before = "\n".join(m.plain for m in first.api.sent_to(42)[sent:])
+    assert "your daily digest" in before and "Mexico ships more oil to Cuba" not in before
+    site.publish("oil", "Mexico ships more oil to Cuba", *OIL, day="2026-11-26")
+    old_version = first.services.catalog.version
+    await add_feed(first, site.feed_url("rss"))
+    await first.api.wait_for(lambda: first.services.catalog.version != old_version)
+    new_version = first.services.catalog.version
+    await first.stop()
+
+    second = await start_bot(clock=clock, env=SETTINGS)  # started with the seeds' catalog
+    await second.api.wait_for(lambda: second.services.catalog.version == new_version)
+    sent = len(second.api.sent_to(42))
+    await second.advance_to(dt.datetime(2026, 11, 27, 8, 0, tzinfo=TODAY.tzinfo))
+    digest = "\n".join(m.plain for m in second.api.sent_to(42)[sent:])
+    assert "New since your last digest" in digest
+    assert "source: Mexico ships more oil to Cuba" in digest
+    body = digest.split("Cuba–Mexico relations", 1)[-1]
+    stories = [line for line in body.splitlines() if re.match(r"\d+ \w+ 2026 · ", line)]
+    assert stories[0].startswith("26 Nov 2026 · Mexico ships more oil to Cuba"), stories
+    await second.stop()
+
+    third = await start_bot(clock=clock, env=SETTINGS)
+    await third.api.wait_for(lambda: third.services.catalog.version == new_version)
+    sent = len(third.api.sent_to(42))
+    await third.advance_to(dt.datetime(2026, 11, 28, 8, 0, tzinfo=TODAY.tzinfo))
+    digest = "\n".join(m.plain for m in third.api.sent_to(42)[sent:])
+    assert digest.startswith("Nothing new since your last digest")
+    assert "source: Mexico ships more oil to Cuba" not in digest
+    assert site.requests["/news/oil.html"] == 1  # fetched once, compiled into each start
