@@ -9,6 +9,7 @@ not kept twice.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from enum import Enum
@@ -21,6 +22,7 @@ from briefings.documents import (
     document_paths,
     name_for,
     parse_document,
+    render_document,
     save_document,
 )
 
@@ -44,18 +46,41 @@ class DocumentLibrary:
     _content_of: dict[str, str] = field(default_factory=dict)
     _names: set[str] = field(default_factory=set)
     _item_of: dict[str, str] = field(default_factory=dict)
+    _file_sha: dict[str, str] = field(default_factory=dict)  # name -> digest of its bytes
+    written: set[str] = field(default_factory=set)  # names added or updated here, not shared
 
     @classmethod
     def open(cls, directory: Path) -> DocumentLibrary:
         library = cls(directory)
         for path in document_paths(directory):
             try:
-                document = parse_document(path.read_text("utf-8"), path.name)
+                data = path.read_bytes()
+                document = parse_document(data.decode("utf-8"), path.name)
             except (OSError, UnicodeDecodeError, DocumentError) as error:
                 logger.warning("skipping a document that cannot be read: %s", error)
                 continue
             library._remember(path.name, document)
+            library._file_sha[path.name] = hashlib.sha256(data).hexdigest()
         return library
+
+    def file_digests(self) -> dict[str, str]:
+        """Each kept document's name and the digest of its file."""
+        return dict(self._file_sha)
+
+    def text_of(self, name: str) -> str:
+        return (self.directory / name).read_text("utf-8")
+
+    def adopt(self, name: str, text: str) -> bool:
+        """Keep a document another instance fetched, under its name; False if unusable."""
+        try:
+            document = parse_document(text, name)
+        except DocumentError as error:
+            logger.warning("a shared document cannot be used: %s", error)
+            return False
+        save_document(document, self.directory, name)
+        self._remember(name, document)
+        self._file_sha[name] = _digest(render_document(document))
+        return True
 
     def __len__(self) -> int:
         return len(self._names)
@@ -97,4 +122,10 @@ class DocumentLibrary:
         target = name or document.name
         save_document(document, self.directory, target)
         self._remember(target, document)
+        self._file_sha[target] = _digest(render_document(document))
+        self.written.add(target)
         return Outcome.UPDATED if name else Outcome.ADDED
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

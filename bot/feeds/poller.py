@@ -82,9 +82,11 @@ class FeedPoller:
             now = self.clock.now()
             # A lease covers every fetch of a poll: the feed and up to MAX_ITEMS pages.
             lease = self.limits.timeout * 3 + LEASE_MARGIN
+            pulled = await self._pull_shared()
             due = await self.store.claim_due(self.owner, now, lease)
             changed = sum(await asyncio.gather(*(self._poll(feed) for feed in due)))
-            if changed or (not self._compiled_once and len(self.documents)):
+            await self._share()
+            if changed or pulled or (not self._compiled_once and len(self.documents)):
                 await self.rebuild()
             self._compiled_once = True
             feeds = await self.store.all()
@@ -92,6 +94,36 @@ class FeedPoller:
             self.states = {"ok": len(feeds) - failing, "failing": failing}
             self.polls += 1
             return changed
+
+    async def _share(self) -> None:
+        """Put the documents this instance wrote into the database, for the others."""
+        names = sorted(self.documents.written)
+        if not names:
+            return
+        digests = self.documents.file_digests()
+        bodies = {name: (digests[name], self.documents.text_of(name)) for name in names}
+        await self.store.share_documents(bodies, self.clock.now())
+        self.documents.written.difference_update(names)
+
+    async def _pull_shared(self) -> int:
+        """Copy in what other instances fetched (or updated); how many documents came."""
+        shared = await self.store.document_digests()
+        local = self.documents.file_digests()
+        # What only this instance has (``briefbot ingest`` here, or a share that failed)
+        # is shared at the end of this poll.
+        self.documents.written.update(name for name in local if name not in shared)
+        wanted = [
+            name
+            for name, digest in shared.items()
+            if local.get(name) != digest and name not in self.documents.written
+        ]
+        if not wanted:
+            return 0
+        bodies = await self.store.documents(wanted)
+        adopted = sum(self.documents.adopt(name, body) for name, body in bodies.items())
+        if adopted:
+            logger.info("copied %d document(s) other instances fetched", adopted)
+        return adopted
 
     async def _poll(self, feed: FeedRecord) -> int:
         async with self._slots:

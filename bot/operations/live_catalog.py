@@ -48,14 +48,18 @@ def served_catalog_path(settings: Settings) -> Path:
     return settings.live_catalog_path if has_documents(settings) else settings.catalog_path
 
 
-def rebuild_live(settings: Settings, cache: StageCache | None = None) -> Catalog:
-    """Compile the seeds and documents into the live catalog, unless it is current."""
+def rebuild_live(
+    settings: Settings, cache: StageCache | None = None, current: Catalog | None = None
+) -> Catalog:
+    """Compile the seeds and documents into the live catalog, unless it is current
+    (``current``: the catalog served now, else the file is read to know)."""
     inputs = read_inputs(settings.seeds_dir, settings.documents)
     digest = seeds_digest(inputs)
-    try:
-        current = load_catalog(settings.live_catalog_path)
-    except CatalogError:
-        current = None
+    if current is None or current.seeds_sha256 != digest:
+        try:
+            current = load_catalog(settings.live_catalog_path)
+        except CatalogError:
+            current = None
     if current is not None and current.seeds_sha256 == digest:
         return current
     catalog = compile_catalog(inputs, cache=cache)
@@ -63,11 +67,13 @@ def rebuild_live(settings: Settings, cache: StageCache | None = None) -> Catalog
     return catalog
 
 
-def load_served_catalog(settings: Settings, cache: StageCache | None = None) -> Catalog:
+def load_served_catalog(
+    settings: Settings, cache: StageCache | None = None, current: Catalog | None = None
+) -> Catalog:
     """The catalog to serve now: the shipped one, or the live one (rebuilt if stale)."""
     if not has_documents(settings):
         return load_catalog(settings.catalog_path)
-    return rebuild_live(settings, cache)
+    return rebuild_live(settings, cache, current)
 
 
 @dataclass
@@ -88,6 +94,7 @@ class LiveCatalog:
     ) -> None:
         self.settings, self.now, self.swap = settings, now, swap
         self.cache = StageCache()
+        self.catalog = catalog
         self.version = catalog.version
         self.changed_at = now()
         self.rebuilds = 0
@@ -100,7 +107,9 @@ class LiveCatalog:
         """
         async with self._lock:
             try:
-                catalog = await asyncio.to_thread(load_served_catalog, self.settings, self.cache)
+                catalog = await asyncio.to_thread(
+                    load_served_catalog, self.settings, self.cache, self.catalog
+                )
             except Exception as error:
                 logger.error(
                     "the catalog could not be rebuilt; still serving %s: %s", self.version, error
@@ -110,6 +119,7 @@ class LiveCatalog:
             if catalog.version == self.version:
                 return False
             old, self.version, self.changed_at = self.version, catalog.version, self.now()
+            self.catalog = catalog
             self.swap(catalog)
             logger.info(
                 "serving catalog %s (was %s): %d articles from %d documents",

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.store.schema import feeds
+from bot.store.schema import feeds, shared_documents
 
 
 @dataclass(frozen=True)
@@ -112,4 +112,37 @@ class FeedStore:
         async with self.engine.begin() as connection:
             await connection.execute(
                 feeds.update().where(feeds.c.id == feed_id).values(next_poll_at=now)
+            )
+
+    # --- documents shared by the instances ----------------------------------------------
+
+    async def document_digests(self) -> dict[str, str]:
+        """Every shared document's name and digest."""
+        table = shared_documents.c
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(sa.select(table.name, table.sha256))
+            return {row.name: row.sha256 for row in rows}
+
+    async def documents(self, names: list[str]) -> dict[str, str]:
+        """The bodies of these shared documents."""
+        table = shared_documents.c
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(
+                sa.select(table.name, table.body).where(table.name.in_(names))
+            )
+            return {row.name: row.body for row in rows}
+
+    async def share_documents(self, bodies: dict[str, tuple[str, str]], now: dt.datetime) -> None:
+        """Insert or replace documents: name -> (digest, body)."""
+        if not bodies:
+            return
+        table = shared_documents
+        async with self.engine.begin() as connection:
+            await connection.execute(table.delete().where(table.c.name.in_(list(bodies))))
+            await connection.execute(
+                table.insert(),
+                [
+                    {"name": name, "sha256": digest, "body": body, "updated_at": now}
+                    for name, (digest, body) in bodies.items()
+                ],
             )

@@ -121,14 +121,26 @@ feeds = sa.Table(
 )
 
 
+# The documents feeds brought, shared by the instances on one database: each instance
+# keeps its own documents folder and catalog, and copies in what the others fetched.
+shared_documents = sa.Table(
+    "documents",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+
 def _version_1(connection: Connection) -> None:
     """Chats, subscriptions and the delivery ledger."""
     metadata.create_all(connection, tables=[chats, subscriptions, deliveries])
 
 
 def _version_2(connection: Connection) -> None:
-    """Feeds polled on a schedule."""
-    metadata.create_all(connection, tables=[feeds])
+    """Feeds polled on a schedule, and the documents they brought."""
+    metadata.create_all(connection, tables=[feeds, shared_documents])
 
 
 MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_version_1, _version_2)

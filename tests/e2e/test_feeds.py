@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -223,3 +224,41 @@ async def test_new_news_leads_the_next_digest_exactly_once_across_restarts(
     assert digest.startswith("Nothing new since your last digest")
     assert "source: Mexico ships more oil to Cuba" not in digest
     assert site.requests["/news/oil.html"] == 1  # fetched once, compiled into each start
+
+
+async def test_instances_on_one_database_serve_what_one_of_them_fetched(
+    start_bot: StartBot, site: NewsSite, tmp_path: Path
+) -> None:
+    await _two_instances_converge(start_bot, site, tmp_path, {})
+
+
+async def test_instances_on_one_postgresql_serve_what_one_of_them_fetched(
+    start_bot: StartBot, site: NewsSite, tmp_path: Path, postgres_url: str
+) -> None:
+    await _two_instances_converge(start_bot, site, tmp_path, {"DATABASE_URL": postgres_url})
+
+
+async def _two_instances_converge(
+    start_bot: StartBot, site: NewsSite, tmp_path: Path, database: dict[str, str]
+) -> None:
+    """Each instance has its own documents folder; the database carries what one fetched
+    to the others, which rebuild and serve the same catalog version."""
+    clock = ManualClock(TODAY)
+    shared = {**SETTINGS, "BRIEFBOT_FEED_INTERVAL": "1", **database}  # a look every second
+    first = await start_bot(
+        clock=clock, instance="one", env={**shared, "BRIEFBOT_DOCUMENTS": str(tmp_path / "a")}
+    )
+    second = await start_bot(
+        clock=clock,
+        instance="two",
+        poll=False,  # one getUpdates poller per bot
+        env={**shared, "BRIEFBOT_DOCUMENTS": str(tmp_path / "b")},
+    )
+    old_version = first.services.catalog.version
+    await add_feed(first, site.feed_url("rss"))
+    await first.api.wait_for(lambda: first.services.catalog.version != old_version)
+    await second.api.wait_for(
+        lambda: second.services.catalog.version == first.services.catalog.version
+    )
+    assert site.requests["/rss.xml"] == 1  # polled by one instance only
+    assert len(list((tmp_path / "b").glob("doc_*.json"))) == 1
