@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -214,3 +218,37 @@ def test_what_gives_nothing_says_so_in_one_line(
     lines = err.strip().splitlines()
     assert len(lines) == 2
     assert "no such file" in lines[0] and "HTTP 404" in lines[1]
+
+
+def test_a_kill_mid_ingest_loses_nothing_kept_and_keeps_nothing_half(
+    site: NewsSite, data: Path
+) -> None:
+    """SIGKILL while the second item's page is being fetched: the first document is whole,
+    nothing half-written counts, and the next ingest adds only what is missing."""
+    site.fault("oil", "slow")  # the feed lists the train first, then the oil
+    environment = {**os.environ, "BRIEFBOT_DATA_DIR": str(data)}
+    briefbot = Path(sys.executable).with_name("briefbot")
+    process = subprocess.Popen(
+        [str(briefbot), "ingest", site.feed_url("rss")],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while site.requests["/news/oil.html"] == 0:  # the train kept, inside the oil's fetch
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.01)
+    finally:
+        process.kill()
+        process.wait(30)
+    site.clear()
+    kept = documents(data)  # every file there parses: none is half-written
+    assert [d["title"] for d in kept] == ["Toluca train opens its last station"]
+    assert not (data / "catalog.json").exists() or load_catalog(data / "catalog.json")
+    code = main(["ingest", site.feed_url("rss")], out=io.StringIO())
+    assert code == 0
+    titles = sorted(d["title"] for d in documents(data))
+    assert titles == ["Mexico ships oil to Cuba", "Toluca train opens its last station"]
+    catalog = load_catalog(data / "catalog.json")
+    assert sum(a.title == "Mexico ships oil to Cuba" for a in catalog.articles) == 1
