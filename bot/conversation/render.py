@@ -26,22 +26,8 @@ from briefings.relative import MARKER
 
 MESSAGE_LIMIT = 4096
 LABELS = {"en": en.LABELS, "es": es.LABELS}
-_MONTHS_ES = [
-    "",
-    "ene",
-    "feb",
-    "mar",
-    "abr",
-    "may",
-    "jun",
-    "jul",
-    "ago",
-    "sep",
-    "oct",
-    "nov",
-    "dic",
-]
-_DAYS_ES = ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"]
+MONTHS = {"en": en.MONTHS, "es": es.MONTHS}
+WEEKDAYS = {"en": en.WEEKDAYS, "es": es.WEEKDAYS}
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -122,14 +108,14 @@ def format_date(iso: str | None, lang: str = "en") -> str:
     if len(parts) == 1:
         return year
     month = int(parts[1])
-    name = _MONTHS_ES[month] if lang == "es" else calendar.month_abbr[month]
+    name = MONTHS[lang][month]
     if len(parts) == 2:
         return f"{name} {year}"
     return f"{int(parts[2])} {name} {year}"
 
 
 def format_moment(moment: dt.datetime, lang: str = "en", with_time: bool = True) -> str:
-    day = _DAYS_ES[moment.weekday()] if lang == "es" else calendar.day_abbr[moment.weekday()]
+    day = WEEKDAYS[lang][moment.weekday()]
     text = f"{day} {format_date(moment.date().isoformat(), lang)}"
     return f"{text}, {moment:%H:%M}" if with_time else text
 
@@ -587,7 +573,10 @@ _NOTE_PATTERNS = (
         "note:Open {days}, {hours}",
     ),
 )
-_DAY_ABBREVIATIONS_ES = dict(zip(calendar.day_abbr, _DAYS_ES, strict=True))
+# The compiler writes weekdays in English ("Open Tue–Sun"): each to the reader's language.
+_WEEKDAY_NAMES = {
+    lang: dict(zip(en.WEEKDAYS, names, strict=True)) for lang, names in WEEKDAYS.items()
+}
 
 
 def listing_note(note: str, lang: str) -> str:
@@ -605,7 +594,7 @@ def listing_note(note: str, lang: str) -> str:
             values = dict(match.groupdict())
             if "days" in values:
                 values["days"] = "–".join(
-                    _DAY_ABBREVIATIONS_ES.get(day, day) for day in values["days"].split("–")
+                    _WEEKDAY_NAMES[lang].get(day, day) for day in values["days"].split("–")
                 )
             return LABELS[lang][key].format(**values)
     return note

@@ -74,6 +74,10 @@ ANSWERS = {
 
 
 # Headings and labels inside a rendered briefing or listing.
+# Dates as the bot writes them: "2 Feb 2026", "Mon 2 Feb 2026" (index 0 of MONTHS is unused).
+MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
 LABELS = {
     "as_of": "As of",
     "facts": "Key figures",
@@ -129,6 +133,8 @@ LABELS = {
     "kind:post with a comment form": "a post with a comment form",
     "kind:blog post": "a blog post",
     "fact_as_of": "as of {date}",
+    "inline_source": "Source: {source}, ¶{paragraph}",
+    "inline_more": "More: /{command} in a chat with the bot.",
     "more_on": "More:",
     "note:not including service fees": "not including service fees",
     "note:not including fees": "not including fees",

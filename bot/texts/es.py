@@ -75,6 +75,10 @@ ANSWERS = {
 
 
 # Headings and labels inside a rendered briefing or listing.
+# Dates as the bot writes them: "2 feb 2026", "lun 2 feb 2026" (index 0 of MONTHS is unused).
+MONTHS = ("", "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic")
+WEEKDAYS = ("lun", "mar", "mié", "jue", "vie", "sáb", "dom")
+
 LABELS = {
     "as_of": "Datos al",
     "facts": "Cifras clave",
@@ -130,6 +134,8 @@ LABELS = {
     "kind:post with a comment form": "una entrada con formulario de comentarios",
     "kind:blog post": "una entrada de blog",
     "fact_as_of": "datos de {date}",
+    "inline_source": "Fuente: {source}, ¶{paragraph}",
+    "inline_more": "Más: /{command} en un chat con el bot.",
     "more_on": "Más:",
     "note:not including service fees": "sin incluir cargos por servicio",
     "note:not including fees": "sin incluir cargos",

@@ -11,6 +11,9 @@ from bot.conversation.render import (
     MESSAGE_LIMIT,
     escape,
     event_is_over,
+    format_date,
+    format_moment,
+    listing_note,
     next_by_rule,
     render_briefing,
     split_message,
@@ -115,3 +118,12 @@ def test_event_text_is_escaped(catalog: Catalog) -> None:
 
     html = render_event(_event("2026-02-17T20:30"), now=TODAY, lang="en", cite=None)
     assert "Test &lt;event&gt; &amp; co" in html and "(past)" in html
+
+
+def test_dates_are_written_with_the_readers_month_and_day_names() -> None:
+    """The names come from bot/texts (every word the bot says lives there), not render.py."""
+    moment = dt.datetime(2026, 2, 2, 9, 30, tzinfo=MEXICO_CITY)  # a Monday
+    assert format_moment(moment, "en") == "Mon 2 Feb 2026, 09:30"
+    assert format_moment(moment, "es") == "lun 2 feb 2026, 09:30"
+    assert format_date("2025-01", "es") == "ene 2025" and format_date("1836", "es") == "1836"
+    assert listing_note("Open Tue–Sun, 10:00–18:00", "es") == "Abierto mar–dom, 10:00–18:00"
