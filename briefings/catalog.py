@@ -32,6 +32,7 @@ from briefings.model import (
     Document,
     Event,
     Quote,
+    Story,
     from_plain,
     to_plain,
 )
@@ -179,6 +180,7 @@ def _topic_briefing(
         [*(e for s in built for e in s.dates), *years],
         key=lambda e: (e.date, e.source.document, e.source.line),
     )
+    news_to = max(story_days, key=_sortable) if story_days else None
     newest = built[0] if built else None
     lede = newest.lede if newest else tuple(background[:3])
     # The headline is the newest story's, else the title of the article the background
@@ -203,8 +205,23 @@ def _topic_briefing(
         background=tuple(background),
         # a month at least: "2026" alone would make a span that says nothing
         news_from=min([d for d in story_days if len(d) >= 7] or story_days, default=None),
-        news_to=max(story_days, key=_sortable) if story_days else None,
+        news_to=news_to,
+        news_before=_written_before(built, events) if news_to and len(news_to) < 7 else None,
     )
+
+
+def _written_before(built: Sequence[Story], events: dict[str, list[Event]]) -> str | None:
+    """The day undated news was written before: an article announcing listings was written
+    before the first of them. The newest news is as late as the latest story's bound; a
+    story that announces nothing could be from any day of its year, so then there is none.
+    """
+    bounds = []
+    for story in built:
+        starts = [e.start[:10] for key in story.articles for e in events.get(key, [])]
+        if not starts:
+            return None
+        bounds.append(min(starts))
+    return max(bounds, default=None)
 
 
 def _one_quote_a_speaker(quotes: Iterable[Quote]) -> tuple[Quote, ...]:

@@ -212,6 +212,9 @@ class Briefing:
     background: tuple[Sentence, ...] = ()
     news_from: str | None = None
     news_to: str | None = None
+    # When the news gives only its year: the day it was written before (the first listing
+    # it announces), so the bot can still say how old it is at least.
+    news_before: str | None = None
 
 
 @dataclass(frozen=True)

@@ -279,10 +279,30 @@ def news_line(briefing: Briefing, *, now: dt.datetime, lang: str) -> str:
     if not briefing.news_to:
         return f"{labels['no_news']} · {articles}"
     span = date_span(briefing.news_from or briefing.news_to, briefing.news_to, lang)
-    if len(briefing.news_to) < 7:  # only the year is known: no honest age to give
+    if len(briefing.news_to) < 7:  # only the year is known
+        before = news_before(briefing, now=now, lang=lang)
+        if before:
+            return f"{before} · {articles}"
         return f"{labels['news_year'].format(span=span)} · {articles}"
     age = news_age(briefing.news_to, now.date(), lang)
     return f"{labels['news_span'].format(span=span, age=age)} · {articles}"
+
+
+def news_before(briefing: Briefing, *, now: dt.datetime, lang: str) -> str | None:
+    """'News from before 12 Feb 2026 · over 9 months old', for news that gives only its
+    year but announces listings (see Briefing.news_before); None without such a bound."""
+    labels = LABELS[lang]
+    if not briefing.news_before:
+        return None
+    day = dt.date.fromisoformat(briefing.news_before[:10])
+    months = _months_between(day, now.date())
+    if months < 1:
+        return None  # "over 0 months" says nothing: the year alone says as much
+    if months >= 24:
+        age = labels["over_years"].format(n=months // 12)
+    else:
+        age = labels["over_months"].format(n=months)
+    return labels["news_before"].format(date=format_date(briefing.news_before, lang), age=age)
 
 
 def _story_heading(story: Story, lang: str, *, more: bool = False) -> str:

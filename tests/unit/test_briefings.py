@@ -114,3 +114,16 @@ def test_train_figures(catalog: Catalog) -> None:
     lede = " ".join(s.text for s in train.lede)
     assert "141 billion-peso investment" in lede and "45 minutes for 90 pesos" in lede
     assert any("58-kilometer-long" in s.text for s in train.details)
+
+
+def test_news_that_gives_only_its_year_is_bounded_by_the_listings_it_announces(
+    catalog: Catalog,
+) -> None:
+    """The carnival article says "scheduled for Feb. 12-17" but not when it was written:
+    it was written before 12 Feb 2026, which is all a reader needs to judge its age."""
+    assert _briefing(catalog, "carnival").news_to == "2026"
+    assert _briefing(catalog, "carnival").news_before == "2026-02-12"
+    # the Guadalajara guide (from 29 Jan) and the carnival: the newest is as late as 12 Feb
+    assert _briefing(catalog, "events").news_before == "2026-02-12"
+    # news dated by the day needs no bound
+    assert _briefing(catalog, "cuba").news_before is None

@@ -268,3 +268,17 @@ def test_listing_notes_the_compiler_derives_are_spanish_in_spanish(
     note: str, spanish: str
 ) -> None:
     assert listing_note(note, "es") == spanish and listing_note(note, "en") == note
+
+
+def test_news_dated_only_by_its_year_still_says_how_old_it_is_at_least(
+    catalog: Catalog,
+) -> None:
+    carnival = catalog.briefing("carnival")
+    assert carnival is not None
+    line = news_line(carnival, now=DECEMBER, lang="en")
+    assert line == "News from before 12 Feb 2026 · over 9 months old · 1 article"
+    spanish = news_line(carnival, now=DECEMBER, lang="es")
+    assert spanish == "Noticias de antes del 12 feb 2026 · de hace más de 9 meses · 1 artículo"
+    # days after the bound, "over 0 months" would say nothing: the year alone is shown
+    feb = dt.datetime(2026, 2, 20, 9, 0, tzinfo=MEXICO_CITY)
+    assert news_line(carnival, now=feb, lang="en") == "News from 2026 · 1 article"
