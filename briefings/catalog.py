@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from briefings import stories, summarize
+from briefings.article_names import article_name
 from briefings.chronology import article_date, reference_years, written_date
 from briefings.clean import clean_article
 from briefings.events import events_by_article
@@ -323,6 +324,7 @@ def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> 
             outlet=a.outlet,
             role=a.role,
             kind=a.kind,
+            name=article_name(a),
         )
         for a in articles
     )

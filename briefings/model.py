@@ -237,6 +237,9 @@ class ArticleInfo:
     outlet: str | None = None
     role: str | None = None
     kind: str = "article"
+    # What the sources page calls it (see briefings/article_names.py): its title, a phrase
+    # made from an untitled article, or "" when nothing names it; None in older catalogs.
+    name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from bot.conversation.event_filters import (
 from bot.conversation.render import (
     SCREEN_LIMIT,
     Citations,
+    article_title,
     briefing_pages,
     count_listings,
     escape,
@@ -174,7 +175,7 @@ class Answers:
             for key in document.articles:
                 info = infos[key]
                 when = f" ({format_date(info.date, lang)})" if info.date else ""
-                lines.append(f"{info.number}. {escape(info.title)}{when}")
+                lines.append(f"{info.number}. {article_title(info, lang)}{when}")
             blocks.append("\n".join(lines))
         return Reply(split_message(blocks))
 

@@ -167,7 +167,7 @@ class Citations:
 def source_label(info: ArticleInfo, lang: str) -> str:
     """“Title” — by Author (role), Outlet · photo: credit · date · seed 002, line 57."""
     labels = LABELS[lang]
-    parts = [f"“{escape(_short_title(info.title))}”"]
+    parts = [article_title(info, lang)]
     who = []
     if info.author:
         role = f" ({info.role})" if info.role else ""
@@ -184,14 +184,24 @@ def source_label(info: ArticleInfo, lang: str) -> str:
     if info.credit:
         parts.append(labels["photo"].format(credit=escape(info.credit)))
     if info.date:
-        guessed = f" ({labels['inferred']})" if info.date_inferred else ""
+        inferred = labels["inferred" if len(info.date) == 4 else "date_inferred"]
+        guessed = f" ({inferred})" if info.date_inferred else ""
         parts.append(format_date(info.date, lang) + guessed)
     seed = info.document.split("_", 1)[0].removesuffix(".txt")
     parts.append(labels["seed_line"].format(seed=escape(seed), line=info.line))
     return " · ".join(parts)
 
 
-def _short_title(title: str, limit: int = 110) -> str:
+def article_title(info: ArticleInfo, lang: str) -> str:
+    """“Its name” as HTML, or "untitled article" when nothing in it names it (the rest of
+    a source line, its outlet, photo credit and date, then tells it apart)."""
+    name = info.title if info.name is None else info.name
+    if not name:
+        return LABELS[lang]["untitled"]
+    return f"“{escape(_short_title(name))}”"
+
+
+def _short_title(title: str, limit: int = 130) -> str:
     if len(title) <= limit:
         return title
     return title[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—– ") + "…"

@@ -128,6 +128,7 @@ LABELS = {
     "about": "about {date}",
     "quoted_in_english": "",
     "by": "by {author}",
+    "untitled": "untitled article",
     "no_attribution": "no byline or outlet in the text",
     "no_outlet": "no outlet named",
     "photo": "photo: {credit}",

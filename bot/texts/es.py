@@ -129,6 +129,7 @@ LABELS = {
     "about": "hacia el {date}",
     "quoted_in_english": "Las frases de las fuentes se citan en inglés, tal como se publicaron.",
     "by": "por {author}",
+    "untitled": "artículo sin título",
     "no_attribution": "sin firma ni medio en el texto",
     "no_outlet": "sin medio identificado",
     "photo": "foto: {credit}",

@@ -9,6 +9,7 @@ import pytest
 
 from bot.conversation.render import (
     MESSAGE_LIMIT,
+    Citations,
     escape,
     event_is_over,
     format_date,
@@ -127,3 +128,25 @@ def test_dates_are_written_with_the_readers_month_and_day_names() -> None:
     assert format_moment(moment, "es") == "lun 2 feb 2026, 09:30"
     assert format_date("2025-01", "es") == "ene 2025" and format_date("1836", "es") == "1836"
     assert listing_note("Open Tue–Sun, 10:00–18:00", "es") == "Abierto mar–dom, 10:00–18:00"
+
+
+def test_the_sources_page_names_untitled_articles_readably(catalog: Catalog) -> None:
+    """No source is named by a first sentence cut mid-clause ("…spoken to … about…")."""
+    cite = Citations(catalog)
+    for info in catalog.articles:
+        cite.mark(SourceRef(info.document, info.number, 1, info.line))
+    lines = to_plain(cite.block("en")).split("\n")[1:]
+    assert len(lines) == len(catalog.articles)
+    for line in lines:
+        name = line.split("] ", 1)[1].split(" · ")[0]
+        assert name == "untitled article" or (name[0] == "“" and name[-1] == "”"), line
+        assert "…" not in name, line  # whole, or cut where a clause ends
+    shown = "\n".join(lines)
+    # an untitled article goes by its one heading, not its lede's first words
+    assert "“Sheinbaum asserts she has never spoken to Trump about oil shipments to Cuba”" in shown
+    assert "“President Claudia Sheinbaum on Sunday denied" not in shown
+    # "who disappeared last month…": a relative date names nothing; the outlet and date do
+    assert "untitled article · no byline or outlet in the text · photo: @Defensamx1/X" in shown
+    assert "2 Feb 2026 (date inferred)" in shown and "2 Feb 2026 (year inferred)" not in shown
+    spanish = to_plain(cite.block("es"))
+    assert "artículo sin título" in spanish and "(fecha inferida)" in spanish
