@@ -278,7 +278,13 @@ def build_story(
     quotes = pick_quotes(ordered, words, written, shown, told_by(lede), keywords)
     happenings = _dated(rest, shown)
     told = {word for c in lede for word in _informative(c.text)}
-    more = [c for c in candidates if normal(c.text) not in shown]
+    # One voice once: whoever the story quotes is heard in their own words, not also in a
+    # detail that reports what they said ("Mayor Clara Brugada said that …").
+    more = [
+        c
+        for c in candidates
+        if normal(c.text) not in shown and not _reports_speech_of(c.text, quotes)
+    ]
     details = pick_lede(more, lead, keywords, STORY_DETAILS, told)
     details.sort(key=lambda c: (c.article is not lead, c.article.key, c.position))
     shown.update(normal(c.text) for c in details)
@@ -297,6 +303,15 @@ def build_story(
         dates=tuple(happenings),
         details=tuple(Sentence(c.text, c.ref) for c in details),
     )
+
+
+def _reports_speech_of(text: str, quotes: Sequence[Quote]) -> bool:
+    """Whether the sentence tells what a quoted speaker said or explained."""
+    for quote in quotes:
+        surname = re.escape(quote.speaker.split()[-1])
+        if re.search(rf"\b{surname}\s+(?:said|says|explained|added|stated)\b", text):
+            return True
+    return False
 
 
 def _telling(fact: Fact) -> bool:

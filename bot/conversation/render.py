@@ -348,10 +348,16 @@ def _fact_line(fact: Fact, story: Story, cite: Citations, lang: str) -> str:
         if fact.as_of and fact.as_of != story.date
         else ""
     )
-    return (
-        f"• <b>{escape(fact.value)}</b>{as_of} — {shown_text(fact.text, lang)} "
-        f"{cite.mark(fact.source)}"
-    )
+    # The figure reads as a figure with what it counts ("87% hotel occupancy"), then the
+    # source's sentence that says it: never the sentence alone as the figure's label.
+    label = f" {escape(fact.measure)}" if fact.measure else ""
+    text = shown_text(fact.text, lang)
+    said = f"{escape(fact.value)}{label}"
+    if (
+        text.startswith(said) and not as_of
+    ):  # "More than 90% of cases have been …": bold it in place
+        return f"• <b>{said}</b>{text[len(said) :]}{as_of} {cite.mark(fact.source)}"
+    return f"• <b>{escape(fact.value)}</b>{label}{as_of} — {text} {cite.mark(fact.source)}"
 
 
 def _story_more(story: Story, cite: Citations, lang: str, *, newest: bool) -> str | None:

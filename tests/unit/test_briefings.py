@@ -127,3 +127,33 @@ def test_news_that_gives_only_its_year_is_bounded_by_the_listings_it_announces(
     assert _briefing(catalog, "events").news_before == "2026-02-12"
     # news dated by the day needs no bound
     assert _briefing(catalog, "cuba").news_before is None
+
+
+def test_she_said_means_the_person_acting_right_before_never_a_far_speaker(
+    catalog: Catalog,
+) -> None:
+    """ "Sheinbaum lauded the investment. / “It is not only a train …,” she said" is hers;
+    "he stated" six paragraphs after the lawyer's quote is not the lawyer's."""
+    quotes = [q for b in catalog.briefings for s in b.stories for q in s.quotes]
+    train = [q for q in _briefing(catalog, "train").stories[0].quotes]
+    assert any(q.text.startswith("It is not only a train") for q in train)
+    assert next(q for q in train if "not only a train" in q.text).speaker.endswith("Sheinbaum")
+    lawyer = [q for q in quotes if q.speaker == "Yarey Sánchez Lagunas"]
+    assert lawyer and all("not an extradition law" not in q.text for q in lawyer)
+    assert any("significant pressure from the United States" in q.text for q in lawyer)
+    # "Sheinbaum outlined Mexico's plan. “We are already doing …,” she stated": not Trump's
+    assert all(
+        q.speaker != "Donald Trump" for q in quotes if "humanitarian aid that the Cuban" in q.text
+    )
+
+
+def test_a_quoted_speaker_is_not_heard_again_in_a_detail_reporting_them(
+    catalog: Catalog,
+) -> None:
+    """Brugada's own words are quoted: "Mayor Clara Brugada said that …" is not a detail."""
+    for briefing in catalog.briefings:
+        for story in briefing.stories:
+            for quote in story.quotes:
+                surname = quote.speaker.split()[-1]
+                for detail in story.details:
+                    assert f"{surname} said" not in detail.text, (briefing.topic, detail.text)

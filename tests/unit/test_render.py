@@ -150,3 +150,23 @@ def test_the_sources_page_names_untitled_articles_readably(catalog: Catalog) -> 
     assert "2 Feb 2026 (date inferred)" in shown and "2 Feb 2026 (year inferred)" not in shown
     spanish = to_plain(cite.block("es"))
     assert "artículo sin título" in spanish and "(fecha inferida)" in spanish
+
+
+def test_a_key_figure_reads_as_a_figure_with_a_short_label(catalog: Catalog) -> None:
+    """ "87% hotel occupancy — <its sentence>", never "87% — <a whole sentence>" alone."""
+    shown = {
+        b.topic: to_plain("\n\n".join(render_briefing(catalog, b, now=TODAY)))
+        for b in catalog.briefings
+    }
+    assert "• 87% hotel occupancy — State officials estimate" in shown["carnival"]
+    assert "• 3,000 personnel — A special security operation" in shown["carnival"]
+    # what the figure counts, not the verb after it; the sentence starting so is bolded
+    assert "• More than 90% of cases have been recorded since 2006" in shown["missing"]
+    assert "More than 90% — More than 90%" not in shown["missing"]
+    # "the initial US $1.67 billion estimate" is an initial estimate, not the final price
+    assert "• US $1.67 billion initial estimate — The final price tag" in shown["train"]
+    for text in shown.values():
+        for line in text.splitlines():
+            figure = re.match(r"• (?:more than |over |nearly )?[\d$US ,.%]+\d%? — ", line)
+            year = re.match(r"• (?:1[5-9]|20)\d\d — ", line)  # a timeline's year
+            assert figure is None or year is not None, f"a figure with no label: {line}"
