@@ -35,6 +35,13 @@ _BACK_REFERENCE = re.compile(
     r"^The (?:study|statement|report|post|video|decision|move|project|plan|group|two|"
     r"former|latter|same|above|following|case|complaint|announcement)\b"
 )
+# An opening phrase that points back: "In another, an image of …" (another video, of the
+# sentence before), "In this case", "Unlike them".
+_BACK_OPENING = re.compile(
+    r"^(?:In|On|At|For|By|From|With|Of|Among|Unlike|Like)\s+(?:another|the other|others|"
+    r"the latter|the former|this|that|these|those|such|it|them)\b",
+    re.IGNORECASE,
+)
 _CUT = re.compile(
     r"(?:…|\.\.\.|\s[.,;:]|\b(?:to|of|and|or|the|a|an|with|for|by|in|on|at|from))\s*[.…]?\s*$"
 )
@@ -75,7 +82,7 @@ def opening_problem(text: str) -> str | None:
         return "opens with a connective"
     if _PRONOUN.match(words) or _PRONOUN.match(_after_opening_phrase(words)):
         return "opens with a pronoun"
-    if _BACK_REFERENCE.match(words):
+    if _BACK_REFERENCE.match(words) or _BACK_OPENING.match(words):
         return "opens by pointing back"
     return None
 

@@ -94,10 +94,18 @@ def test_resolved_dates_are_written_in_the_readers_language() -> None:
         "Mexico’s 1938 Brigada Mexicana used parades and nationalist speeches to…",
         "Capitalizing on Castro: the connections between Mexico's foreign and .",
         'Carlos Mendez: "This is a calculated act of diplomatic sovereignty by Mexico.',
+        # "another" what? The video of the sentence before, which is not shown
+        "In another, an image of Yordi Alejandro Cárdenas Flores says he was 21 in 2022.",
+        "In this case, the prosecutor opened a file on the disappearance of the workers.",
     ],
 )
 def test_sentences_that_lean_on_others_or_are_cut_are_not_shown(sentence: str) -> None:
     assert standalone_problem(sentence) is not None
+
+
+def test_an_opening_phrase_that_points_nowhere_stands_alone() -> None:
+    assert standalone_problem("In one 110-second video, a missing man tells his story.") is None
+    assert standalone_problem("In 2012, President Calderón visited Havana.") is None
 
 
 def test_a_sentence_adverb_is_dropped_when_the_rest_stands_alone() -> None:
