@@ -266,6 +266,9 @@ def build_story(
         candidates = [c for c in candidates if fuzz.token_set_ratio(c.text, headline) < 90]
     # Most telling first (the inverted pyramid): a screen short of room shows the top two.
     lede = pick_lede(candidates, lead, keywords)
+    # Told in the order the reporter wrote them: "a collective in Jalisco …" comes before
+    # "In the state with the highest number of missing persons, the collective …".
+    lede.sort(key=lambda c: (c.article is not lead, c.article.key, c.position))
     shown.update(normal(c.text) for c in lede)
     rest = [c for c in candidates if normal(c.text) not in shown]
     as_of = {a.key: written[a.key] for a in ordered}

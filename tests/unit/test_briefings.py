@@ -157,3 +157,18 @@ def test_a_quoted_speaker_is_not_heard_again_in_a_detail_reporting_them(
                 surname = quote.speaker.split()[-1]
                 for detail in story.details:
                     assert f"{surname} said" not in detail.text, (briefing.topic, detail.text)
+
+
+def test_a_lede_is_told_in_the_order_its_reporter_wrote_it(catalog: Catalog) -> None:
+    """ "In the state with the highest number of missing persons, the collective …" needs
+    "a collective in the state of Jalisco" (the paragraph before it) to be told first."""
+    for briefing in catalog.briefings:
+        for story in briefing.stories:
+            lead = story.articles[0]
+            mine = [
+                s.source for s in story.lede if f"{s.source.document}#{s.source.article}" == lead
+            ]
+            assert mine == sorted(mine, key=lambda ref: ref.paragraph), briefing.topic
+    missing = _briefing(catalog, "missing")
+    registry = next(s for s in missing.stories if "Registry" in s.headline)
+    assert registry.lede[0].text.startswith("Turning to artificial intelligence")
