@@ -42,6 +42,12 @@ _BACK_OPENING = re.compile(
     r"the latter|the former|this|that|these|those|such|it|them)\b",
     re.IGNORECASE,
 )
+# A noun that stands for what the sentence before told: "The Mexican president's stance
+# introduces a new friction point" (which stance?).
+_POINTING_NOUN = re.compile(
+    r"^The [\w .-]{1,40}[’']s (?:stance|move|decision|remarks|comments|position|response|"
+    r"announcement|pledge|plan)\b"
+)
 _CUT = re.compile(
     r"(?:…|\.\.\.|\s[.,;:]|\b(?:to|of|and|or|the|a|an|with|for|by|in|on|at|from))\s*[.…]?\s*$"
 )
@@ -82,7 +88,7 @@ def opening_problem(text: str) -> str | None:
         return "opens with a connective"
     if _PRONOUN.match(words) or _PRONOUN.match(_after_opening_phrase(words)):
         return "opens with a pronoun"
-    if _BACK_REFERENCE.match(words) or _BACK_OPENING.match(words):
+    if _BACK_REFERENCE.match(words) or _BACK_OPENING.match(words) or _POINTING_NOUN.match(words):
         return "opens by pointing back"
     return None
 

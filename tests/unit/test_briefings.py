@@ -72,6 +72,9 @@ def test_cuba_history_is_background_not_news(catalog: Catalog) -> None:
     assert cuba.background and all("Moreover" not in s.text for s in cuba.background)
     # the news's own dated happenings are in the timeline too, resolved from the weekday
     assert any(e.date == "2026-01-29" and "executive order" in e.text for e in cuba.timeline)
+    # ... and only happenings: "The Mexican president's stance introduces …, following a
+    # call last Thursday" is not what happened on 29 Jan, nor a sentence that stands alone
+    assert all("stance" not in e.text for e in cuba.timeline)
 
 
 def test_quotes_name_their_speakers_with_roles(catalog: Catalog) -> None:

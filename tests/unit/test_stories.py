@@ -97,6 +97,8 @@ def test_resolved_dates_are_written_in_the_readers_language() -> None:
         # "another" what? The video of the sentence before, which is not shown
         "In another, an image of Yordi Alejandro Cárdenas Flores says he was 21 in 2022.",
         "In this case, the prosecutor opened a file on the disappearance of the workers.",
+        # which stance? The pledge told in the sentence before, not shown
+        "The Mexican president's stance introduces a new friction point in relations.",
     ],
 )
 def test_sentences_that_lean_on_others_or_are_cut_are_not_shown(sentence: str) -> None:
