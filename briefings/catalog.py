@@ -142,7 +142,8 @@ def _topic_briefing(
             a.key: written[a.key] if written[a.key].iso else _story_dated(members, written)
             for a in members
         }
-        story = stories.build_story(members, dated, relevance, words, keywords, shown)
+        wanted = stories.SOLE_STORY_DETAILS if len(groups) == 1 else stories.STORY_DETAILS
+        story = stories.build_story(members, dated, relevance, words, keywords, shown, wanted)
         story = replace(story, quotes=tuple(stories.quotes_with_roles(story.quotes, by_key)))
         if story.date is None:  # no day of writing known: the newest date it reports
             said: list[tuple[str, bool]] = [

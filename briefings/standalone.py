@@ -48,6 +48,11 @@ _POINTING_NOUN = re.compile(
     r"^The [\w .-]{1,40}[’']s (?:stance|move|decision|remarks|comments|position|response|"
     r"announcement|pledge|plan)\b"
 )
+# "announced the decision over the weekend": which decision? One the sentence before told.
+_POINTING_OBJECT = re.compile(
+    r"\b(?:announced|defended|explained|made|took|criticized|welcomed) the "
+    r"(?:decision|move|measure|step|announcement)\b(?!\s+(?:to|that|of|on|by)\b)"
+)
 _CUT = re.compile(
     r"(?:…|\.\.\.|\s[.,;:]|\b(?:to|of|and|or|the|a|an|with|for|by|in|on|at|from))\s*[.…]?\s*$"
 )
@@ -72,6 +77,38 @@ def trim_connective(text: str) -> str:
     return rest if opening_problem(rest) is None else text
 
 
+# The phrase before a sentence's subject, and the clause after its main one: where an
+# editor cuts a relative date that the article's unknown day cannot resolve.
+_LEADING_PHRASE = re.compile(
+    r"^(?:In|On|At|By|After|Before|During|Since|Until|Following)\b[^,;:“”\"]{1,80},\s+(?=[A-Z])"
+)
+_TRAILING_CLAUSE = re.compile(
+    r"(?:\s[—–]\s|,\s(?=(?:having|which|after|when|while|before|just|only)\b))"
+    r"[^—–,;:“”\"]{1,120}?(?P<end>[.!?])$"
+)
+
+
+def drop_dated_clause(text: str) -> str | None:
+    """The sentence without the opening phrase or closing clause that holds its relative
+    date, when the rest is a whole sentence with none: "In her complaint filed Monday with
+    the Attorney General’s Office, Guzmán accused …" -> "Guzmán accused …"; "Mexico has
+    sent 92 people … — the most recent transfer having occurred just two weeks ago." ->
+    "Mexico has sent 92 people …". None when no such cut leaves a sentence that stands.
+    """
+    lead = _LEADING_PHRASE.match(text)
+    if lead and has_relative_date(lead.group(0)):
+        rest = text[lead.end() :]
+        if standalone_problem(rest) is None:
+            return rest
+    tail = _TRAILING_CLAUSE.search(text)
+    if tail and has_relative_date(tail.group(0)):
+        rest = text[: tail.start()]
+        rest += "" if rest.endswith(tail.group("end")) else tail.group("end")  # "the U.S."
+        if standalone_problem(rest) is None:
+            return rest
+    return None
+
+
 _OPENING_PHRASE = re.compile(r"^(?:On|In|At|By|Later|Earlier|After|Before)\b[^,]{1,40},\s+")
 
 
@@ -90,6 +127,8 @@ def opening_problem(text: str) -> str | None:
         return "opens with a pronoun"
     if _BACK_REFERENCE.match(words) or _BACK_OPENING.match(words) or _POINTING_NOUN.match(words):
         return "opens by pointing back"
+    if _POINTING_OBJECT.search(words):
+        return "points back to what it does not say"
     return None
 
 

@@ -29,7 +29,12 @@ from briefings.model import Article, Fact, Quote, Sentence, Story, TimelineEntry
 from briefings.relative import RELATIVE, resolve, strip_markers
 from briefings.segment import is_listing_field
 from briefings.sentences import split_sentences
-from briefings.standalone import normal, standalone_problem, trim_connective
+from briefings.standalone import (
+    drop_dated_clause,
+    normal,
+    standalone_problem,
+    trim_connective,
+)
 from briefings.topics import Keyword, Words
 
 SAME_STORY_DAYS = 4  # articles written this many days apart can report one event
@@ -40,6 +45,7 @@ STORY_FACTS = 3
 STORY_QUOTES = 3
 STORY_DATES = 6
 STORY_DETAILS = 4  # sentences after the lede, for the screens after the first
+SOLE_STORY_DETAILS = 8  # a topic's only story has the screens after the first to itself
 MAX_PASSAGE = 360  # characters of a sentence shown with the one it leans on
 
 _NOT_NAMES = frozenset(
@@ -193,6 +199,9 @@ def shown_candidates(
     previous: summarize.Candidate | None = None
     for candidate in summarize.sentences_of(article, relevance, words):
         text = resolve(trim_connective(candidate.text), written)
+        if text is None:  # a relative date this article's day cannot resolve: cut it out
+            cut = drop_dated_clause(trim_connective(candidate.text))
+            text = resolve(cut, written) if cut else None
         if text is None:
             previous = None
             continue
@@ -241,6 +250,7 @@ def build_story(
     words: frozenset[str],
     keywords: Sequence[Keyword],
     shown: set[str],
+    details_wanted: int = STORY_DETAILS,
 ) -> Story:
     """One story: lead article first, lede, figures, quotes and dated happenings.
 
@@ -288,7 +298,7 @@ def build_story(
         for c in candidates
         if normal(c.text) not in shown and not _reports_speech_of(c.text, quotes)
     ]
-    details = pick_lede(more, lead, keywords, STORY_DETAILS, told)
+    details = pick_lede(more, lead, keywords, details_wanted, told)
     details.sort(key=lambda c: (c.article is not lead, c.article.key, c.position))
     shown.update(normal(c.text) for c in details)
     story_id = hashlib.blake2s(
@@ -354,11 +364,16 @@ def pick_lede(
     keywords: Sequence[Keyword],
     count: int = LEDE_SENTENCES,
     told: set[str] | None = None,
+    *,
+    require_new: bool = True,
 ) -> list[summarize.Candidate]:
     """2–3 sentences that tell the most between them, the lead article's lede first.
 
     Greedy, like maximal marginal relevance: each next sentence is scored by where it
     stands in its article and by the names, numbers and days it adds to those chosen.
+    With ``require_new`` a sentence adding no name, number or day is passed over; details
+    take it last ("The government has said the extraditions were legal …" names no one
+    new, yet is the government's answer).
     """
     prose = [c for c in candidates if summarize.is_prose(split_sentences(c.text)[0])]
     chosen: list[summarize.Candidate] = []
@@ -370,8 +385,8 @@ def pick_lede(
             for c in prose
             if c is not best and fuzz.token_set_ratio(c.text, best.text) < summarize.NEAR_DUPLICATE
         ]
-        if chosen and not _informative(best.text) - told:
-            break
+        if require_new and chosen and not _informative(best.text) - told:
+            continue  # tells nothing new; a sentence after it still may
         chosen.append(best)
         told |= _informative(best.text)
     return chosen

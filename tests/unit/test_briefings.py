@@ -175,3 +175,20 @@ def test_a_lede_is_told_in_the_order_its_reporter_wrote_it(catalog: Catalog) -> 
     missing = _briefing(catalog, "missing")
     registry = next(s for s in missing.stories if "Registry" in s.headline)
     assert registry.lede[0].text.startswith("Turning to artificial intelligence")
+
+
+def test_news_in_a_clause_with_an_unresolvable_date_still_reaches_the_reader(
+    catalog: Catalog,
+) -> None:
+    """ "Since February 2025, Mexico has sent 92 people … — the most recent transfer having
+    occurred just two weeks ago": the article's day is unknown, so the clause goes and the
+    count stays; a sentence naming no one new does not end the details either."""
+    transfers = _briefing(catalog, "transfers").stories[0]
+    told = [s.text for s in (*transfers.lede, *transfers.details)]
+    assert (
+        "Since February 2025, Mexico has sent 92 people linked to organized crime to face "
+        "trial in the U.S." in told
+    )
+    assert all("two weeks ago" not in text for text in told)
+    cuba = _briefing(catalog, "cuba").stories[0]
+    assert any("national emergency concerning Cuba" in s.text for s in cuba.details)

@@ -18,7 +18,7 @@ from bot.conversation.render import (
 from bot.digests.compose import Previous, Subject, compose_digest
 from briefings.model import Article, Catalog, Paragraph, SourceRef
 from briefings.relative import has_relative_date, resolve, strip_markers
-from briefings.standalone import standalone_problem, trim_connective
+from briefings.standalone import drop_dated_clause, standalone_problem, trim_connective
 from briefings.stories import Dated, attribution_score, build_story, group
 from tests.conftest import MEXICO_CITY
 
@@ -99,10 +99,39 @@ def test_resolved_dates_are_written_in_the_readers_language() -> None:
         "In this case, the prosecutor opened a file on the disappearance of the workers.",
         # which stance? The pledge told in the sentence before, not shown
         "The Mexican president's stance introduces a new friction point in relations.",
+        "President Claudia Sheinbaum announced the decision over the weekend, framing it so.",
     ],
 )
 def test_sentences_that_lean_on_others_or_are_cut_are_not_shown(sentence: str) -> None:
     assert standalone_problem(sentence) is not None
+
+
+def test_a_relative_date_the_article_cannot_resolve_is_cut_with_its_clause() -> None:
+    """An undated article's "Monday" or "two weeks ago" cannot be resolved; the phrase or
+    clause that holds it goes, when what remains is a whole sentence of its own."""
+    assert (
+        drop_dated_clause(
+            "In her complaint filed Monday with the Attorney General’s Office, Guzmán accused "
+            "García Harfuch and other security officials of “treason.”"
+        )
+        == "Guzmán accused García Harfuch and other security officials of “treason.”"
+    )
+    assert (
+        drop_dated_clause(
+            "Since February 2025, Mexico has sent 92 people to face trial in the U.S. — the most "
+            "recent prison transfer having occurred just two weeks ago."
+        )
+        == "Since February 2025, Mexico has sent 92 people to face trial in the U.S."
+    )
+    # the main verb is never cut away with the date: no "Mario Delgado, a former president."
+    assert (
+        drop_dated_clause(
+            "Mario Delgado, a former president of the party, acknowledged the murder of his "
+            "aunt in a social media post on Saturday night."
+        )
+        is None
+    )
+    assert drop_dated_clause("She said on Sunday that she had not discussed it.") is None
 
 
 def test_an_opening_phrase_that_points_nowhere_stands_alone() -> None:
