@@ -80,7 +80,13 @@ def trim_connective(text: str) -> str:
 # The phrase before a sentence's subject, and the clause after its main one: where an
 # editor cuts a relative date that the article's unknown day cannot resolve.
 _LEADING_PHRASE = re.compile(
-    r"^(?:In|On|At|By|After|Before|During|Since|Until|Following)\b[^,;:“”\"]{1,80},\s+(?=[A-Z])"
+    r"^(?:In|On|At|By|After|Before|During|Since|Until|Following|Later|Earlier)\b"
+    r"[^,;:“”\"]{1,80},\s+(?=[A-Za-z])"
+)
+# "were murdered on Saturday morning in the city of Colima": the day alone, as an adverb
+_WEEKDAY_ADVERB = re.compile(
+    r"\s(?:on|last|this)\s(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+    r"(?:\s(?:morning|afternoon|evening|night))?(?=[\s,.])"
 )
 _TRAILING_CLAUSE = re.compile(
     r"(?:\s[—–]\s|,\s(?=(?:having|which|after|when|while|before|just|only)\b))"
@@ -89,15 +95,23 @@ _TRAILING_CLAUSE = re.compile(
 
 
 def drop_dated_clause(text: str) -> str | None:
-    """The sentence without the opening phrase or closing clause that holds its relative
-    date, when the rest is a whole sentence with none: "In her complaint filed Monday with
-    the Attorney General’s Office, Guzmán accused …" -> "Guzmán accused …"; "Mexico has
-    sent 92 people … — the most recent transfer having occurred just two weeks ago." ->
-    "Mexico has sent 92 people …". None when no such cut leaves a sentence that stands.
+    """The sentence without the opening phrase, weekday or closing clause that holds its
+    relative date, when the rest is a whole sentence with none: "In her complaint filed
+    Monday with the Attorney General’s Office, Guzmán accused …" -> "Guzmán accused …";
+    "were murdered on Saturday morning in the city of Colima" -> "were murdered in the city
+    of Colima"; "Mexico has sent 92 people … — the most recent transfer having occurred
+    just two weeks ago." -> "Mexico has sent 92 people …". None when no cut leaves a
+    sentence that stands.
     """
     lead = _LEADING_PHRASE.match(text)
     if lead and has_relative_date(lead.group(0)):
         rest = text[lead.end() :]
+        rest = rest[0].upper() + rest[1:]  # "Later on Saturday, three people …"
+        if standalone_problem(rest) is None:
+            return rest
+    day = _WEEKDAY_ADVERB.search(text)
+    if day:
+        rest = text[: day.start()] + text[day.end() :]
         if standalone_problem(rest) is None:
             return rest
     tail = _TRAILING_CLAUSE.search(text)

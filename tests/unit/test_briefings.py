@@ -192,3 +192,13 @@ def test_news_in_a_clause_with_an_unresolvable_date_still_reaches_the_reader(
     assert all("two weeks ago" not in text for text in told)
     cuba = _briefing(catalog, "cuba").stories[0]
     assert any("national emergency concerning Cuba" in s.text for s in cuba.details)
+
+
+def test_the_colima_murders_are_told_where_they_happened_without_an_unknown_day(
+    catalog: Catalog,
+) -> None:
+    """The article never says which Saturday: the news is told without the day."""
+    colima = next(s for s in _briefing(catalog, "security").stories if "Colima" in s.lede[0].text)
+    assert colima.lede[0].text.startswith("An aunt and cousin of federal Education Minister")
+    told = " ".join(s.text for s in (*colima.lede, *colima.details))
+    assert "were shot dead by police" in told and "Saturday" not in told

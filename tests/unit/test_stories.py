@@ -123,11 +123,26 @@ def test_a_relative_date_the_article_cannot_resolve_is_cut_with_its_clause() -> 
         )
         == "Since February 2025, Mexico has sent 92 people to face trial in the U.S."
     )
+    # a weekday alone is an adverb the sentence does without
+    assert (
+        drop_dated_clause(
+            "An aunt and cousin of Education Minister Mario Delgado were murdered on Saturday "
+            "morning in the city of Colima."
+        )
+        == "An aunt and cousin of Education Minister Mario Delgado were murdered in the city "
+        "of Colima."
+    )
+    assert (
+        drop_dated_clause(
+            "Later on Saturday, three people who allegedly took part were shot dead by police."
+        )
+        == "Three people who allegedly took part were shot dead by police."
+    )
     # the main verb is never cut away with the date: no "Mario Delgado, a former president."
     assert (
         drop_dated_clause(
             "Mario Delgado, a former president of the party, acknowledged the murder of his "
-            "aunt in a social media post on Saturday night."
+            "aunt in a social media post two weeks ago."
         )
         is None
     )
