@@ -167,11 +167,15 @@ class Answers:
 
     @memoized
     def sources(self, lang: str) -> Reply:
-        blocks = ["<b>Sources</b>" if lang == "en" else "<b>Fuentes</b>"]
+        """Every seed and its articles, named as the sources pages name them (a seed by its
+        number, not its file name: a reader has no use for ``001_a482….txt``)."""
+        texts = TEXTS[lang]
+        blocks = [f"<b>{texts['sources']}</b>"]
         infos = {a.key: a for a in self.catalog.articles}
         for document in self.catalog.documents:
             dated = f" · {format_date(document.as_of, lang)}" if document.as_of else ""
-            lines = [f"<b>{escape(document.name)}</b>{dated}"]
+            seed = escape(document.name.split("_", 1)[0].removesuffix(".txt"))
+            lines = [f"<b>{texts['seed_heading'].format(seed=seed)}</b>{dated}"]
             for key in document.articles:
                 info = infos[key]
                 when = f" ({format_date(info.date, lang)})" if info.date else ""
@@ -180,12 +184,10 @@ class Answers:
         return Reply(split_message(blocks))
 
     def about(self, lang: str) -> Reply:
-        text = (
-            "<b>About briefbot</b>\nEvery summary sentence, figure, date and quote is taken "
-            "from a source document and cites it as [n ¶p]: article n of the sources list, "
-            f"paragraph p. Catalog version <code>{escape(self.catalog.version)}</code>, built "
-            f"from {len(self.catalog.documents)} documents "
-            f"({len(self.catalog.articles)} articles)."
+        text = TEXTS[lang]["about_page"].format(
+            version=escape(self.catalog.version),
+            documents=len(self.catalog.documents),
+            articles=len(self.catalog.articles),
         )
         return Reply([text])
 

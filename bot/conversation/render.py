@@ -711,9 +711,7 @@ def events_preamble(events: Sequence[Event], *, now: dt.datetime, lang: str) -> 
     if events and len(over) == len(events):
         first = min(e.start[:7] for e in events)
         last = max((e.end or e.start)[:7] for e in events)
-        span = format_date(first, lang) + (
-            f" – {format_date(last, lang)}" if last != first else ""
-        )
+        span = date_span(first, last, lang)  # "Jan – Mar 2026", "ene al mar 2026"
         return labels["all_past"].format(today=today, span=span)
     if over:
         return labels["some_past"].format(today=today)

@@ -8,6 +8,13 @@ from __future__ import annotations
 
 # Replies to commands, buttons and typed words.
 ANSWERS = {
+    "about_page": (
+        "<b>About briefbot</b>\nEvery summary sentence, figure, date and quote is taken "
+        "from a source document and cites it as [n ¶p]: article n of the sources list, "
+        "paragraph p. Catalog version <code>{version}</code>, built from {documents} "
+        "documents ({articles} articles)."
+    ),
+    "seed_heading": "Seed {seed}",
     "welcome": (
         "<b>Welcome to briefbot.</b> Short, sourced briefings on news from Mexico: "
         "every sentence and figure cites the article it comes from.\n"

@@ -8,6 +8,13 @@ from __future__ import annotations
 
 # Replies to commands, buttons and typed words.
 ANSWERS = {
+    "about_page": (
+        "<b>Acerca de briefbot</b>\nCada frase, cifra, fecha y cita de un resumen sale de "
+        "un documento fuente y lo cita como [n ¶p]: artículo n de la lista de fuentes, "
+        "párrafo p. Versión del catálogo <code>{version}</code>, compilado de {documents} "
+        "documentos ({articles} artículos)."
+    ),
+    "seed_heading": "Semilla {seed}",
     "welcome": (
         "<b>Bienvenido a briefbot.</b> Resúmenes breves de noticias de México, "
         "con su fuente: cada frase y cifra cita el artículo del que sale.\n"

@@ -267,3 +267,15 @@ def test_a_filter_eventos_cannot_read_is_explained_in_spanish(answers: Answers) 
     assert line.startswith("No entiendo «zzzz» como filtro") and "/eventos guadalajara" in line
     english = answers.events("zzzz", now=TODAY, lang="en")
     assert english.messages[0].startswith("I can't read “zzzz” as a filter")
+
+
+def test_the_sources_and_about_pages_speak_the_readers_language(answers: Answers) -> None:
+    """/sources names seeds by number, never by file name; /about is not English-only."""
+    for lang in ("en", "es"):
+        shown = to_plain("\n".join(answers.sources(lang).messages))
+        assert ".txt" not in shown
+    assert "Seed 001" in to_plain(answers.sources("en").messages[0])
+    assert to_plain(answers.sources("es").messages[0]).startswith("Fuentes")
+    assert "Semilla 001" in to_plain("\n".join(answers.sources("es").messages))
+    assert to_plain(answers.about("es").messages[0]).startswith("Acerca de briefbot")
+    assert "About briefbot" in to_plain(answers.about("en").messages[0])

@@ -12,6 +12,7 @@ from bot.conversation.render import (
     Citations,
     escape,
     event_is_over,
+    events_preamble,
     format_date,
     format_moment,
     listing_note,
@@ -170,3 +171,14 @@ def test_a_key_figure_reads_as_a_figure_with_a_short_label(catalog: Catalog) -> 
             figure = re.match(r"• (?:more than |over |nearly )?[\d$US ,.%]+\d%? — ", line)
             year = re.match(r"• (?:1[5-9]|20)\d\d — ", line)  # a timeline's year
             assert figure is None or year is not None, f"a figure with no label: {line}"
+
+
+def test_past_listings_say_their_months_as_a_span_in_the_readers_language(
+    catalog: Catalog,
+) -> None:
+    events = catalog.briefing("events")
+    assert events is not None
+    december = dt.datetime(2026, 12, 2, 9, 0, tzinfo=MEXICO_CITY)
+    assert "from Jan – Mar 2026;" in events_preamble(events.events, now=december, lang="en")
+    spanish = events_preamble(events.events, now=december, lang="es")
+    assert "es de ene al mar 2026;" in spanish and "–" not in spanish
