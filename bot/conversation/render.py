@@ -272,13 +272,20 @@ def date_span(first: str, last: str, lang: str) -> str:
 
 
 def news_when(briefing: Briefing, *, now: dt.datetime, lang: str) -> str | None:
-    """'1 – 2 Feb 2026, 10 months old': when the briefing's news is from, or None."""
+    """'from 1 – 2 Feb 2026, 10 months old' ('del 1 al 2 feb 2026, de hace 10 meses'):
+    when the briefing's news is from and how old it is, or None."""
+    labels = LABELS[lang]
     if not briefing.news_to:
         return None
     span = date_span(briefing.news_from or briefing.news_to, briefing.news_to, lang)
-    if len(briefing.news_to) < 7:
-        return span
-    return f"{span}, {news_age(briefing.news_to, now.date(), lang)}"
+    if len(briefing.news_to) >= 7:
+        age = news_age(briefing.news_to, now.date(), lang)
+        return f"{labels['when_span'].format(span=span)}, {age}"
+    bound = briefing.news_before
+    over = _over_age(bound, now.date(), lang) if bound else None
+    if bound and over:
+        return f"{labels['when_before'].format(date=format_date(bound, lang))}, {over}"
+    return labels["when_year"].format(span=span)
 
 
 def news_line(briefing: Briefing, *, now: dt.datetime, lang: str) -> str:
@@ -304,15 +311,22 @@ def news_before(briefing: Briefing, *, now: dt.datetime, lang: str) -> str | Non
     labels = LABELS[lang]
     if not briefing.news_before:
         return None
-    day = dt.date.fromisoformat(briefing.news_before[:10])
-    months = _months_between(day, now.date())
-    if months < 1:
-        return None  # "over 0 months" says nothing: the year alone says as much
-    if months >= 24:
-        age = labels["over_years"].format(n=months // 12)
-    else:
-        age = labels["over_months"].format(n=months)
+    age = _over_age(briefing.news_before, now.date(), lang)
+    if age is None:
+        return None
     return labels["news_before"].format(date=format_date(briefing.news_before, lang), age=age)
+
+
+def _over_age(iso: str, today: dt.date, lang: str) -> str | None:
+    """'over 9 months old' for news written before ``iso``; None under a month ("over 0
+    months" says nothing: the year alone says as much)."""
+    labels = LABELS[lang]
+    months = _months_between(dt.date.fromisoformat(iso[:10]), today)
+    if months < 1:
+        return None
+    if months >= 24:
+        return str(labels["over_years"].format(n=months // 12))
+    return str(labels["over_months"].format(n=months))
 
 
 def _story_heading(story: Story, lang: str, *, more: bool = False) -> str:

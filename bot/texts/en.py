@@ -115,6 +115,9 @@ LABELS = {
     "line": "line",
     "news_span": "News from {span} · {age}",
     "news_year": "News from {span}",
+    "when_span": "from {span}",
+    "when_year": "from {span}",
+    "when_before": "from before {date}",
     "news_before": "News from before {date} · {age}",
     "over_months": "over {n} months old",
     "over_years": "over {n} years old",
@@ -295,10 +298,9 @@ SUBSCRIPTIONS = {
 DIGESTS = {
     "head": "<b>{title}</b> · your {cadence} digest · {date}",
     "head_unchanged": (
-        "Nothing new since your last digest ({date}) on <b>{title}</b>: "
-        "its newest news is from {news}."
+        "Nothing new since your last digest ({date}) on <b>{title}</b>: its newest news is {news}."
     ),
-    "news_from": "The newest news here is from {news}.",
+    "news_from": "The newest news here is {news}.",
     "first": "Your first digest on this. From now on it opens with what changed.",
     "changed": "<b>New since your last digest</b> ({date}):",
     "unchanged": (

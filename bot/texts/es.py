@@ -116,6 +116,9 @@ LABELS = {
     "line": "línea",
     "news_span": "Noticias del {span} · {age}",
     "news_year": "Noticias de {span}",
+    "when_span": "del {span}",
+    "when_year": "de {span}",
+    "when_before": "de antes del {date}",
     "news_before": "Noticias de antes del {date} · {age}",
     "over_months": "de hace más de {n} meses",
     "over_years": "de hace más de {n} años",
@@ -299,9 +302,9 @@ DIGESTS = {
     "head": "<b>{title}</b> · tu resumen {cadence} · {date}",
     "head_unchanged": (
         "Nada nuevo desde tu último resumen ({date}) sobre <b>{title}</b>: "
-        "lo más reciente es del {news}."
+        "lo más reciente es {news}."
     ),
-    "news_from": "Lo más reciente aquí es del {news}.",
+    "news_from": "Lo más reciente aquí es {news}.",
     "first": "Tu primer resumen de esto. Desde ahora empezará con lo que cambió.",
     "changed": "<b>Nuevo desde tu último resumen</b> ({date}):",
     "unchanged": (

@@ -336,3 +336,16 @@ def test_news_dated_only_by_its_year_still_says_how_old_it_is_at_least(
     # days after the bound, "over 0 months" would say nothing: the year alone is shown
     feb = dt.datetime(2026, 2, 20, 9, 0, tzinfo=MEXICO_CITY)
     assert news_line(carnival, now=feb, lang="en") == "News from 2026 · 1 article"
+
+
+def test_a_digest_says_how_old_news_dated_only_by_its_year_is_at_least(
+    catalog: Catalog,
+) -> None:
+    for lang, line in (
+        ("en", "The newest news here is from before 12 Feb 2026, over 9 months old."),
+        ("es", "Lo más reciente aquí es de antes del 12 feb 2026, de hace más de 9 meses."),
+    ):
+        digest = compose_digest(
+            catalog, Subject("carnival"), cadence="daily", now=DECEMBER, lang=lang, previous=None
+        )
+        assert line in to_plain("\n".join(digest.messages)).split("\n")
