@@ -327,8 +327,18 @@ def _reports_speech_of(text: str, quotes: Sequence[Quote]) -> bool:
     return False
 
 
+# "Mexico has more than 2,400 municipalities.": a standing count, the background of a
+# comparison, not a figure of the news.
+_STANDING_COUNT = re.compile(
+    r"^[A-Z][\w’'-]*(?:\s[A-Z][\w’'-]*)?\s(?:has|have)\s(?:more than |over |about |nearly )?\d"
+)
+
+
 def _telling(fact: Fact) -> bool:
-    """A key figure is a count of some size, a share or an amount, not '10' of a lede."""
+    """A key figure is a count of some size, a share or an amount, not '10' of a lede, nor
+    a place's standing count."""
+    if _STANDING_COUNT.match(fact.text) and len(fact.text.split()) <= 8:
+        return False
     value = fact.value
     if re.search(r"%|percent|million|billion|thousand|\$|,\d{3}", value, re.I):
         return True

@@ -202,3 +202,11 @@ def test_the_colima_murders_are_told_where_they_happened_without_an_unknown_day(
     assert colima.lede[0].text.startswith("An aunt and cousin of federal Education Minister")
     told = " ".join(s.text for s in (*colima.lede, *colima.details))
     assert "were shot dead by police" in told and "Saturday" not in told
+
+
+def test_a_standing_count_is_not_a_key_figure_of_the_news(catalog: Catalog) -> None:
+    """ "Mexico has more than 2,400 municipalities." sets a homicide rate in context; it is
+    not a figure of the Colima murders."""
+    values = [f.value for b in catalog.briefings for s in b.stories for f in s.facts]
+    assert "more than 2,400" not in values
+    assert "87%" in values and "3,000" in values
