@@ -48,6 +48,10 @@ _POINTING_NOUN = re.compile(
     r"^The [\w .-]{1,40}[’']s (?:stance|move|decision|remarks|comments|position|response|"
     r"announcement|pledge|plan)\b"
 )
+# "Authorities subsequently located the vehicle": after what? The sentence before.
+_SEQUENCED = re.compile(
+    r"^(?:[A-Z][\w’'-]*\s){1,3}(?:subsequently|thereafter|afterwards|then|later)\b"
+)
 # "announced the decision over the weekend": which decision? One the sentence before told.
 _POINTING_OBJECT = re.compile(
     r"\b(?:announced|defended|explained|made|took|criticized|welcomed) the "
@@ -141,6 +145,8 @@ def opening_problem(text: str) -> str | None:
         return "opens with a pronoun"
     if _BACK_REFERENCE.match(words) or _BACK_OPENING.match(words) or _POINTING_NOUN.match(words):
         return "opens by pointing back"
+    if _SEQUENCED.match(words):
+        return "follows on from the sentence before"
     if _POINTING_OBJECT.search(words):
         return "points back to what it does not say"
     return None
