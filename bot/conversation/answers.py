@@ -207,7 +207,7 @@ class Answers:
         """One screen of a topic's briefing, with buttons to move between screens."""
         briefing = self.catalog.briefing(topic.id)
         if briefing is None:
-            text = f"Nothing on <b>{escape(topic_name(topic, lang))}</b> in the catalog yet."
+            text = TEXTS[lang]["no_briefing"].format(topic=escape(topic_name(topic, lang)))
             return Reply([text], understood=False, edit=edit)
         pages, _ = briefing_pages(self.catalog, briefing, now=now, lang=lang)
         page = min(max(page, 0), len(pages) - 1)
@@ -259,7 +259,7 @@ class Answers:
             TEXTS[lang]["back"],
             callbacks.encode(Action("page", self.catalog.version, topic.id, back)),
         )
-        text = sources or "No sources."
+        text = sources or TEXTS[lang]["no_sources"]
         return Reply([text], buttons=((back_button,),), edit=True)
 
     # --- listings ------------------------------------------------------------------------

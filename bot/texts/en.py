@@ -14,6 +14,8 @@ ANSWERS = {
         "paragraph p. Catalog version <code>{version}</code>, built from {documents} "
         "documents ({articles} articles)."
     ),
+    "no_briefing": "Nothing on <b>{topic}</b> in the catalog yet.",
+    "no_sources": "No sources.",
     "seed_heading": "Seed {seed}",
     "welcome": (
         "<b>Welcome to briefbot.</b> Short, sourced briefings on news from Mexico: "

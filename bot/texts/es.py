@@ -14,6 +14,8 @@ ANSWERS = {
         "párrafo p. Versión del catálogo <code>{version}</code>, compilado de {documents} "
         "documentos ({articles} artículos)."
     ),
+    "no_briefing": "Todavía no hay nada sobre <b>{topic}</b> en el catálogo.",
+    "no_sources": "Sin fuentes.",
     "seed_heading": "Semilla {seed}",
     "welcome": (
         "<b>Bienvenido a briefbot.</b> Resúmenes breves de noticias de México, "
