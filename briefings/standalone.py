@@ -48,9 +48,10 @@ _POINTING_NOUN = re.compile(
     r"^The [\w .-]{1,40}[’']s (?:stance|move|decision|remarks|comments|position|response|"
     r"announcement|pledge|plan)\b"
 )
-# "Authorities subsequently located the vehicle": after what? The sentence before.
+# "Authorities subsequently located the vehicle": after what? "Vizsla Silver also
+# announced …": as well as what? The sentence before.
 _SEQUENCED = re.compile(
-    r"^(?:[A-Z][\w’'-]*\s){1,3}(?:subsequently|thereafter|afterwards|then|later)\b"
+    r"^(?:[A-Z][\w’'-]*\s){1,3}(?:subsequently|thereafter|afterwards|then|later|also)\b"
 )
 # "announced the decision over the weekend": which decision? One the sentence before told.
 _POINTING_OBJECT = re.compile(

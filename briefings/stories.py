@@ -351,8 +351,13 @@ def _informative(text: str) -> set[str]:
     plain = strip_markers(text)
     found = set(re.findall(r"(?<!^)(?<![.!?”] )\b[A-Z][\w’'-]{2,}", plain)) - _NOT_NAMES
     found |= set(re.findall(r"\d[\d,.]*", plain))
+    # counts written out ("Three people … were shot dead") tell as much as digits
+    found |= {w.lower() for w in re.findall(_COUNT_WORDS, plain, flags=re.I)}
     found |= set(re.findall(r"⟦([^⟧]+)⟧", text))
     return found
+
+
+_COUNT_WORDS = r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?)\b"
 
 
 def _lede_score(

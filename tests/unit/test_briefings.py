@@ -201,7 +201,9 @@ def test_the_colima_murders_are_told_where_they_happened_without_an_unknown_day(
     colima = next(s for s in _briefing(catalog, "security").stories if "Colima" in s.lede[0].text)
     assert colima.lede[0].text.startswith("An aunt and cousin of federal Education Minister")
     told = " ".join(s.text for s in (*colima.lede, *colima.details))
-    assert "were shot dead by police" in told and "Saturday" not in told
+    assert "Saturday" not in told
+    # "Three people …" counts as much as "3 people": the suspects' deaths are in the top two
+    assert "were shot dead by police" in " ".join(s.text for s in colima.lede[:2])
 
 
 def test_a_standing_count_is_not_a_key_figure_of_the_news(catalog: Catalog) -> None:

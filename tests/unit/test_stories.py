@@ -101,6 +101,7 @@ def test_resolved_dates_are_written_in_the_readers_language() -> None:
         "The Mexican president's stance introduces a new friction point in relations.",
         "President Claudia Sheinbaum announced the decision over the weekend, framing it so.",
         "Authorities subsequently located the vehicle outside an address in Villa de Álvarez.",
+        "Vizsla Silver also announced the temporary suspension of activities at the mine.",
     ],
 )
 def test_sentences_that_lean_on_others_or_are_cut_are_not_shown(sentence: str) -> None:
