@@ -33,7 +33,6 @@ from briefings.model import (
     Document,
     Event,
     Quote,
-    Story,
     from_plain,
     to_plain,
 )
@@ -208,22 +207,10 @@ def _topic_briefing(
         # a month at least: "2026" alone would make a span that says nothing
         news_from=min([d for d in story_days if len(d) >= 7] or story_days, default=None),
         news_to=news_to,
-        news_before=_written_before(built, events) if news_to and len(news_to) < 7 else None,
+        news_before=stories.written_before(built, events)
+        if news_to and len(news_to) < 7
+        else None,
     )
-
-
-def _written_before(built: Sequence[Story], events: dict[str, list[Event]]) -> str | None:
-    """The day undated news was written before: an article announcing listings was written
-    before the first of them. The newest news is as late as the latest story's bound; a
-    story that announces nothing could be from any day of its year, so then there is none.
-    """
-    bounds = []
-    for story in built:
-        starts = [e.start[:10] for key in story.articles for e in events.get(key, [])]
-        if not starts:
-            return None
-        bounds.append(min(starts))
-    return max(bounds, default=None)
 
 
 def _one_quote_a_speaker(quotes: Iterable[Quote]) -> tuple[Quote, ...]:

@@ -25,7 +25,7 @@ from rapidfuzz import fuzz
 
 from briefings import summarize
 from briefings.dates import find_dates
-from briefings.model import Article, Fact, Quote, Sentence, Story, TimelineEntry
+from briefings.model import Article, Event, Fact, Quote, Sentence, Story, TimelineEntry
 from briefings.relative import RELATIVE, resolve, strip_markers
 from briefings.segment import is_listing_field
 from briefings.sentences import split_sentences
@@ -625,3 +625,17 @@ def speaker_role(speaker: str, article: Article) -> str | None:
         if role and _TITLE_WORDS.search(role):
             return role
     return None
+
+
+def written_before(built: Sequence[Story], events: dict[str, list[Event]]) -> str | None:
+    """The day undated news was written before: an article announcing listings was written
+    before the first of them. The newest news is as late as the latest story's bound; a
+    story that announces nothing could be from any day of its year, so then there is none.
+    """
+    bounds = []
+    for story in built:
+        starts = [e.start[:10] for key in story.articles for e in events.get(key, [])]
+        if not starts:
+            return None
+        bounds.append(min(starts))
+    return max(bounds, default=None)
