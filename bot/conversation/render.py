@@ -697,8 +697,8 @@ def render_event(
             lines.append(f"  ↻ {labels['next']}: {format_moment(following, lang)}")
     details = [escape(place)] if place else []
     price = _price(event, lang)
-    if price:
-        details.append(escape(price))
+    # "Mazatlán" alone leaves a reader asking whether it costs anything: say it isn't said
+    details.append(escape(price) if price else labels["no_price"])
     if event.age_limit:
         details.append(labels["age"].format(age=event.age_limit))
     short = [note for note in event.notes if len(note) < NOTE_INLINE]

@@ -102,6 +102,7 @@ LABELS = {
     "listing_one": "1 listing",
     "listing_many": "{n} listings",
     "free": "Free",
+    "no_price": "price not given",
     "from": "from",
     "next": "next date by its rule",
     "projected": "a repeat of the listing for",

@@ -103,6 +103,7 @@ LABELS = {
     "listing_one": "1 evento",
     "listing_many": "{n} eventos",
     "free": "Gratis",
+    "no_price": "precio no indicado",
     "from": "desde",
     "next": "próxima fecha según su regla",
     "projected": "repetición del evento anunciado para",

@@ -18,6 +18,7 @@ from bot.conversation.render import (
     listing_note,
     next_by_rule,
     render_briefing,
+    render_event,
     split_message,
     to_plain,
     utf16_len,
@@ -182,3 +183,15 @@ def test_past_listings_say_their_months_as_a_span_in_the_readers_language(
     assert "from Jan – Mar 2026;" in events_preamble(events.events, now=december, lang="en")
     spanish = events_preamble(events.events, now=december, lang="es")
     assert "es de ene al mar 2026;" in spanish and "–" not in spanish
+
+
+def test_a_listing_without_a_price_says_so(catalog: Catalog) -> None:
+    """ "Mazatlán" alone leaves the reader asking whether it costs anything."""
+    carnival = catalog.briefing("carnival")
+    assert carnival is not None
+    event = carnival.events[0]
+    assert event.price is None
+    assert "Mazatlán · price not given" in to_plain(
+        render_event(event, now=TODAY, lang="en", cite=None)
+    )
+    assert "precio no indicado" in to_plain(render_event(event, now=TODAY, lang="es", cite=None))
