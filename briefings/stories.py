@@ -400,7 +400,7 @@ def pick_lede(
             for c in prose
             if c is not best and fuzz.token_set_ratio(c.text, best.text) < summarize.NEAR_DUPLICATE
         ]
-        if require_new and chosen and not _informative(best.text) - told:
+        if require_new and told and not _informative(best.text) - told:
             continue  # tells nothing new; a sentence after it still may
         chosen.append(best)
         told |= _informative(best.text)
