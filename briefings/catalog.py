@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from briefings import stories, summarize
+from briefings.article_names import article_name
 from briefings.chronology import (
     ArticleYears,
     YearGuess,
@@ -170,7 +171,8 @@ def _topic_briefing(
             a.key: written[a.key] if written[a.key].iso else _story_dated(members, written)
             for a in members
         }
-        story = stories.build_story(members, dated, relevance, words, keywords, shown)
+        wanted = stories.SOLE_STORY_DETAILS if len(groups) == 1 else stories.STORY_DETAILS
+        story = stories.build_story(members, dated, relevance, words, keywords, shown, wanted)
         story = replace(story, quotes=tuple(stories.quotes_with_roles(story.quotes, by_key)))
         if story.date is None:  # no day of writing known: the newest date it reports
             said: list[tuple[str, bool]] = [
@@ -209,6 +211,7 @@ def _topic_briefing(
         [*(e for s in built for e in s.dates), *years],
         key=lambda e: (e.date, e.source.document, e.source.line),
     )
+    news_to = max(story_days, key=_sortable) if story_days else None
     newest = built[0] if built else None
     lede = newest.lede if newest else tuple(background[:3])
     # The headline is the newest story's, else the title of the article the background
@@ -233,7 +236,10 @@ def _topic_briefing(
         background=tuple(background),
         # a month at least: "2026" alone would make a span that says nothing
         news_from=min([d for d in story_days if len(d) >= 7] or story_days, default=None),
-        news_to=max(story_days, key=_sortable) if story_days else None,
+        news_to=news_to,
+        news_before=stories.written_before(built, events)
+        if news_to and len(news_to) < 7
+        else None,
     )
 
 
@@ -481,6 +487,7 @@ def compile_catalog(
             outlet=a.outlet,
             role=a.role,
             kind=a.kind,
+            name=article_name(a),
             url=meta.url if (meta := metas.get(a.document)) else None,
         )
         for a in articles

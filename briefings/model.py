@@ -212,6 +212,9 @@ class Briefing:
     background: tuple[Sentence, ...] = ()
     news_from: str | None = None
     news_to: str | None = None
+    # When the news gives only its year: the day it was written before (the first listing
+    # it announces), so the bot can still say how old it is at least.
+    news_before: str | None = None
 
 
 @dataclass(frozen=True)
@@ -234,6 +237,9 @@ class ArticleInfo:
     outlet: str | None = None
     role: str | None = None
     kind: str = "article"
+    # What the sources page calls it (see briefings/article_names.py): its title, a phrase
+    # made from an untitled article, or "" when nothing names it; None in older catalogs.
+    name: str | None = None
     url: str | None = None  # an ingested page's address; seeds have none
 
 

@@ -33,6 +33,7 @@ from bot.conversation.event_filters import (
 from bot.conversation.render import (
     SCREEN_LIMIT,
     Citations,
+    article_title,
     briefing_pages,
     count_listings,
     escape,
@@ -48,7 +49,7 @@ from bot.conversation.reply import Attachment, Button, Reply, quoted
 from bot.conversation.search import CONFIDENT, WEAK, rank_commands, rank_topics, topic_by_command
 from bot.numbers import read_number
 from bot.texts import en, es
-from briefings.model import Catalog, Event, Topic
+from briefings.model import ArticleInfo, Catalog, Event, Topic
 from briefings.topics import fold
 
 EVENTS_TOPIC = "events"
@@ -166,25 +167,35 @@ class Answers:
 
     @memoized
     def sources(self, lang: str) -> Reply:
-        blocks = ["<b>Sources</b>" if lang == "en" else "<b>Fuentes</b>"]
+        """Every seed and its articles, named as the sources pages name them (a seed by its
+        number, not its file name: a reader has no use for ``001_a482….txt``)."""
+        texts = TEXTS[lang]
+        blocks = [f"<b>{texts['sources']}</b>"]
         infos = {a.key: a for a in self.catalog.articles}
+        fetched: dict[str, list[ArticleInfo]] = {}
         for document in self.catalog.documents:
+            if document.name.startswith(INGESTED_PREFIX):  # by outlet, below
+                for key in document.articles:
+                    fetched.setdefault(infos[key].outlet or "?", []).append(infos[key])
+                continue
             dated = f" · {format_date(document.as_of, lang)}" if document.as_of else ""
-            lines = [f"<b>{escape(document.name)}</b>{dated}"]
+            seed = escape(document.name.split("_", 1)[0].removesuffix(".txt"))
+            lines = [f"<b>{texts['seed_heading'].format(seed=seed)}</b>{dated}"]
             for key in document.articles:
                 info = infos[key]
                 when = f" ({format_date(info.date, lang)})" if info.date else ""
-                lines.append(f"{info.number}. {escape(info.title)}{when}")
+                lines.append(f"{info.number}. {article_title(info, lang)}{when}")
             blocks.append("\n".join(lines))
+        blocks += [
+            _fetched_block(outlet, found, lang) for outlet, found in sorted(fetched.items())
+        ]
         return Reply(split_message(blocks))
 
     def about(self, lang: str) -> Reply:
-        text = (
-            "<b>About briefbot</b>\nEvery summary sentence, figure, date and quote is taken "
-            "from a source document and cites it as [n ¶p]: article n of the sources list, "
-            f"paragraph p. Catalog version <code>{escape(self.catalog.version)}</code>, built "
-            f"from {len(self.catalog.documents)} documents "
-            f"({len(self.catalog.articles)} articles)."
+        text = TEXTS[lang]["about_page"].format(
+            version=escape(self.catalog.version),
+            documents=len(self.catalog.documents),
+            articles=len(self.catalog.articles),
         )
         return Reply([text])
 
@@ -204,7 +215,7 @@ class Answers:
         """One screen of a topic's briefing, with buttons to move between screens."""
         briefing = self.catalog.briefing(topic.id)
         if briefing is None:
-            text = f"Nothing on <b>{escape(topic_name(topic, lang))}</b> in the catalog yet."
+            text = TEXTS[lang]["no_briefing"].format(topic=escape(topic_name(topic, lang)))
             return Reply([text], understood=False, edit=edit)
         pages, _ = briefing_pages(self.catalog, briefing, now=now, lang=lang)
         page = min(max(page, 0), len(pages) - 1)
@@ -256,7 +267,7 @@ class Answers:
             TEXTS[lang]["back"],
             callbacks.encode(Action("page", self.catalog.version, topic.id, back)),
         )
-        text = sources or "No sources."
+        text = sources or TEXTS[lang]["no_sources"]
         return Reply([text], buttons=((back_button,),), edit=True)
 
     # --- listings ------------------------------------------------------------------------
@@ -585,3 +596,22 @@ class Answers:
         lines.extend(f"/{self._command(t, lang)} — {escape(topic_name(t, lang))}" for t in matches)
         buttons = tuple((self._topic_button(t, lang),) for t in matches)
         return Reply(["\n".join(lines)], understood=False, buttons=buttons)
+
+
+INGESTED_PREFIX = "doc_"  # briefings/documents.py: what ingest and feeds brought
+FETCHED_SHOWN = 5  # an outlet's newest articles named on /sources; the rest are counted
+
+
+def _fetched_block(outlet: str, articles: list[ArticleInfo], lang: str) -> str:
+    """An outlet's fetched articles: its newest few by name, the rest counted, so that
+    /sources stays a page however many articles the feeds brought."""
+    texts = TEXTS[lang]
+    newest = sorted(articles, key=lambda a: (a.date or "", a.key), reverse=True)
+    heading = texts["fetched_heading"].format(outlet=escape(outlet), count=len(articles))
+    lines = [f"<b>{heading}</b>"]
+    for info in newest[:FETCHED_SHOWN]:
+        when = f" ({format_date(info.date, lang)})" if info.date else ""
+        lines.append(f"• {article_title(info, lang)}{when}")
+    if len(newest) > FETCHED_SHOWN:
+        lines.append(texts["fetched_more"].format(n=len(newest) - FETCHED_SHOWN))
+    return "\n".join(lines)

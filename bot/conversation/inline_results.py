@@ -14,11 +14,13 @@ from rapidfuzz import fuzz
 
 from bot.conversation.event_filters import all_events
 from bot.conversation.render import (
+    LABELS,
     SCREEN_LIMIT,
     briefing_pages,
     escape,
     format_date,
     render_event,
+    source_label,
     topic_name,
     utf16_len,
 )
@@ -39,12 +41,12 @@ class InlineResult:
     topic_command: str
 
 
-def _source_line(catalog: Catalog, ref: SourceRef) -> str:
+def _source_line(catalog: Catalog, ref: SourceRef, lang: str) -> str:
+    """The cited article as the sources page names it, in the reader's language."""
     info = next((a for a in catalog.articles if a.key == f"{ref.document}#{ref.article}"), None)
-    title = f" “{escape(info.title)}”" if info else ""
-    dated = f", {format_date(info.date)}" if info and info.date else ""
-    where = f"{escape(ref.document)}, article {ref.article}{title}{dated}, ¶{ref.paragraph}"
-    return f"<i>Source: {where}</i>"
+    source = source_label(info, lang) if info else escape(f"{ref.document} #{ref.article}")
+    line = LABELS[lang]["inline_source"].format(source=source, paragraph=ref.paragraph)
+    return f"<i>{line}</i>"
 
 
 def _short(text: str, limit: int = 90) -> str:
@@ -67,7 +69,8 @@ def inline_results(
         pages, _ = briefing_pages(catalog, briefing, now=now, lang=lang)
         message = pages[0]
         if len(pages) > 1 and utf16_len(message) < SCREEN_LIMIT:
-            message += f"\n\n<i>More: /{topic.command} in a chat with the bot.</i>"
+            command = topic.command_es if lang == "es" else topic.command
+            message += f"\n\n<i>{LABELS[lang]['inline_more'].format(command=command)}</i>"
         results.append(
             InlineResult(
                 f"b:{topic.id}",
@@ -84,10 +87,14 @@ def inline_results(
             relevant = briefing.topic in {t.id for t in topics}
             if needle and not relevant and fuzz.partial_ratio(needle, haystack) < 85:
                 continue
-            as_of = f" (as of {format_date(fact.as_of)})" if fact.as_of else ""
+            as_of = (
+                f" ({LABELS[lang]['fact_as_of'].format(date=format_date(fact.as_of, lang))})"
+                if fact.as_of
+                else ""
+            )
             message = (
                 f"<b>{escape(fact.value)}</b> {escape(fact.measure)}{as_of}\n"
-                f"{escape(fact.text)}\n{_source_line(catalog, fact.source)}"
+                f"{escape(fact.text)}\n{_source_line(catalog, fact.source, lang)}"
             )
             results.append(
                 InlineResult(
@@ -106,7 +113,7 @@ def inline_results(
         message = (
             render_event(event, now=now, lang=lang, cite=None)
             + "\n"
-            + _source_line(catalog, event.source)
+            + _source_line(catalog, event.source, lang)
         )
         results.append(
             InlineResult(

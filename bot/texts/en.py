@@ -8,6 +8,17 @@ from __future__ import annotations
 
 # Replies to commands, buttons and typed words.
 ANSWERS = {
+    "about_page": (
+        "<b>About briefbot</b>\nEvery summary sentence, figure, date and quote is taken "
+        "from a source document and cites it as [n ¶p]: article n of the sources list, "
+        "paragraph p. Catalog version <code>{version}</code>, built from {documents} "
+        "documents ({articles} articles)."
+    ),
+    "no_briefing": "Nothing on <b>{topic}</b> in the catalog yet.",
+    "no_sources": "No sources.",
+    "seed_heading": "Seed {seed}",
+    "fetched_heading": "{outlet} · {count} articles fetched",
+    "fetched_more": "… and {n} older",
     "welcome": (
         "<b>Welcome to briefbot.</b> Short, sourced briefings on news from Mexico: "
         "every sentence and figure cites the article it comes from.\n"
@@ -74,6 +85,10 @@ ANSWERS = {
 
 
 # Headings and labels inside a rendered briefing or listing.
+# Dates as the bot writes them: "2 Feb 2026", "Mon 2 Feb 2026" (index 0 of MONTHS is unused).
+MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
 LABELS = {
     "as_of": "As of",
     "facts": "Key figures",
@@ -89,6 +104,7 @@ LABELS = {
     "listing_one": "1 listing",
     "listing_many": "{n} listings",
     "free": "Free",
+    "no_price": "price not given",
     "from": "from",
     "next": "next date by its rule",
     "projected": "a repeat of the listing for",
@@ -104,6 +120,12 @@ LABELS = {
     "line": "line",
     "news_span": "News from {span} · {age}",
     "news_year": "News from {span}",
+    "when_span": "from {span}",
+    "when_year": "from {span}",
+    "when_before": "from before {date}",
+    "news_before": "News from before {date} · {age}",
+    "over_months": "over {n} months old",
+    "over_years": "over {n} years old",
     "no_news": "No dated news on this; background only",
     "age_today": "from today",
     "age_days": "{n} days old",
@@ -121,6 +143,7 @@ LABELS = {
     "about": "about {date}",
     "quoted_in_english": "",
     "by": "by {author}",
+    "untitled": "untitled article",
     "no_attribution": "no byline or outlet in the text",
     "no_outlet": "no outlet named",
     "photo": "photo: {credit}",
@@ -129,6 +152,8 @@ LABELS = {
     "kind:post with a comment form": "a post with a comment form",
     "kind:blog post": "a blog post",
     "fact_as_of": "as of {date}",
+    "inline_source": "Source: {source}, ¶{paragraph}",
+    "inline_more": "More: /{command} in a chat with the bot.",
     "more_on": "More:",
     "note:not including service fees": "not including service fees",
     "note:not including fees": "not including fees",
@@ -278,10 +303,9 @@ SUBSCRIPTIONS = {
 DIGESTS = {
     "head": "<b>{title}</b> · your {cadence} digest · {date}",
     "head_unchanged": (
-        "Nothing new since your last digest ({date}) on <b>{title}</b>: "
-        "its newest news is from {news}."
+        "Nothing new since your last digest ({date}) on <b>{title}</b>: its newest news is {news}."
     ),
-    "news_from": "The newest news here is from {news}.",
+    "news_from": "The newest news here is {news}.",
     "first": "Your first digest on this. From now on it opens with what changed.",
     "changed": "<b>New since your last digest</b> ({date}):",
     "unchanged": (

@@ -8,6 +8,17 @@ from __future__ import annotations
 
 # Replies to commands, buttons and typed words.
 ANSWERS = {
+    "about_page": (
+        "<b>Acerca de briefbot</b>\nCada frase, cifra, fecha y cita de un resumen sale de "
+        "un documento fuente y lo cita como [n ¶p]: artículo n de la lista de fuentes, "
+        "párrafo p. Versión del catálogo <code>{version}</code>, compilado de {documents} "
+        "documentos ({articles} artículos)."
+    ),
+    "no_briefing": "Todavía no hay nada sobre <b>{topic}</b> en el catálogo.",
+    "no_sources": "Sin fuentes.",
+    "seed_heading": "Semilla {seed}",
+    "fetched_heading": "{outlet} · {count} artículos obtenidos",
+    "fetched_more": "… y {n} más antiguos",
     "welcome": (
         "<b>Bienvenido a briefbot.</b> Resúmenes breves de noticias de México, "
         "con su fuente: cada frase y cifra cita el artículo del que sale.\n"
@@ -75,6 +86,10 @@ ANSWERS = {
 
 
 # Headings and labels inside a rendered briefing or listing.
+# Dates as the bot writes them: "2 feb 2026", "lun 2 feb 2026" (index 0 of MONTHS is unused).
+MONTHS = ("", "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic")
+WEEKDAYS = ("lun", "mar", "mié", "jue", "vie", "sáb", "dom")
+
 LABELS = {
     "as_of": "Datos al",
     "facts": "Cifras clave",
@@ -90,6 +105,7 @@ LABELS = {
     "listing_one": "1 evento",
     "listing_many": "{n} eventos",
     "free": "Gratis",
+    "no_price": "precio no indicado",
     "from": "desde",
     "next": "próxima fecha según su regla",
     "projected": "repetición del evento anunciado para",
@@ -105,6 +121,12 @@ LABELS = {
     "line": "línea",
     "news_span": "Noticias del {span} · {age}",
     "news_year": "Noticias de {span}",
+    "when_span": "del {span}",
+    "when_year": "de {span}",
+    "when_before": "de antes del {date}",
+    "news_before": "Noticias de antes del {date} · {age}",
+    "over_months": "de hace más de {n} meses",
+    "over_years": "de hace más de {n} años",
     "no_news": "No hay noticias fechadas sobre esto; solo contexto",
     "age_today": "de hoy",
     "age_days": "de hace {n} días",
@@ -122,6 +144,7 @@ LABELS = {
     "about": "hacia el {date}",
     "quoted_in_english": "Las frases de las fuentes se citan en inglés, tal como se publicaron.",
     "by": "por {author}",
+    "untitled": "artículo sin título",
     "no_attribution": "sin firma ni medio en el texto",
     "no_outlet": "sin medio identificado",
     "photo": "foto: {credit}",
@@ -130,6 +153,8 @@ LABELS = {
     "kind:post with a comment form": "una entrada con formulario de comentarios",
     "kind:blog post": "una entrada de blog",
     "fact_as_of": "datos de {date}",
+    "inline_source": "Fuente: {source}, ¶{paragraph}",
+    "inline_more": "Más: /{command} en un chat con el bot.",
     "more_on": "Más:",
     "note:not including service fees": "sin incluir cargos por servicio",
     "note:not including fees": "sin incluir cargos",
@@ -282,9 +307,9 @@ DIGESTS = {
     "head": "<b>{title}</b> · tu resumen {cadence} · {date}",
     "head_unchanged": (
         "Nada nuevo desde tu último resumen ({date}) sobre <b>{title}</b>: "
-        "lo más reciente es del {news}."
+        "lo más reciente es {news}."
     ),
-    "news_from": "Lo más reciente aquí es del {news}.",
+    "news_from": "Lo más reciente aquí es {news}.",
     "first": "Tu primer resumen de esto. Desde ahora empezará con lo que cambió.",
     "changed": "<b>Nuevo desde tu último resumen</b> ({date}):",
     "unchanged": (

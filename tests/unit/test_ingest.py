@@ -91,6 +91,9 @@ def test_a_page_is_kept_with_its_metadata_and_served(
     code, out, _ = run(["ask", "--as-of", "2026-12-02", "/cuba"], capsys)
     assert code == 0
     assert "30 Nov 2026 · Mexico ships oil to Cuba" in out
+    code, out, _ = run(["ask", "/sources"], capsys)
+    assert "Seed 001" in out and "Valle Daily · 1 articles fetched" in out
+    assert "• “Mexico ships oil to Cuba” (30 Nov 2026)" in out
     assert DEFAULT_CATALOG.read_bytes() == shipped  # the shipped catalog is the seeds' alone
     assert {p.name: p.read_bytes() for p in DEFAULT_SEEDS.glob("*")} == seeds
 
