@@ -20,6 +20,7 @@ from bot.services import BotApplication, Context, Services, services
 from ingest.sources import is_url
 
 logger = logging.getLogger("briefbot.feeds")
+MAX_URL = 2000  # the store's column holds 2,048
 
 
 async def on_feeds(update: Update, context: Context) -> None:
@@ -53,8 +54,8 @@ async def _add(found: Services, args: list[str], language: str, update: Update) 
     poller = found.feeds
     assert poller is not None
     url = args[0]
-    if not is_url(url):
-        return feeds_text(language, "not_url", text=html.escape(url))
+    if not is_url(url) or len(url) > MAX_URL:
+        return feeds_text(language, "not_url", text=html.escape(url[:80]))
     minutes: float = found.settings.feed_interval / 60
     if len(args) == 2:
         given = read_number(args[1], most=MOST_MINUTES)

@@ -177,6 +177,7 @@ async def test_feeds_is_for_admins_in_private_chats(start_bot: StartBot, site: N
     assert "Feeds" not in reply.plain
     assert "No feeds yet" in await feeds_page(bot)
     assert "not an http(s) address" in await add_feed(bot, "ftp://example.com/feed")
+    assert "not an http(s) address" in await add_feed(bot, "https://x.org/" + "a" * 3000)
     admin, chat = bot.person(ADMIN)
     [reply] = await bot.say(chat, admin, "/feeds add https://example.com/feed.xml 0")
     assert "not a number of minutes" in reply.plain
