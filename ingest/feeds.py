@@ -39,8 +39,15 @@ class Feed:
     items: tuple[FeedItem, ...]
 
 
-def parse_feed(body: bytes) -> Feed:
-    parsed = feedparser.parse(io.BytesIO(body), sanitize_html=True, resolve_relative_uris=True)
+def parse_feed(body: bytes, url: str | None = None) -> Feed:
+    """The feed's items; relative links resolved against ``url``, where it was fetched."""
+    headers = {"content-location": url} if url else None
+    parsed = feedparser.parse(
+        io.BytesIO(body),
+        sanitize_html=True,
+        resolve_relative_uris=True,
+        response_headers=headers,
+    )
     if not parsed.get("version") and not parsed.entries:
         head = body[:512].lower()
         if b"<html" in head or b"<!doctype html" in head:

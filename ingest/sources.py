@@ -111,7 +111,7 @@ class Ingester:
             body, url, kind = path.read_bytes(), path.resolve().as_uri(), ""
         if looks_like_feed(body, kind):
             try:
-                feed = parse_feed(body)
+                feed = parse_feed(body, url)
             except FeedError as error:
                 raise SourceError(f"{target}: {error}") from None
             await self.add_items(feed, url, report)
@@ -141,7 +141,7 @@ class Ingester:
             report.last_modified = fetched.last_modified or last_modified
             return report
         try:
-            feed = parse_feed(fetched.body)
+            feed = parse_feed(fetched.body, fetched.url)
         except FeedError as error:
             raise SourceError(str(error)) from None
         await self.add_items(feed, fetched.url, report)

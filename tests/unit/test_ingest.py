@@ -255,3 +255,14 @@ def test_a_kill_mid_ingest_loses_nothing_kept_and_keeps_nothing_half(
     assert titles == ["Mexico ships oil to Cuba", "Toluca train opens its last station"]
     catalog = load_catalog(data / "catalog.json")
     assert sum(a.title == "Mexico ships oil to Cuba" for a in catalog.articles) == 1
+
+
+def test_relative_item_links_are_read_against_the_feeds_address() -> None:
+    from ingest.feeds import parse_feed
+
+    atom = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>'
+        b'<entry><title>A</title><link href="/news/a.html"/><id>urn:a</id></entry></feed>'
+    )
+    [item] = parse_feed(atom, "https://example.com/feeds/atom.xml").items
+    assert item.link == "https://example.com/news/a.html"
