@@ -63,6 +63,25 @@ class DocumentLibrary:
             library._file_sha[path.name] = hashlib.sha256(data).hexdigest()
         return library
 
+    def signature(self) -> frozenset[tuple[str, int, int]]:
+        """The folder as its listing shows it (names, sizes, modification times): cheap to
+        take, and different once any process added, changed or removed a document."""
+        found = set()
+        for path in document_paths(self.directory):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            found.add((path.name, stat.st_size, stat.st_mtime_ns))
+        return frozenset(found)
+
+    def reload(self) -> None:
+        """Read the folder again (another process wrote to it); what waits to be shared
+        still does."""
+        fresh = DocumentLibrary.open(self.directory)
+        fresh.written = self.written
+        self.__dict__.update(fresh.__dict__)
+
     def file_digests(self) -> dict[str, str]:
         """Each kept document's name and the digest of its file."""
         return dict(self._file_sha)

@@ -23,7 +23,7 @@ from bot.clock import Clock
 from bot.store.feeds import FeedRecord, FeedStore
 from ingest.fetch import Limits, new_client
 from ingest.library import DocumentLibrary
-from ingest.sources import Ingester, SourceError
+from ingest.sources import MAX_ITEMS, Ingester, SourceError
 
 logger = logging.getLogger("briefbot.feeds")
 BACKOFF_MAX = 6 * 3600.0  # seconds: a feed down for days is still tried four times a day
@@ -55,6 +55,7 @@ class FeedPoller:
         # The first poll also rebuilds whatever is in the documents folder: what a poll
         # before a crash fetched and never compiled, or another process's ingest.
         self._compiled_once = False
+        self._signature: frozenset[tuple[str, int, int]] | None = None
 
     def poll_soon(self) -> None:
         """Poll the due feeds in the background now, or right after the poll under way."""
@@ -81,14 +82,22 @@ class FeedPoller:
         async with self._lock:
             now = self.clock.now()
             # A lease covers every fetch of a poll: the feed and up to MAX_ITEMS pages.
-            lease = self.limits.timeout * 3 + LEASE_MARGIN
+            lease = self.limits.timeout * (MAX_ITEMS + 1) + LEASE_MARGIN
+            # Another process (``briefbot ingest`` beside the bot) wrote to the folder.
+            outside = self._signature is not None and (
+                await asyncio.to_thread(self.documents.signature) != self._signature
+            )
+            if outside:
+                await asyncio.to_thread(self.documents.reload)
             pulled = await self._pull_shared()
             due = await self.store.claim_due(self.owner, now, lease)
             changed = sum(await asyncio.gather(*(self._poll(feed) for feed in due)))
             await self._share()
-            if changed or pulled or (not self._compiled_once and len(self.documents)):
+            first = not self._compiled_once and len(self.documents) > 0
+            if changed or pulled or outside or first:
                 await self.rebuild()
             self._compiled_once = True
+            self._signature = await asyncio.to_thread(self.documents.signature)
             feeds = await self.store.all()
             failing = sum(1 for feed in feeds if feed.failures)
             self.states = {"ok": len(feeds) - failing, "failing": failing}

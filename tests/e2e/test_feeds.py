@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from bot.clock import ManualClock
+from ingest.sources import ingest_all
 from tests.conftest import TODAY
 from tests.e2e.conftest import Harness, StartBot
 from tests.feedserver import NewsSite
@@ -263,3 +264,20 @@ async def _two_instances_converge(
     )
     assert site.requests["/rss.xml"] == 1  # polled by one instance only
     assert len(list((tmp_path / "b").glob("doc_*.json"))) == 1
+
+
+async def test_what_briefbot_ingest_adds_beside_the_running_bot_is_served(
+    start_bot: StartBot, site: NewsSite
+) -> None:
+    clock = ManualClock(TODAY)
+    bot = await start_bot(clock=clock, env=SETTINGS)
+    poller = bot.services.feeds
+    assert poller is not None
+    await bot.api.wait_for(lambda: poller.polls >= 1)  # its first look, at the start
+    old_version = bot.services.catalog.version
+    documents = bot.services.settings.documents
+    reports, failures = await ingest_all([site.page_url("oil")], documents, clock.now)
+    assert failures == [] and reports[0].changed == 1
+    await poller.poll_due()  # the next look for due feeds sees the folder changed
+    assert bot.services.catalog.version != old_version
+    assert any(a.title == "Mexico ships more oil to Cuba" for a in bot.services.catalog.articles)
