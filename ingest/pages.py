@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import trafilatura
 
@@ -35,18 +36,10 @@ def page_document(
 ) -> SourceDocument:
     """The page's article with its metadata; ``known`` (what a feed said of the item) fills
     what the page does not say and keeps its GUID."""
-    extracted = trafilatura.bare_extraction(
-        body,
-        url=url,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=False,
-        date_extraction_params={
-            "extensive_search": False,
-            "original_date": True,
-            "max_date": fetched.date().isoformat(),
-        },
-    )
+    try:
+        extracted = _extract(body, url, fetched)
+    except Exception as error:  # lxml and friends on bytes no page should have
+        raise ExtractionError(f"the page could not be read ({type(error).__name__})") from None
     if extracted is None:
         raise ExtractionError("no article text found in the page")
     data = extracted.as_dict() if hasattr(extracted, "as_dict") else dict(extracted)
@@ -106,3 +99,19 @@ def _day(value: object) -> str | None:
 def _first_words(text: str, limit: int = 90) -> str:
     first = text.split("\n", 1)[0]
     return first if len(first) <= limit else first[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _extract(body: bytes | str, url: str | None, fetched: dt.datetime) -> Any:
+    """trafilatura's extraction with the page's metadata; the date as the page states it."""
+    return trafilatura.bare_extraction(
+        body,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        date_extraction_params={
+            "extensive_search": False,
+            "original_date": True,
+            "max_date": fetched.date().isoformat(),
+        },
+    )

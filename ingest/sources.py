@@ -101,6 +101,14 @@ class Ingester:
             path = Path(target)
             if not path.is_file():
                 raise SourceError(f"{target}: no such file, and not an http(s) URL")
+            try:
+                size = path.stat().st_size
+            except OSError as error:
+                raise SourceError(f"{target}: cannot be read ({error.strerror})") from None
+            if size > self.limits.max_bytes:
+                raise SourceError(
+                    f"{target}: too large ({size:,} bytes; the cap is {self.limits.max_bytes:,})"
+                )
             if path.suffix.lower() == ".txt":
                 try:
                     document = text_document(path, self.now())
@@ -108,7 +116,10 @@ class Ingester:
                     raise SourceError(f"{target}: {error}") from None
                 report.outcomes[self.library.add(document)] += 1
                 return report
-            body, url, kind = path.read_bytes(), path.resolve().as_uri(), ""
+            try:
+                body, url, kind = path.read_bytes(), path.resolve().as_uri(), ""
+            except OSError as error:
+                raise SourceError(f"{target}: cannot be read ({error.strerror})") from None
         if looks_like_feed(body, kind):
             try:
                 feed = parse_feed(body, url)

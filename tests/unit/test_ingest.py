@@ -266,3 +266,19 @@ def test_relative_item_links_are_read_against_the_feeds_address() -> None:
     )
     [item] = parse_feed(atom, "https://example.com/feeds/atom.xml").items
     assert item.link == "https://example.com/news/a.html"
+
+
+def test_garbage_and_oversized_files_are_one_line_each(
+    tmp_path: Path, data: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(bytes(range(256)) * 40)
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Año nuevo en Mazatlán: el carnaval empieza el sábado.".encode("latin-1"))
+    monkeypatch.setenv("BRIEFBOT_FEED_MAX_BYTES", "5000")
+    code, _, err = run(["ingest", str(garbage), str(latin)], capsys)
+    assert code == 1 and "Traceback" not in err and "internal error" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 2
+    assert "too large" in lines[0] and "not UTF-8" in lines[1]
+    assert documents(data) == []
