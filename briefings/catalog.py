@@ -36,6 +36,7 @@ from briefings.model import (
     to_plain,
 )
 from briefings.relative import has_relative_date
+from briefings.search_records import passages
 from briefings.segment import segment
 from briefings.topics import (
     MORE_TOPIC,
@@ -328,6 +329,7 @@ def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> 
         briefings=tuple(briefings),
         documents=documents,
         articles=infos,
+        passages=passages(articles, words, briefings, {k: d[0] for k, d in shown_dates.items()}),
     )
     return replace(catalog, version=_content_version(catalog))
 

@@ -30,6 +30,8 @@ from bot.conversation.event_filters import (
     same_month_other_years,
     select_events,
 )
+from bot.conversation.fulltext import SearchIndex
+from bot.conversation.question import read_question
 from bot.conversation.render import (
     SCREEN_LIMIT,
     Citations,
@@ -46,6 +48,7 @@ from bot.conversation.render import (
 )
 from bot.conversation.reply import Attachment, Button, Reply, quoted
 from bot.conversation.search import CONFIDENT, WEAK, rank_commands, rank_topics, topic_by_command
+from bot.conversation.search_reply import search_reply
 from bot.numbers import read_number
 from bot.texts import en, es
 from briefings.model import Catalog, Event, Topic
@@ -563,11 +566,57 @@ class Answers:
         if listings is not None:
             return listings
         close = [m.topic for m in ranked if m.score >= WEAK][:3]
+        found = self._search(text, now=now, lang=lang)
+        if found is not None:
+            return found
         if close:
             return self._choices(close, text, lang)
+        return self._nothing(text, lang)
+
+    def _nothing(self, text: str, lang: str) -> Reply:
+        """An honest "nothing", naming what the bot does cover."""
         suggestions = " ".join(f"/{self._command(t, lang)}" for t in self.catalog.topics)
-        message = TEXTS[lang]["nothing"].format(text=escape(quoted(text)), suggestions=suggestions)
+        covered = ", ".join(escape(topic_name(t, lang)) for t in self.catalog.topics)
+        message = TEXTS[lang]["nothing"].format(
+            text=escape(quoted(text)), covered=covered, suggestions=suggestions
+        )
         return Reply([message], understood=False, buttons=self._topic_buttons(lang))
+
+    # --- search ----------------------------------------------------------------------------
+
+    @functools.cached_property
+    def index(self) -> SearchIndex:
+        """The catalog's search index, built on first use (milliseconds, see fulltext.py)."""
+        return SearchIndex.of(self.catalog)
+
+    @memoized
+    def search(self, words: str, *, now: dt.datetime, lang: str) -> Reply:
+        """``/search words`` (``/buscar``): cited sentences on a name, place or number."""
+        if not words.strip():
+            return Reply([TEXTS[lang]["search_usage"]], understood=False)
+        found = self._search(words, now=now, lang=lang)
+        return found or self._nothing(words, read_question(words).language(lang))
+
+    def _search(self, text: str, *, now: dt.datetime, lang: str) -> Reply | None:
+        """The search's answer to ``text``, or None when nothing relevant is indexed."""
+        question = read_question(text)
+        found = self.index.search(question)
+        if question.wants_next:  # the listing first, with its next date
+            listing = self.index.search(question, limit=1, kinds=frozenset({"listing"}))
+            if listing.hits:
+                rest = tuple(h for h in found.hits if h not in listing.hits)[:4]
+                found = dataclasses.replace(found, hits=listing.hits + rest)
+        if not found.hits:
+            return None
+        return search_reply(
+            self.catalog,
+            found,
+            text,
+            now=now,
+            lang=question.language(lang),
+            wants_next=question.wants_next,
+            subject=question.subject,
+        )
 
     def _listing_question(self, text: str, *, now: dt.datetime, lang: str) -> Reply | None:
         """ "anything free this weekend", "conciertos gratis": words only listings answer

@@ -146,10 +146,13 @@ class Citations:
     paragraphs: dict[tuple[str, int], list[SourceRef]] = field(default_factory=dict)
 
     def mark(self, ref: SourceRef) -> str:
+        """``[n ¶p]``; paragraph 0 is the article's title line, cited as ``[n]``."""
         key = (ref.document, ref.article)
         if key not in self.articles:
             self.articles.append(key)
             self.paragraphs[key] = []
+        if ref.paragraph == 0:
+            return f"[{self.articles.index(key) + 1}]"
         if ref not in self.paragraphs[key]:
             self.paragraphs[key].append(ref)
         return f"[{self.articles.index(key) + 1} ¶{ref.paragraph}]"
@@ -157,6 +160,11 @@ class Citations:
     @property
     def refs(self) -> list[SourceRef]:
         return [ref for key in self.articles for ref in self.paragraphs[key]]
+
+    @property
+    def any(self) -> bool:
+        """Whether anything was cited (a title alone cites its article, no paragraph)."""
+        return bool(self.articles)
 
     def block(self, lang: str) -> str:
         """The sources page: each cited article as a reader can judge it.
@@ -174,7 +182,9 @@ class Citations:
                 for r in sorted(self.paragraphs[(document, article)], key=lambda r: r.paragraph)
             )
             about = source_label(info, lang) if info else escape(f"{document} #{article}")
-            lines.append(f"[{number}] {about} · {labels['cited']} {cited}")
+            lines.append(
+                f"[{number}] {about}" + (f" · {labels['cited']} {cited}" if cited else "")
+            )
         return "\n".join(lines)
 
 

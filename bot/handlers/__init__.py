@@ -14,6 +14,7 @@ from bot.handlers import (
     free_text,
     inline,
     membership,
+    search,
     start,
     subscriptions,
 )
@@ -27,6 +28,7 @@ def register(
     start.register(application)
     admin.register(application, admin_ids)
     briefings.register(application, catalog)
+    search.register(application)
     subscriptions.register(application)
     membership.register(application)
     buttons.register(application)

@@ -1,0 +1,180 @@
+"""Search: the catalog's shown items in an SQLite FTS5 index, ranked by BM25, typos fixed.
+
+The records (what can be found) come from the compiler, :mod:`briefings.search_records`;
+this module indexes them and answers a :class:`~bot.conversation.question.Question` with
+the best of them. The index lives in memory, built from the catalog when it is first asked
+(about 15 ms for the seeds, docs/design.md "Search"): no binary file in git, and it can
+never disagree with the catalog the bot serves.
+
+Words are folded (``unicode61 remove_diacritics 2``: "Garcia" finds "García") and
+stemmed (``porter``: "tickets" finds "ticket", "mining" finds "mine"). A word of the
+question that no record has is replaced by the nearest word that one has, by rapidfuzz
+(``sheinbuam`` -> ``sheinbaum``), when it is close enough to be a typo.
+
+A hit must contain every word of a one- or two-word question, and all but one of a longer
+one; among those, BM25 over the shown text (and, weighing less, the record's other words:
+a speaker, a venue, the topic's names) orders them, shown sentences before titles.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.conversation.question import Question
+from briefings.model import Catalog
+from briefings.search_records import SearchRecord, search_records, searchable
+from briefings.topics import fold
+
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+TEXT_WEIGHT, WORDS_WEIGHT = 1.0, 0.3
+TYPO_SCORE = 80.0  # rapidfuzz ratio from which an unknown word is read as a known one
+TYPO_MIN_LENGTH = 4  # shorter words are too often other words one letter off
+CANDIDATES = 200
+_WORD = re.compile(r"[a-z0-9]+")
+# What a reader wants first of equally good matches: what the news says, then its
+# figures and quotes, then dates and background, then a listing or a title.
+KIND_WEIGHT = {
+    "sentence": 1.0,
+    "figure": 1.0,
+    "quote": 0.95,
+    "listing": 1.0,
+    "date": 0.85,
+    "background": 0.8,
+    "passage": 0.8,
+    "title": 0.7,
+}
+
+
+@dataclass(frozen=True)
+class Hit:
+    record: SearchRecord
+    score: float  # higher is better; comparable within one question only
+    row: int = 0  # the record's place in the index: an id that stays put for one catalog
+
+
+@dataclass(frozen=True)
+class Found:
+    """The hits for a question, and the words searched for (after typos were fixed)."""
+
+    hits: tuple[Hit, ...]
+    terms: tuple[str, ...]
+    corrected: tuple[tuple[str, str], ...] = ()
+
+
+class SearchIndex:
+    """An in-memory FTS5 table of a catalog's search records."""
+
+    def __init__(self, records: Sequence[SearchRecord]) -> None:
+        self.records = list(records)
+        # One connection, read only after this; answers run on the event loop's thread,
+        # benchmarks and the console may ask from another.
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._db.execute(
+            f"CREATE VIRTUAL TABLE items USING fts5(text, words, tokenize='{TOKENIZER}')"
+        )
+        self._db.executemany(
+            "INSERT INTO items(rowid, text, words) VALUES (?, ?, ?)",
+            ((number, searchable(r.text), r.words) for number, r in enumerate(self.records)),
+        )
+        self._db.execute("INSERT INTO items(items) VALUES ('optimize')")
+        self.vocabulary = sorted(
+            {
+                word
+                for r in self.records
+                for word in _WORD.findall(fold(f"{searchable(r.text)} {r.words}"))
+                if not word.isdigit()
+            }
+        )
+        self._known = frozenset(self.vocabulary)
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> SearchIndex:
+        return cls(search_records(catalog))
+
+    def spell(self, term: str) -> str:
+        """The term itself when a record has it, else the nearest word one has, if near."""
+        if term in self._known or len(term) < TYPO_MIN_LENGTH or term.isdigit():
+            return term
+        found = process.extractOne(
+            term, self.vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_SCORE
+        )
+        return str(found[0]) if found else term
+
+    def _matching(self, term: str) -> set[int]:
+        rows = self._db.execute(
+            "SELECT rowid FROM items WHERE items MATCH ?", (_phrase(term),)
+        ).fetchall()
+        return {row[0] for row in rows}
+
+    def search(
+        self, question: Question, limit: int = 5, kinds: frozenset[str] | None = None
+    ) -> Found:
+        """The best records for the question's words, best first: at most ``limit``, two of
+        a story at most (so that an answer spans the stories), none far below the best.
+        ``kinds`` keeps only records of those kinds (``{"listing"}``)."""
+        spelled = tuple(dict.fromkeys(self.spell(t) for t in question.terms))
+        corrected = tuple((t, s) for t in question.terms if (s := self.spell(t)) != t)
+        if not spelled:
+            return Found((), spelled, corrected)
+        matches = {term: self._matching(term) for term in spelled}
+        needed = len(spelled) if len(spelled) <= 2 else len(spelled) - 1
+        counts: dict[int, int] = {}
+        for rows in matches.values():
+            for row in rows:
+                counts[row] = counts.get(row, 0) + 1
+        wanted = {
+            row
+            for row, count in counts.items()
+            if count >= needed and (kinds is None or self.records[row].kind in kinds)
+        }
+        if not wanted:
+            return Found((), spelled, corrected)
+        query = " OR ".join(_phrase(t) for t in spelled if matches[t])
+        ranked = self._db.execute(
+            "SELECT rowid, bm25(items, ?, ?) FROM items WHERE items MATCH ? "
+            "ORDER BY bm25(items, ?, ?) LIMIT ?",
+            (TEXT_WEIGHT, WORDS_WEIGHT, query, TEXT_WEIGHT, WORDS_WEIGHT, CANDIDATES),
+        ).fetchall()
+        hits = [
+            Hit(self.records[row], -rank * KIND_WEIGHT[self.records[row].kind] * counts[row], row)
+            for row, rank in ranked
+            if row in wanted
+        ]
+        hits.sort(key=lambda h: -h.score)
+        return Found(tuple(_pick(hits, limit)), spelled, corrected)
+
+    def size(self) -> int:
+        """Bytes of the in-memory database (pages in use times page size)."""
+        pages = self._db.execute("PRAGMA page_count").fetchone()[0]
+        page_size = self._db.execute("PRAGMA page_size").fetchone()[0]
+        return int(pages * page_size)
+
+
+PER_GROUP = 2
+FLOOR = 0.3  # a hit scoring under this share of the best is noise beside it
+
+
+def _pick(hits: Sequence[Hit], limit: int) -> list[Hit]:
+    """The best hits, two of one story (or article) at most, none far below the best."""
+    chosen: list[Hit] = []
+    taken: dict[str, int] = {}
+    for hit in hits:
+        record = hit.record
+        group = f"s:{record.story}" if record.story else f"a:{record.article}"
+        if taken.get(group, 0) >= PER_GROUP or hit.score < FLOOR * hits[0].score:
+            continue
+        taken[group] = taken.get(group, 0) + 1
+        chosen.append(hit)
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def _phrase(term: str) -> str:
+    """A word as an FTS5 string: quoted, so no word of a question is read as syntax."""
+    return '"' + term.replace('"', '""') + '"'
