@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from rapidfuzz import fuzz
+
 from bot.conversation import callbacks
 from bot.conversation.calendar_export import events_to_ics
 from bot.conversation.callbacks import Action
@@ -30,7 +32,7 @@ from bot.conversation.event_filters import (
     same_month_other_years,
     select_events,
 )
-from bot.conversation.fulltext import SearchIndex
+from bot.conversation.fulltext import TYPO_SCORE, SearchIndex
 from bot.conversation.question import read_question
 from bot.conversation.render import (
     SCREEN_LIMIT,
@@ -47,7 +49,14 @@ from bot.conversation.render import (
     topic_name,
 )
 from bot.conversation.reply import Attachment, Button, Reply, quoted
-from bot.conversation.search import CONFIDENT, WEAK, rank_commands, rank_topics, topic_by_command
+from bot.conversation.search import (
+    CONFIDENT,
+    WEAK,
+    rank_commands,
+    rank_topics,
+    search_names,
+    topic_by_command,
+)
 from bot.conversation.search_reply import search_reply
 from bot.numbers import read_number
 from bot.texts import en, es
@@ -115,6 +124,11 @@ def _all_past(event: Event, now: dt.datetime) -> bool:
     """Every date the calendar file would hold has passed: the listing is over and its
     rule, if any, gives no later date."""
     return event_is_over(event, now) and next_by_rule(event, now) is None
+
+
+def _is_one_of(word: str, names: set[str]) -> bool:
+    """The word is one of the names, or one with a typo."""
+    return word in names or any(fuzz.ratio(word, name) >= TYPO_SCORE for name in names)
 
 
 def language_of(code: str | None) -> str:
@@ -561,7 +575,9 @@ class Answers:
             and ranked[0].score >= CONFIDENT
             and (len(ranked) == 1 or ranked[0].score - ranked[1].score >= 3)
         ):
-            return self.topic_reply(ranked[0].topic, text, now=now, lang=lang)
+            topic = ranked[0].topic
+            found = self._more_than_topic(topic, text, now=now, lang=lang)
+            return found or self.topic_reply(topic, text, now=now, lang=lang)
         listings = self._listing_question(text, now=now, lang=lang)
         if listings is not None:
             return listings
@@ -569,9 +585,10 @@ class Answers:
         found = self._search(text, now=now, lang=lang)
         if found is not None:
             return found
+        asked_in = read_question(text).language(lang)  # "¿quién ganó…?" gets Spanish
         if close:
-            return self._choices(close, text, lang)
-        return self._nothing(text, lang)
+            return self._choices(close, text, asked_in)
+        return self._nothing(text, asked_in)
 
     def _nothing(self, text: str, lang: str) -> Reply:
         """An honest "nothing", naming what the bot does cover."""
@@ -617,6 +634,23 @@ class Answers:
             wants_next=question.wants_next,
             subject=question.subject,
         )
+
+    def _more_than_topic(
+        self, topic: Topic, text: str, *, now: dt.datetime, lang: str
+    ) -> Reply | None:
+        """ "Cuban Missile Crisis" names the Cuba topic and asks about more: when some
+        sentence has every word of it, that answers better than the briefing. A topic's
+        name alone, or listings with filters ("jazz in zapopan"), stay the topic's."""
+        if topic.id == EVENTS_TOPIC:
+            return None
+        question = read_question(text)
+        names = {word for name in search_names(topic) for word in name.split()}
+        if all(_is_one_of(term, names) for term in question.terms):  # "missing peple"
+            return None
+        found = self.index.search(question)
+        if not found.hits or found.partial:
+            return None
+        return self._search(text, now=now, lang=lang)
 
     def _listing_question(self, text: str, *, now: dt.datetime, lang: str) -> Reply | None:
         """ "anything free this weekend", "conciertos gratis": words only listings answer

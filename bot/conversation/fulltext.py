@@ -11,13 +11,15 @@ stemmed (``porter``: "tickets" finds "ticket", "mining" finds "mine"). A word of
 question that no record has is replaced by the nearest word that one has, by rapidfuzz
 (``sheinbuam`` -> ``sheinbaum``), when it is close enough to be a typo.
 
-A hit must contain every word of a one- or two-word question, and all but one of a longer
-one; among those, BM25 over the shown text (and, weighing less, the record's other words:
-a speaker, a venue, the topic's names) orders them, shown sentences before titles.
+A hit must contain every word of the question; when no record has them all, a question of
+three words or more may be answered by records with all but one. Among those, BM25 over
+the shown text (and, weighing less, the record's other words: a speaker, a venue, the
+topic's names) orders them, shown sentences before titles.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from collections.abc import Sequence
@@ -64,6 +66,7 @@ class Found:
     hits: tuple[Hit, ...]
     terms: tuple[str, ...]
     corrected: tuple[tuple[str, str], ...] = ()
+    partial: bool = False  # the hits lack one of the words: none has them all
 
 
 class SearchIndex:
@@ -97,19 +100,23 @@ class SearchIndex:
         return cls(search_records(catalog))
 
     def spell(self, term: str) -> str:
-        """The term itself when a record has it, else the nearest word one has, if near."""
+        """The term itself when a record has it (or a word of its stem: "companies"), else
+        the nearest word one has, if near enough to be a typo."""
         if term in self._known or len(term) < TYPO_MIN_LENGTH or term.isdigit():
+            return term
+        if self._matching(term):
             return term
         found = process.extractOne(
             term, self.vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_SCORE
         )
         return str(found[0]) if found else term
 
-    def _matching(self, term: str) -> set[int]:
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one index per catalog, kept for its life
+    def _matching(self, term: str) -> frozenset[int]:
         rows = self._db.execute(
             "SELECT rowid FROM items WHERE items MATCH ?", (_phrase(term),)
         ).fetchall()
-        return {row[0] for row in rows}
+        return frozenset(row[0] for row in rows)
 
     def search(
         self, question: Question, limit: int = 5, kinds: frozenset[str] | None = None
@@ -127,11 +134,11 @@ class SearchIndex:
         for rows in matches.values():
             for row in rows:
                 counts[row] = counts.get(row, 0) + 1
-        wanted = {
-            row
-            for row, count in counts.items()
-            if count >= needed and (kinds is None or self.records[row].kind in kinds)
-        }
+        allowed = {r for r in counts if kinds is None or self.records[r].kind in kinds}
+        # Records with every word, if any has them all; else those missing one of three+.
+        if any(counts[row] == len(spelled) for row in allowed):
+            needed = len(spelled)
+        wanted = {row for row in allowed if counts[row] >= needed}
         if not wanted:
             return Found((), spelled, corrected)
         query = " OR ".join(_phrase(t) for t in spelled if matches[t])
@@ -146,7 +153,8 @@ class SearchIndex:
             if row in wanted
         ]
         hits.sort(key=lambda h: -h.score)
-        return Found(tuple(_pick(hits, limit)), spelled, corrected)
+        partial = needed < len(spelled)
+        return Found(tuple(_pick(hits, limit)), spelled, corrected, partial)
 
     def size(self) -> int:
         """Bytes of the in-memory database (pages in use times page size)."""
