@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.report import Figure, percentile, show  # noqa: E402
 from bot.conversation.answers import Answers  # noqa: E402
-from bot.conversation.fulltext import SearchIndex  # noqa: E402
+from bot.conversation.fulltext import index_for  # noqa: E402
 from bot.conversation.question import read_question  # noqa: E402
 from briefings.catalog import DEFAULT_CATALOG, load_catalog  # noqa: E402
 from tests.quality.questions import ASKED, load_questions  # noqa: E402
@@ -64,14 +64,13 @@ class Measured:
 def measure(rounds: int) -> Measured:
     catalog = load_catalog(DEFAULT_CATALOG)
     started = time.perf_counter()
-    index = SearchIndex.of(catalog)
+    index = index_for(catalog)  # built once, kept for the catalog, as the bot does
     built = time.perf_counter() - started
     asks = questions()
     index_times: list[float] = []
     answer_times: list[float] = []
     for _ in range(rounds):
         answers = Answers(catalog)  # no memo across rounds: every ask is computed
-        answers.__dict__["index"] = index  # the index is built once, as the bot keeps it
         for text in asks:
             started = time.perf_counter()
             index.search(read_question(text))

@@ -32,7 +32,7 @@ from bot.conversation.event_filters import (
     same_month_other_years,
     select_events,
 )
-from bot.conversation.fulltext import TYPO_SCORE, SearchIndex
+from bot.conversation.fulltext import TYPO_SCORE, SearchIndex, index_for
 from bot.conversation.question import read_question
 from bot.conversation.render import (
     SCREEN_LIMIT,
@@ -601,10 +601,10 @@ class Answers:
 
     # --- search ----------------------------------------------------------------------------
 
-    @functools.cached_property
+    @property
     def index(self) -> SearchIndex:
-        """The catalog's search index, built on first use (milliseconds, see fulltext.py)."""
-        return SearchIndex.of(self.catalog)
+        """The catalog's search index (built once per catalog, see fulltext.py)."""
+        return index_for(self.catalog)
 
     @memoized
     def search(self, words: str, *, now: dt.datetime, lang: str) -> Reply:

@@ -19,7 +19,6 @@ topic's names) orders them, shown sentences before titles.
 
 from __future__ import annotations
 
-import functools
 import re
 import sqlite3
 from collections.abc import Sequence
@@ -37,6 +36,7 @@ TEXT_WEIGHT, WORDS_WEIGHT = 1.0, 0.3
 TYPO_SCORE = 80.0  # rapidfuzz ratio from which an unknown word is read as a known one
 TYPO_MIN_LENGTH = 4  # shorter words are too often other words one letter off
 CANDIDATES = 200
+TERMS_REMEMBERED = 4096
 _WORD = re.compile(r"[a-z0-9]+")
 # What a reader wants first of equally good matches: what the news says, then its
 # figures and quotes, then dates and background, then a listing or a title.
@@ -94,6 +94,7 @@ class SearchIndex:
             }
         )
         self._known = frozenset(self.vocabulary)
+        self._rows: dict[str, frozenset[int]] = {}
 
     @classmethod
     def of(cls, catalog: Catalog) -> SearchIndex:
@@ -111,12 +112,18 @@ class SearchIndex:
         )
         return str(found[0]) if found else term
 
-    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one index per catalog, kept for its life
     def _matching(self, term: str) -> frozenset[int]:
-        rows = self._db.execute(
-            "SELECT rowid FROM items WHERE items MATCH ?", (_phrase(term),)
-        ).fetchall()
-        return frozenset(row[0] for row in rows)
+        """The rows with the term (or a word of its stem); remembered, the index is fixed."""
+        found = self._rows.get(term)
+        if found is None:
+            rows = self._db.execute(
+                "SELECT rowid FROM items WHERE items MATCH ?", (_phrase(term),)
+            ).fetchall()
+            found = frozenset(row[0] for row in rows)
+            if len(self._rows) >= TERMS_REMEMBERED:
+                self._rows.clear()
+            self._rows[term] = found
+        return found
 
     def search(
         self, question: Question, limit: int = 5, kinds: frozenset[str] | None = None
@@ -181,6 +188,24 @@ def _pick(hits: Sequence[Hit], limit: int) -> list[Hit]:
         if len(chosen) == limit:
             break
     return chosen
+
+
+_BUILT: dict[int, tuple[Catalog, SearchIndex]] = {}
+_KEPT = 4  # catalogs whose index is kept: the served one, and a test's or a rebuild's
+
+
+def index_for(catalog: Catalog) -> SearchIndex:
+    """The catalog's index, built once per catalog object however many ``Answers`` (one
+    per bot username) ask for it. The catalog is kept beside its index, so its id is not
+    reused by another catalog while the entry lives."""
+    found = _BUILT.get(id(catalog))
+    if found is not None and found[0] is catalog:
+        return found[1]
+    index = SearchIndex.of(catalog)
+    _BUILT[id(catalog)] = (catalog, index)
+    while len(_BUILT) > _KEPT:
+        del _BUILT[next(iter(_BUILT))]
+    return index
 
 
 def _phrase(term: str) -> str:
