@@ -39,6 +39,10 @@ from briefings.relative import MARKER
 from briefings.standalone import normal
 from briefings.stories import shown_candidates
 
+# A search answer shows a few sentences, not a screen of them: a pronoun's sentence may
+# come with a longer one it leans on than a briefing allows ("… Saldívar Farías. His
+# partner … filed a criminal complaint against … Omar García Harfuch").
+SEARCH_PASSAGE = 520
 KINDS = ("sentence", "figure", "quote", "date", "background", "listing", "passage", "title")
 
 
@@ -252,7 +256,8 @@ def passages(
     }
     found: list[Sentence] = []
     for article in articles:
-        for candidate in shown_candidates(article, 0.0, words, dates.get(article.key)):
+        written = dates.get(article.key)
+        for candidate in shown_candidates(article, 0.0, words, written, SEARCH_PASSAGE):
             if (candidate.ref, normal(candidate.text)) not in shown:
                 found.append(Sentence(candidate.text, candidate.ref))
     return tuple(found)

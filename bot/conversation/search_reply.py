@@ -137,9 +137,11 @@ def search_reply(
     if wants_next and listing_hits:
         _, event = events[listing_hits[0].record.event or ""]
         blocks.insert(0, next_date_line(event, now=now, lang=lang))
+    # A festival's program is a note of its listing: shown there, not twice.
+    notes = {note for h in listing_hits for note in events[h.record.event or ""][1].notes}
     groups: dict[str, _Group] = {}
     for hit in hits:
-        if hit.record.kind == "listing":
+        if hit.record.kind == "listing" or hit.record.text in notes:
             continue
         key = _group_key(hit.record)
         groups.setdefault(key, _Group(key, [])).hits.append(hit)
