@@ -148,11 +148,16 @@ class SearchIndex:
         wanted = {row for row in allowed if counts[row] >= needed}
         if not wanted:
             return Found((), spelled, corrected)
-        query = " OR ".join(_phrase(t) for t in spelled if matches[t])
+        # Every word: ranked among the records that have them all; else among any of them.
+        joiner = " AND " if needed == len(spelled) else " OR "
+        query = joiner.join(_phrase(t) for t in spelled if matches[t])
+        # A few wanted rows (listings only, a rare name) are ranked among themselves alone.
+        few = sorted(wanted) if len(wanted) <= CANDIDATES else []
+        only = f" AND rowid IN ({','.join('?' * len(few))})" if few else ""
         ranked = self._db.execute(
-            "SELECT rowid, bm25(items, ?, ?) FROM items WHERE items MATCH ? "
+            f"SELECT rowid, bm25(items, ?, ?) FROM items WHERE items MATCH ?{only} "
             "ORDER BY bm25(items, ?, ?) LIMIT ?",
-            (TEXT_WEIGHT, WORDS_WEIGHT, query, TEXT_WEIGHT, WORDS_WEIGHT, CANDIDATES),
+            (TEXT_WEIGHT, WORDS_WEIGHT, query, *few, TEXT_WEIGHT, WORDS_WEIGHT, CANDIDATES),
         ).fetchall()
         hits = [
             Hit(self.records[row], -rank * KIND_WEIGHT[self.records[row].kind] * counts[row], row)
