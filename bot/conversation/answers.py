@@ -569,6 +569,7 @@ class Answers:
             return self.welcome(lang)
         if words in THANKS:
             return Reply([TEXTS[lang]["thanks"]])
+        lang = read_question(text).language(lang)  # "¿qué pasó con Pemex?" gets Spanish
         ranked = rank_topics(self.catalog, text)
         if (
             ranked
@@ -585,10 +586,9 @@ class Answers:
         found = self._search(text, now=now, lang=lang)
         if found is not None:
             return found
-        asked_in = read_question(text).language(lang)  # "¿quién ganó…?" gets Spanish
         if close:
-            return self._choices(close, text, asked_in)
-        return self._nothing(text, asked_in)
+            return self._choices(close, text, lang)
+        return self._nothing(text, lang)
 
     def _nothing(self, text: str, lang: str) -> Reply:
         """An honest "nothing", naming what the bot does cover."""
@@ -621,7 +621,8 @@ class Answers:
         if question.wants_next:  # the listing first, with its next date
             listing = self.index.search(question, limit=1, kinds=frozenset({"listing"}))
             if listing.hits:
-                rest = tuple(h for h in found.hits if h not in listing.hits)[:4]
+                first = listing.hits[0].row
+                rest = tuple(h for h in found.hits if h.row != first)[:4]
                 found = dataclasses.replace(found, hits=listing.hits + rest)
         if not found.hits:
             return None

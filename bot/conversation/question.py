@@ -38,6 +38,13 @@ _SPANISH_QUESTION = frozenset(
     """quien quienes que cual cuales cuando cuanto cuantos donde como hay dime sobre noticias
     proxima proximo cuesta cuestan es son esta estan sabes pasa paso""".split()
 )
+# Spanish words a question searches for, that also say it is Spanish: with one more
+# Spanish word ("conciertos gratis en guadalajara") the answer is in Spanish.
+_SPANISH_CONTENT = frozenset(
+    """gratis concierto conciertos eventos musica exposiciones exposicion teatro danza
+    familia deportes desaparecidos desaparecidas seguridad tren carnaval traslados hoy
+    manana semana fin mes""".split()
+)
 _ENGLISH_ONLY = ENGLISH - SPANISH
 _NEXT = re.compile(
     r"\b(?:when|what day|what date)\b.*\b(?:next|upcoming)\b|\bnext (?:date|time|one)\b"
@@ -63,7 +70,9 @@ class Question:
 def read_question(text: str) -> Question:
     folded = fold(text)
     words = _WORD.findall(folded)
-    spanish_words = sum(word in _SPANISH_ONLY - _NAME_WORDS for word in words)
+    spanish_words = sum(
+        word in _SPANISH_ONLY - _NAME_WORDS or word in _SPANISH_CONTENT for word in words
+    )
     english_words = sum(word in _ENGLISH_ONLY for word in words)
     asks = any(word in _SPANISH_QUESTION for word in words)
     spanish = "¿" in text or "¡" in text or ((asks or spanish_words > 1) and not english_words)
