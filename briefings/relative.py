@@ -61,10 +61,32 @@ RELATIVE = re.compile(
 _FUTURE = re.compile(r"\b(?:will|shall|next|upcoming|scheduled|plans? to|is to)\b", re.I)
 
 
+# Every relative date :data:`RELATIVE` finds has one of these in it (a weekday or "today"
+# ends in "day", "last March" names a month): a sentence without any has none, and is
+# passed over without running the long pattern (a few microseconds instead of a hundred).
+_HINTS = (
+    "day",
+    "week",
+    "month",
+    "year",
+    "ago",
+    "tonight",
+    "tomorrow",
+    "morning",
+    "afternoon",
+    "evening",
+    "recent",
+    *_MONTH_NAMES.split("|"),
+)
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _relative_dates(text: str) -> tuple[re.Match[str], ...]:
     """Every relative date in ``text``. Cached: a sentence is resolved, then checked for
     what is left unresolved, and most sentences have none (the same text twice)."""
+    lowered = text.lower()
+    if not any(hint in lowered for hint in _HINTS):
+        return ()
     return tuple(RELATIVE.finditer(text))
 
 
