@@ -15,6 +15,7 @@ from briefings.topics import fold
 
 _WORD = re.compile(r"[a-z0-9]+")
 _WRITTEN = re.compile(r"\w(?:[\w.,'’-]*\w)?")
+_NAME_ARTICLE = re.compile(r"\b(?:El|La|Los|Las|The)\s+$")
 
 # Words that shape a question but name nothing in it.
 ENGLISH = frozenset(
@@ -86,5 +87,8 @@ def read_question(text: str) -> Question:
         for match in _WRITTEN.finditer(text)
         if any(piece in wanted for piece in _WORD.findall(fold(match.group())))
     ]
-    subject = text[spans[0][0] : spans[-1][1]] if spans else ""
+    start = spans[0][0] if spans else 0
+    article = _NAME_ARTICLE.search(text[:start])  # "Los Chapitos", "El Insurgente"
+    start = article.start() if article else start
+    subject = text[start : spans[-1][1]] if spans else ""
     return Question(text, terms, spanish, bool(_NEXT.search(folded)), subject)
