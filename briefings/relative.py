@@ -80,7 +80,7 @@ _HINTS = (
 )
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 18)
 def _relative_dates(text: str) -> tuple[re.Match[str], ...]:
     """Every relative date in ``text``. Cached: a sentence is resolved, then checked for
     what is left unresolved, and most sentences have none (the same text twice)."""
