@@ -47,7 +47,8 @@ EXTRA = [
 
 def questions() -> list[str]:
     asked = [q.ask for q in load_questions()]
-    return [*asked, *(q.lower() for q in asked), *EXTRA]
+    # Each once: a repeat within a round would be a memo hit, not a search.
+    return list(dict.fromkeys([*asked, *(q.lower() for q in asked), *EXTRA]))
 
 
 @dataclass(frozen=True)
