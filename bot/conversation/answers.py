@@ -23,6 +23,7 @@ from bot.conversation.calendar_export import events_to_ics
 from bot.conversation.callbacks import Action
 from bot.conversation.deeplinks import read_payload
 from bot.conversation.event_filters import (
+    FREE_WORDS,
     EventQuery,
     FilterError,
     all_events,
@@ -33,7 +34,8 @@ from bot.conversation.event_filters import (
     select_events,
 )
 from bot.conversation.fulltext import TYPO_SCORE, SearchIndex, index_for
-from bot.conversation.question import read_question
+from bot.conversation.listing_kinds import READER_WORDS
+from bot.conversation.question import Question, read_question
 from bot.conversation.render import (
     SCREEN_LIMIT,
     Citations,
@@ -64,6 +66,10 @@ from briefings.model import Catalog, Event, Topic
 from briefings.topics import fold
 
 EVENTS_TOPIC = "events"
+# The words of a listings filter's price and kinds ("free", "concierto", "música").
+FILTER_WORDS = frozenset(
+    word for phrase in (*READER_WORDS, *FREE_WORDS) for word in fold(phrase).split()
+)
 PER_EVENT_BUTTONS = 6
 
 TEXTS = {"en": en.ANSWERS, "es": es.ANSWERS}
@@ -579,6 +585,9 @@ class Answers:
             topic = ranked[0].topic
             found = self._more_than_topic(topic, text, now=now, lang=lang)
             return found or self.topic_reply(topic, text, now=now, lang=lang)
+        named = self._named_listing(text, now=now, lang=lang)
+        if named is not None:
+            return named
         listings = self._listing_question(text, now=now, lang=lang)
         if listings is not None:
             return listings
@@ -614,9 +623,12 @@ class Answers:
         found = self._search(words, now=now, lang=lang)
         return found or self._nothing(words, read_question(words).language(lang))
 
-    def _search(self, text: str, *, now: dt.datetime, lang: str) -> Reply | None:
-        """The search's answer to ``text``, or None when nothing relevant is indexed."""
-        question = read_question(text)
+    def _search(
+        self, text: str, *, now: dt.datetime, lang: str, question: Question | None = None
+    ) -> Reply | None:
+        """The search's answer to ``text`` (read as ``question`` when given), or None when
+        nothing relevant is indexed."""
+        question = question or read_question(text)
         found = self.index.search(question)
         if question.wants_next:  # the listing first, with its next date
             listing = self.index.search(question, limit=1, kinds=frozenset({"listing"}))
@@ -652,6 +664,21 @@ class Answers:
         if not found.hits or found.partial:
             return None
         return self._search(text, now=now, lang=lang)
+
+    def _named_listing(self, text: str, *, now: dt.datetime, lang: str) -> Reply | None:
+        """ "¿Dónde es el concierto de Nation of Language?": a kind of outing and a name. When
+        a listing has every word besides the filter's ("nation", "language"), that listing
+        answers, not every concert."""
+        question = read_question(text)
+        cities = {word for city in known_cities(all_events(self.catalog)) for word in city.split()}
+        names = tuple(t for t in question.terms if t not in FILTER_WORDS and t not in cities)
+        if not names or len(names) == len(question.terms):
+            return None
+        named = dataclasses.replace(question, terms=names)
+        found = self.index.search(named, kinds=frozenset({"listing"}))
+        if not found.hits or found.partial:
+            return None
+        return self._search(text, now=now, lang=lang, question=named)
 
     def _listing_question(self, text: str, *, now: dt.datetime, lang: str) -> Reply | None:
         """ "anything free this weekend", "conciertos gratis": words only listings answer

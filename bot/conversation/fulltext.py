@@ -29,6 +29,7 @@ from rapidfuzz import fuzz, process
 from bot.conversation.question import Question
 from briefings.model import Catalog
 from briefings.search_records import SearchRecord, search_records, searchable
+from briefings.standalone import normal
 from briefings.topics import fold
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
@@ -180,13 +181,21 @@ FLOOR = 0.3  # a hit scoring under this share of the best is noise beside it
 
 
 def _pick(hits: Sequence[Hit], limit: int) -> list[Hit]:
-    """The best hits, two of one story (or article) at most, none far below the best."""
+    """The best hits, two of one story (or article) at most, none far below the best, and
+    none that says again what another of its article says (a title that is the lede's
+    first words, a sentence inside a passage)."""
     chosen: list[Hit] = []
     taken: dict[str, int] = {}
-    for hit in hits:
+    said = [(h.record.article, _said(h.record)) for h in hits]
+    for number, hit in enumerate(hits):
         record = hit.record
         group = f"s:{record.story}" if record.story else f"a:{record.article}"
         if taken.get(group, 0) >= PER_GROUP or hit.score < FLOOR * hits[0].score:
+            continue
+        own = said[number][1]
+        if any(
+            article == record.article and own != other and own in other for article, other in said
+        ) or any(c.record.article == record.article and _said(c.record) == own for c in chosen):
             continue
         taken[group] = taken.get(group, 0) + 1
         chosen.append(hit)
@@ -211,6 +220,11 @@ def index_for(catalog: Catalog) -> SearchIndex:
     while len(_BUILT) > _KEPT:
         del _BUILT[next(iter(_BUILT))]
     return index
+
+
+def _said(record: SearchRecord) -> str:
+    """What a record says, to compare: its words only (a cut title's "…" dropped)."""
+    return normal(record.text.rstrip("…"))
 
 
 def _phrase(term: str) -> str:

@@ -123,6 +123,13 @@ def test_an_answer_spans_stories_and_stays_short(index: SearchIndex) -> None:
     assert max(stories.count(s) for s in stories) <= 2
 
 
+def test_an_answer_does_not_say_one_thing_twice(index: SearchIndex) -> None:
+    # a title that is its lede's first words; a sentence inside a longer passage
+    for text in ("mine workers", "Zetas", "García Harfuch"):
+        said = [h.record.text.rstrip("…") for h in index.search(read_question(text)).hits]
+        assert not [a for a in said for b in said if a != b and a in b], said
+
+
 def test_words_that_are_not_in_the_catalog_find_nothing(index: SearchIndex) -> None:
     for text in ("quantum chromodynamics", "weather in paris tomorrow", "", "who is", '"*)('):
         assert index.search(read_question(text)).hits == ()
@@ -168,6 +175,14 @@ def test_when_is_the_next_gives_the_rule_or_the_listed_date(answers: Answers) ->
     assert listed.startswith("Moscow State Ballet performs the classic ‘Swan Lake’: next listed")
     over = _plain(answers.free_text("when is the next Swan Lake", now=ASKED, lang="en"))
     assert "every listed date has passed (the last was 28 Feb 2026)" in over
+
+
+def test_a_listing_named_with_a_kind_of_outing_is_that_listing(answers: Answers) -> None:
+    named = _plain(answers.free_text("Nation of Language concert", now=FEB_FIRST, lang="en"))
+    assert named.startswith("What the sources say") and "C3 Rooftop" in named
+    assert "Jazz Room" not in named
+    kinds = _plain(answers.free_text("concerts in guadalajara", now=FEB_FIRST, lang="en"))
+    assert kinds.startswith("Listings · Guadalajara")
 
 
 def test_spanish_questions_are_answered_in_spanish(answers: Answers) -> None:
