@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from briefings.topics import fold
 
 _WORD = re.compile(r"[a-z0-9]+")
+# A question names a few things; a pasted page is read for its first words only, so that
+# typo fixing (a rapidfuzz scan of the vocabulary per unknown word) stays bounded.
+MAX_TERMS = 12
 _WRITTEN = re.compile(r"\w(?:[\w.,'’-]*\w)?")
 _NAME_ARTICLE = re.compile(r"\b(?:El|La|Los|Las|The)\s+$")
 
@@ -79,7 +82,7 @@ def read_question(text: str) -> Question:
     spanish = "¿" in text or "¡" in text or ((asks or spanish_words > 1) and not english_words)
     terms = tuple(
         dict.fromkeys(w for w in words if w not in ENGLISH and w not in SPANISH and len(w) > 1)
-    )
+    )[:MAX_TERMS]
     wanted = set(terms)
     # From the first word searched for to the last, as written: "Nation of Language".
     spans = [
