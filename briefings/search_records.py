@@ -79,7 +79,8 @@ def searchable(text: str) -> str:
 def _topic_words(topic: Topic | None) -> str:
     if topic is None:
         return ""
-    return " ".join([topic.name_en, topic.name_es, *topic.aliases])
+    names = [topic.name_en, topic.name_es, topic.description_en, topic.description_es]
+    return " ".join([*names, *topic.aliases])
 
 
 def _story_records(

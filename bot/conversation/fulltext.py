@@ -19,8 +19,10 @@ topic's names) orders them, shown sentences before titles.
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -38,6 +40,7 @@ TYPO_SCORE = 80.0  # rapidfuzz ratio from which an unknown word is read as a kno
 TYPO_MIN_LENGTH = 4  # shorter words are too often other words one letter off
 CANDIDATES = 200
 TERMS_REMEMBERED = 4096
+STORY_WEIGHT = 0.5  # how much a story's other sentences with the words raise each of its own
 _WORD = re.compile(r"[a-z0-9]+")
 # What a reader wants first of equally good matches: what the news says, then its
 # figures and quotes, then dates and background, then a listing or a title.
@@ -160,11 +163,16 @@ class SearchIndex:
             "ORDER BY bm25(items, ?, ?) LIMIT ?",
             (TEXT_WEIGHT, WORDS_WEIGHT, query, *few, TEXT_WEIGHT, WORDS_WEIGHT, CANDIDATES),
         ).fetchall()
-        hits = [
-            Hit(self.records[row], -rank * KIND_WEIGHT[self.records[row].kind] * counts[row], row)
-            for row, rank in ranked
-            if row in wanted
-        ]
+        # A story that says the words in many of its sentences is about them: its
+        # sentences come first among equals ("Sheinbaum": the story of her words on Cuba).
+        about = Counter(_group(self.records[row]) for row in wanted)
+        hits = []
+        for row, rank in ranked:
+            if row not in wanted:
+                continue
+            record = self.records[row]
+            story = 1 + STORY_WEIGHT * math.log(about[_group(record)])
+            hits.append(Hit(record, -rank * KIND_WEIGHT[record.kind] * counts[row] * story, row))
         hits.sort(key=lambda h: -h.score)
         partial = needed < len(spelled)
         return Found(tuple(_pick(hits, limit)), spelled, corrected, partial)
@@ -189,7 +197,7 @@ def _pick(hits: Sequence[Hit], limit: int) -> list[Hit]:
     said = [(h.record.article, _said(h.record)) for h in hits]
     for number, hit in enumerate(hits):
         record = hit.record
-        group = f"s:{record.story}" if record.story else f"a:{record.article}"
+        group = _group(record)
         if taken.get(group, 0) >= PER_GROUP or hit.score < FLOOR * hits[0].score:
             continue
         own = said[number][1]
@@ -220,6 +228,11 @@ def index_for(catalog: Catalog) -> SearchIndex:
     while len(_BUILT) > _KEPT:
         del _BUILT[next(iter(_BUILT))]
     return index
+
+
+def _group(record: SearchRecord) -> str:
+    """The story a record is shown under, or its article when in none."""
+    return f"s:{record.story}" if record.story else f"a:{record.article}"
 
 
 def _said(record: SearchRecord) -> str:
