@@ -3,8 +3,8 @@
 The compiler decides what a reader can find; the bot (``bot/conversation/fulltext.py``)
 only indexes and ranks these records. Each record is one thing a briefing shows — a lede
 or detail sentence, a figure, a quote, a dated happening, a background sentence, a listing,
-a source's title — with the citation it is shown with and the date of its article, so an
-answer can cite it as the briefing would.
+a source's title — or a passage only a search shows (``catalog.passages``), with its
+citation and the date of its article, so an answer can cite it as the briefing would.
 
 Records are derived from the catalog alone (a pure function, no clock, same catalog -> same
 records in the same order), so the index needs no file of its own: ``briefbot build``
@@ -12,9 +12,9 @@ writes the catalog, and the index is rebuilt from it when the bot loads it (docs
 "Search").
 
 ``words`` are searchable words a record has besides its shown text: a quote's speaker and
-role, a listing's venue, city, notes and price, the topic's names in English and Spanish.
-Spanish forms are those the catalog has: topic names and aliases (``desaparecidos`` finds
-the missing-persons sentences only through them), and the sources' own Spanish words.
+role, a listing's venue, city, notes and price, a title's byline. A topic's names in English
+and Spanish (:func:`topic_words`) find every record of the topic: ``desaparecidos`` finds
+the missing-persons sentences only through them.
 """
 
 from __future__ import annotations
@@ -76,15 +76,16 @@ def searchable(text: str) -> str:
     return MARKER.sub(lambda m: f" {m.group('iso')}", text)
 
 
-def _topic_words(topic: Topic | None) -> str:
-    if topic is None:
-        return ""
+def topic_words(topic: Topic) -> str:
+    """What a reader may call a topic's news by, in English and Spanish: its names,
+    aliases and descriptions. Matched once per topic, so every record of the topic is
+    found by them (``desaparecidos``) without carrying them itself."""
     names = [topic.name_en, topic.name_es, topic.description_en, topic.description_es]
     return " ".join([*names, *topic.aliases])
 
 
 def _story_records(
-    story: Story, topic: str, names: str, dates: dict[str, str | None]
+    story: Story, topic: str, dates: dict[str, str | None]
 ) -> Iterator[SearchRecord]:
     def dated(ref: SourceRef) -> str | None:
         return dates.get(f"{ref.document}#{ref.article}")
@@ -93,7 +94,7 @@ def _story_records(
         yield SearchRecord(
             "sentence",
             sentence.text,
-            names,
+            "",
             sentence.source,
             topic,
             dated(sentence.source),
@@ -103,7 +104,7 @@ def _story_records(
         yield SearchRecord(
             "figure",
             fact.text,
-            f"{fact.value} {fact.measure} {names}",
+            f"{fact.value} {fact.measure}",
             fact.source,
             topic,
             dated(fact.source),
@@ -114,7 +115,7 @@ def _story_records(
         yield SearchRecord(
             "quote",
             quote.text,
-            f"{who} {names}",
+            who,
             quote.source,
             topic,
             dated(quote.source),
@@ -125,7 +126,7 @@ def _story_records(
         yield SearchRecord(
             "date",
             entry.text,
-            f"{entry.date} {names}",
+            entry.date,
             entry.source,
             topic,
             dated(entry.source),
@@ -142,12 +143,9 @@ def listing_words(event: Event) -> str:
     return " ".join(part for part in parts if part)
 
 
-def _briefing_records(
-    briefing: Briefing, topic: Topic | None, dates: dict[str, str | None]
-) -> Iterator[SearchRecord]:
-    names = _topic_words(topic)
+def _briefing_records(briefing: Briefing, dates: dict[str, str | None]) -> Iterator[SearchRecord]:
     for story in briefing.stories:
-        yield from _story_records(story, briefing.topic, names, dates)
+        yield from _story_records(story, briefing.topic, dates)
     in_stories = {(e.source, e.text) for s in briefing.stories for e in s.dates}
     for entry in briefing.timeline:
         if (entry.source, entry.text) not in in_stories:  # a year from the background
@@ -155,7 +153,7 @@ def _briefing_records(
             yield SearchRecord(
                 "date",
                 entry.text,
-                f"{entry.date} {names}",
+                entry.date,
                 entry.source,
                 briefing.topic,
                 dates.get(key),
@@ -163,14 +161,14 @@ def _briefing_records(
     for sentence in briefing.background:
         key = f"{sentence.source.document}#{sentence.source.article}"
         yield SearchRecord(
-            "background", sentence.text, names, sentence.source, briefing.topic, dates.get(key)
+            "background", sentence.text, "", sentence.source, briefing.topic, dates.get(key)
         )
     for event in briefing.events:
         key = f"{event.source.document}#{event.source.article}"
         yield SearchRecord(
             "listing",
             event.title,
-            f"{listing_words(event)} {names}",
+            listing_words(event),
             event.source,
             briefing.topic,
             dates.get(key),
@@ -189,7 +187,7 @@ def search_records(catalog: Catalog) -> list[SearchRecord]:
     records: list[SearchRecord] = []
     seen: set[tuple[str, str, SourceRef]] = set()
     for briefing in catalog.briefings:
-        for record in _briefing_records(briefing, catalog.topic(briefing.topic), dates):
+        for record in _briefing_records(briefing, dates):
             key = (record.kind, record.text, record.source)
             if key not in seen:
                 seen.add(key)
@@ -209,12 +207,11 @@ def search_records(catalog: Catalog) -> list[SearchRecord]:
         info = infos.get(f"{sentence.source.document}#{sentence.source.article}")
         if info is None or not info.topics:
             continue
-        topic = catalog.topic(info.topics[0])
         records.append(
             SearchRecord(
                 "passage",
                 sentence.text,
-                _topic_words(topic),
+                "",
                 sentence.source,
                 info.topics[0],
                 info.date,

@@ -23,14 +23,14 @@ import math
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
 from bot.conversation.question import Question
 from briefings.model import Catalog
-from briefings.search_records import SearchRecord, search_records, searchable
+from briefings.search_records import SearchRecord, search_records, searchable, topic_words
 from briefings.standalone import normal
 from briefings.topics import fold
 
@@ -39,6 +39,7 @@ TEXT_WEIGHT, WORDS_WEIGHT = 1.0, 0.3
 TYPO_SCORE = 80.0  # rapidfuzz ratio from which an unknown word is read as a known one
 TYPO_MIN_LENGTH = 4  # shorter words are too often other words one letter off
 CANDIDATES = 200
+LISTED = 2000  # wanted rows ranked among themselves by rowid (SQLite takes 32,766 params)
 TERMS_REMEMBERED = 4096
 STORY_WEIGHT = 0.5  # how much a story's other sentences with the words raise each of its own
 _WORD = re.compile(r"[a-z0-9]+")
@@ -76,8 +77,14 @@ class Found:
 class SearchIndex:
     """An in-memory FTS5 table of a catalog's search records."""
 
-    def __init__(self, records: Sequence[SearchRecord]) -> None:
+    def __init__(
+        self, records: Sequence[SearchRecord], topics: Mapping[str, str] | None = None
+    ) -> None:
+        """``topics``: each topic's words (names, aliases); a word of them finds every
+        record of that topic. Kept in a table of their own, once per topic, not on each of
+        the topic's records: at 10,000 articles that would double the index."""
         self.records = list(records)
+        topics = dict(topics or {})
         # One connection, read only after this; answers run on the event loop's thread,
         # benchmarks and the console may ask from another.
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
@@ -89,11 +96,24 @@ class SearchIndex:
             ((number, searchable(r.text), r.words) for number, r in enumerate(self.records)),
         )
         self._db.execute("INSERT INTO items(items) VALUES ('optimize')")
+        self._topic_ids = list(topics)
+        self._db.execute(f"CREATE VIRTUAL TABLE topics USING fts5(words, tokenize='{TOKENIZER}')")
+        self._db.executemany(
+            "INSERT INTO topics(rowid, words) VALUES (?, ?)",
+            ((number, topics[topic]) for number, topic in enumerate(self._topic_ids)),
+        )
+        by_topic: dict[str, set[int]] = {topic: set() for topic in self._topic_ids}
+        for number, record in enumerate(self.records):
+            by_topic.setdefault(record.topic, set()).add(number)
+        self._by_topic = {topic: frozenset(rows) for topic, rows in by_topic.items()}
         self.vocabulary = sorted(
             {
                 word
-                for r in self.records
-                for word in _WORD.findall(fold(f"{searchable(r.text)} {r.words}"))
+                for text in (
+                    *(f"{searchable(r.text)} {r.words}" for r in self.records),
+                    *topics.values(),
+                )
+                for word in _WORD.findall(fold(text))
                 if not word.isdigit()
             }
         )
@@ -102,7 +122,7 @@ class SearchIndex:
 
     @classmethod
     def of(cls, catalog: Catalog) -> SearchIndex:
-        return cls(search_records(catalog))
+        return cls(search_records(catalog), {t.id: topic_words(t) for t in catalog.topics})
 
     def spell(self, term: str) -> str:
         """The term itself when a record has it (or a word of its stem: "companies"), else
@@ -117,13 +137,16 @@ class SearchIndex:
         return str(found[0]) if found else term
 
     def _matching(self, term: str) -> frozenset[int]:
-        """The rows with the term (or a word of its stem); remembered, the index is fixed."""
+        """The rows with the term (or a word of its stem), and every row of a topic whose
+        words have it; remembered, the index is fixed."""
         found = self._rows.get(term)
         if found is None:
-            rows = self._db.execute(
-                "SELECT rowid FROM items WHERE items MATCH ?", (_phrase(term),)
-            ).fetchall()
-            found = frozenset(row[0] for row in rows)
+            phrase = (_phrase(term),)
+            rows = self._db.execute("SELECT rowid FROM items WHERE items MATCH ?", phrase)
+            topics = self._db.execute("SELECT rowid FROM topics WHERE topics MATCH ?", phrase)
+            found = frozenset(row for (row,) in rows).union(
+                *(self._by_topic[self._topic_ids[number]] for (number,) in topics)
+            )
             if len(self._rows) >= TERMS_REMEMBERED:
                 self._rows.clear()
             self._rows[term] = found
@@ -152,17 +175,20 @@ class SearchIndex:
         wanted = {row for row in allowed if counts[row] >= needed}
         if not wanted:
             return Found((), spelled, corrected)
-        # Every word: ranked among the records that have them all; else among any of them.
-        joiner = " AND " if needed == len(spelled) else " OR "
-        query = joiner.join(_phrase(t) for t in spelled if matches[t])
-        # A few wanted rows (listings only, a rare name) are ranked among themselves alone.
-        few = sorted(wanted) if len(wanted) <= CANDIDATES else []
+        # bm25 over the words the records themselves have, among the wanted rows (all of
+        # them when they are not too many to list); a row found only through its topic's
+        # names ranks after those, in the catalog's order.
+        query = " OR ".join(_phrase(t) for t in spelled if matches[t])
+        few = sorted(wanted) if len(wanted) <= LISTED else []
         only = f" AND rowid IN ({','.join('?' * len(few))})" if few else ""
         ranked = self._db.execute(
             f"SELECT rowid, bm25(items, ?, ?) FROM items WHERE items MATCH ?{only} "
             "ORDER BY bm25(items, ?, ?) LIMIT ?",
             (TEXT_WEIGHT, WORDS_WEIGHT, query, *few, TEXT_WEIGHT, WORDS_WEIGHT, CANDIDATES),
         ).fetchall()
+        seen = {row for row, _ in ranked}
+        weakest = max((rank for _, rank in ranked), default=-1.0)  # bm25: lower is better
+        ranked += [(row, weakest / 2) for row in sorted(wanted - seen)]
         # A story that says the words in many of its sentences is about them: its
         # sentences come first among equals ("Sheinbaum": the story of her words on Cuba).
         about = Counter(_group(self.records[row]) for row in wanted)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import html
 import re
 from collections.abc import Iterable, Sequence
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from dateutil.rrule import rrulestr
+from dateutil.rrule import rrulebase, rrulestr
 
 from bot.conversation.occurrences import is_run, on_now, on_today, sessions
 from bot.texts import en, es
@@ -530,10 +531,15 @@ def next_by_rule(event: Event, now: dt.datetime) -> dt.datetime | None:
     if not event.rrule:
         return None
     zone = ZoneInfo(event.timezone)
-    start = _local(event.occurrences[0].start, zone)
-    rule = rrulestr(event.rrule, dtstart=start)
+    rule = _rule(event.rrule, event.occurrences[0].start, event.timezone)
     following = rule.after(now.astimezone(zone))
     return following if isinstance(following, dt.datetime) else None
+
+
+@functools.lru_cache(maxsize=256)
+def _rule(rrule: str, start: str, timezone: str) -> rrulebase:
+    """A listing's rule, parsed once (parsing costs more than finding its next date)."""
+    return rrulestr(rrule, dtstart=_local(start, ZoneInfo(timezone)))
 
 
 def next_beyond_listing(event: Event, now: dt.datetime) -> dt.datetime | None:
