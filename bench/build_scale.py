@@ -13,7 +13,9 @@ its own; time is the wall-clock of ``compile_catalog`` alone (generation exclude
     python bench/build_scale.py --sizes 500,5000
 
 Goals: 10,000 articles in 60 s or less on a 2-core machine, cost growing about linearly
-(the time ratio at most 1.25 times the size ratio).
+(the time ratio at most 1.25 times the size ratio). Also reported, without a goal: the
+search index the bot builds from each catalog when it loads it (time, records, memory) and
+the catalog file's size.
 
     python bench/build_scale.py --incremental   # 10 articles added to 10,000
 
@@ -136,15 +138,27 @@ def measure(count: int) -> dict[str, float]:
         Seed(name, text, hashlib.sha256(text.encode()).hexdigest())
         for name, text in synthetic_seeds(count)
     ]
+    from bot.conversation.fulltext import SearchIndex
+    from briefings.catalog import render_catalog
+
     started = time.perf_counter()
     catalog = compile_catalog(seeds)
     seconds = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # The search index, as the bot builds it when it loads the catalog (bot/conversation/
+    # fulltext.py): its records, the FTS5 table and the vocabulary for typos.
+    started = time.perf_counter()
+    index = SearchIndex.of(catalog)
+    index_seconds = time.perf_counter() - started
     return {
         "articles": count,
         "found": len(catalog.articles),
         "seconds": seconds,
         "peak_mb": peak_kib / 1024,
+        "index_seconds": index_seconds,
+        "index_mb": index.size() / 1e6,
+        "index_records": len(index.records),
+        "catalog_mb": len(render_catalog(catalog).encode()) / 1e6,
     }
 
 
@@ -217,6 +231,17 @@ def figures(rows: list[dict[str, float]]) -> list[Figure]:
                 f"peak {row['peak_mb']:.0f} MB, {row['found']:,.0f} found",
                 f"≤ {GOAL_SECONDS:.0f} s" if goal else "",
                 seconds <= GOAL_SECONDS if goal else None,
+            )
+        )
+    for row in rows:
+        if "index_seconds" not in row:
+            continue
+        found.append(
+            Figure(
+                f"search index, {row['articles']:,.0f} articles",
+                f"built in {row['index_seconds']:.2f} s at load, {row['index_records']:,.0f} "
+                f"records, {row['index_mb']:.1f} MB in memory (catalog file "
+                f"{row['catalog_mb']:.1f} MB)",
             )
         )
     if len(rows) >= 2:

@@ -22,6 +22,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.clock import Clock, SystemClock
 from bot.conversation.answers import Answers
+from bot.conversation.fulltext import index_for
 from bot.conversation.menus import DESCRIPTIONS, menus
 from bot.digests.service import (
     Digests,
@@ -225,6 +226,7 @@ def build_application(
         metrics=metrics,
     )
     services.live = LiveCatalog(settings, catalog, services.clock.now, services.swap_catalog)
+    index_for(catalog)  # the search index, now rather than on the first question
     application.bot_data[SERVICES_KEY] = services
     processor.on_flood = ask_to_slow_down(application)
     register(application, catalog, settings.admin_ids)

@@ -45,6 +45,7 @@ from briefings.model import (
     to_plain,
 )
 from briefings.relative import has_relative_date
+from briefings.search_records import passages
 from briefings.segment import RawArticle, content_lines, segment
 from briefings.topics import (
     MORE_TOPIC,
@@ -514,6 +515,7 @@ def compile_catalog(
         briefings=tuple(briefings),
         documents=documents,
         articles=infos,
+        passages=passages(articles, words, briefings, {k: d[0] for k, d in shown_dates.items()}),
     )
     return replace(catalog, version=_content_version(catalog))
 
@@ -546,8 +548,9 @@ def _published_day(meta: SourceMeta | None) -> str | None:
 
 
 def _content_version(catalog: Catalog) -> str:
-    # Compact JSON: the same content gives the same digest, and without indentation json
-    # uses its C encoder (a tenth of the time on a 10,000-article catalog).
+    """A digest of everything in the catalog but its version. Compact JSON: the same
+    content in another layout than the file's, so json's C encoder makes it (an indented
+    dump is Python's, several times slower on a large catalog)."""
     body = to_plain(replace(catalog, version=""))
     compact = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(compact.encode("utf-8")).hexdigest()[:12]

@@ -263,6 +263,9 @@ class Catalog:
     briefings: tuple[Briefing, ...]
     documents: tuple[Document, ...] = field(default_factory=tuple)
     articles: tuple[ArticleInfo, ...] = field(default_factory=tuple)
+    # Every other sentence of the articles that can be shown on its own (dates resolved),
+    # in seed order: what a search finds beyond the briefings (briefings/search_records.py).
+    passages: tuple[Sentence, ...] = field(default_factory=tuple)
 
     def briefing(self, topic_id: str) -> Briefing | None:
         return next((b for b in self.briefings if b.topic == topic_id), None)
@@ -323,6 +326,7 @@ def _nested_types() -> dict[type[Any], dict[str, type[Any]]]:
                     "briefings": Briefing,
                     "documents": Document,
                     "articles": ArticleInfo,
+                    "passages": Sentence,
                 },
             }
         )

@@ -187,13 +187,18 @@ def _story_date(members: Sequence[Article], dates: dict[str, Dated]) -> Dated:
 
 
 def shown_candidates(
-    article: Article, relevance: float, words: frozenset[str], written: str | None
+    article: Article,
+    relevance: float,
+    words: frozenset[str],
+    written: str | None,
+    max_passage: int = MAX_PASSAGE,
 ) -> list[summarize.Candidate]:
     """The article's sentences that may be shown: dates resolved, standing alone.
 
     A sentence that opens with a pronoun may still be shown right after the sentence
     before it in the same paragraph, as one passage ("Police were met with gunfire … They
-    returned fire …"): its antecedent is then shown right before it, under one citation.
+    returned fire …"): its antecedent is then shown right before it, under one citation,
+    when the two together are at most ``max_passage`` characters.
     """
     kept: list[summarize.Candidate] = []
     previous: summarize.Candidate | None = None
@@ -214,7 +219,7 @@ def shown_candidates(
         if problem == "opens with a pronoun" and follows and previous is not None:
             passage = f"{previous.text} {text}"
             if (
-                len(passage) <= MAX_PASSAGE and standalone_problem(passage) is None
+                len(passage) <= max_passage and standalone_problem(passage) is None
             ):  # the passage replaces its first sentence
                 kept[-1] = dataclasses.replace(previous, text=passage)
             previous = None

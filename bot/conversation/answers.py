@@ -16,11 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from rapidfuzz import fuzz
+
 from bot.conversation import callbacks
 from bot.conversation.calendar_export import events_to_ics
 from bot.conversation.callbacks import Action
 from bot.conversation.deeplinks import read_payload
 from bot.conversation.event_filters import (
+    FREE_WORDS,
     EventQuery,
     FilterError,
     all_events,
@@ -30,6 +33,9 @@ from bot.conversation.event_filters import (
     same_month_other_years,
     select_events,
 )
+from bot.conversation.fulltext import TYPO_SCORE, SearchIndex, index_for
+from bot.conversation.listing_kinds import READER_WORDS
+from bot.conversation.question import Question, read_question
 from bot.conversation.render import (
     SCREEN_LIMIT,
     Citations,
@@ -46,13 +52,25 @@ from bot.conversation.render import (
     topic_name,
 )
 from bot.conversation.reply import Attachment, Button, Reply, quoted
-from bot.conversation.search import CONFIDENT, WEAK, rank_commands, rank_topics, topic_by_command
+from bot.conversation.search import (
+    CONFIDENT,
+    WEAK,
+    rank_commands,
+    rank_topics,
+    search_names,
+    topic_by_command,
+)
+from bot.conversation.search_reply import search_reply
 from bot.numbers import read_number
 from bot.texts import en, es
 from briefings.model import ArticleInfo, Catalog, Event, Topic
 from briefings.topics import fold
 
 EVENTS_TOPIC = "events"
+# The words of a listings filter's price and kinds ("free", "concierto", "música").
+FILTER_WORDS = frozenset(
+    word for phrase in (*READER_WORDS, *FREE_WORDS) for word in fold(phrase).split()
+)
 PER_EVENT_BUTTONS = 6
 
 TEXTS = {"en": en.ANSWERS, "es": es.ANSWERS}
@@ -113,6 +131,11 @@ def _all_past(event: Event, now: dt.datetime) -> bool:
     """Every date the calendar file would hold has passed: the listing is over and its
     rule, if any, gives no later date."""
     return event_is_over(event, now) and next_by_rule(event, now) is None
+
+
+def _is_one_of(word: str, names: set[str]) -> bool:
+    """The word is one of the names, or one with a typo."""
+    return word in names or any(fuzz.ratio(word, name) >= TYPO_SCORE for name in names)
 
 
 def language_of(code: str | None) -> str:
@@ -563,22 +586,110 @@ class Answers:
             return self.welcome(lang)
         if words in THANKS:
             return Reply([TEXTS[lang]["thanks"]])
+        lang = read_question(text).language(lang)  # "¿qué pasó con Pemex?" gets Spanish
         ranked = rank_topics(self.catalog, text)
         if (
             ranked
             and ranked[0].score >= CONFIDENT
             and (len(ranked) == 1 or ranked[0].score - ranked[1].score >= 3)
         ):
-            return self.topic_reply(ranked[0].topic, text, now=now, lang=lang)
+            topic = ranked[0].topic
+            found = self._more_than_topic(topic, text, now=now, lang=lang)
+            return found or self.topic_reply(topic, text, now=now, lang=lang)
+        named = self._named_listing(text, now=now, lang=lang)
+        if named is not None:
+            return named
         listings = self._listing_question(text, now=now, lang=lang)
         if listings is not None:
             return listings
         close = [m.topic for m in ranked if m.score >= WEAK][:3]
+        found = self._search(text, now=now, lang=lang)
+        if found is not None:
+            return found
         if close:
             return self._choices(close, text, lang)
+        return self._nothing(text, lang)
+
+    def _nothing(self, text: str, lang: str) -> Reply:
+        """An honest "nothing", naming what the bot does cover."""
         suggestions = " ".join(f"/{self._command(t, lang)}" for t in self.catalog.topics)
-        message = TEXTS[lang]["nothing"].format(text=escape(quoted(text)), suggestions=suggestions)
+        covered = ", ".join(escape(topic_name(t, lang)) for t in self.catalog.topics)
+        message = TEXTS[lang]["nothing"].format(
+            text=escape(quoted(text)), covered=covered, suggestions=suggestions
+        )
         return Reply([message], understood=False, buttons=self._topic_buttons(lang))
+
+    # --- search ----------------------------------------------------------------------------
+
+    @property
+    def index(self) -> SearchIndex:
+        """The catalog's search index (built once per catalog, see fulltext.py)."""
+        return index_for(self.catalog)
+
+    @memoized
+    def search(self, words: str, *, now: dt.datetime, lang: str) -> Reply:
+        """``/search words`` (``/buscar``): cited sentences on a name, place or number."""
+        if not words.strip():
+            return Reply([TEXTS[lang]["search_usage"]], understood=False)
+        found = self._search(words, now=now, lang=lang)
+        return found or self._nothing(words, read_question(words).language(lang))
+
+    def _search(
+        self, text: str, *, now: dt.datetime, lang: str, question: Question | None = None
+    ) -> Reply | None:
+        """The search's answer to ``text`` (read as ``question`` when given), or None when
+        nothing relevant is indexed."""
+        question = question or read_question(text)
+        found = self.index.search(question)
+        if question.wants_next:  # the listing first, with its next date
+            listing = self.index.search(question, limit=1, kinds=frozenset({"listing"}))
+            if listing.hits:
+                first = listing.hits[0].row
+                rest = tuple(h for h in found.hits if h.row != first)[:4]
+                found = dataclasses.replace(found, hits=listing.hits + rest)
+        if not found.hits:
+            return None
+        return search_reply(
+            self.catalog,
+            found,
+            text,
+            now=now,
+            lang=question.language(lang),
+            wants_next=question.wants_next,
+            subject=question.subject,
+        )
+
+    def _more_than_topic(
+        self, topic: Topic, text: str, *, now: dt.datetime, lang: str
+    ) -> Reply | None:
+        """ "Cuban Missile Crisis" names the Cuba topic and asks about more: when some
+        sentence has every word of it, that answers better than the briefing. A topic's
+        name alone, or listings with filters ("jazz in zapopan"), stay the topic's."""
+        if topic.id == EVENTS_TOPIC:
+            return None
+        question = read_question(text)
+        names = {word for name in search_names(topic) for word in name.split()}
+        if all(_is_one_of(term, names) for term in question.terms):  # "missing peple"
+            return None
+        found = self.index.search(question)
+        if not found.hits or found.partial:
+            return None
+        return self._search(text, now=now, lang=lang)
+
+    def _named_listing(self, text: str, *, now: dt.datetime, lang: str) -> Reply | None:
+        """ "¿Dónde es el concierto de Nation of Language?": a kind of outing and a name. When
+        a listing has every word besides the filter's ("nation", "language"), that listing
+        answers, not every concert."""
+        question = read_question(text)
+        cities = {word for city in known_cities(all_events(self.catalog)) for word in city.split()}
+        names = tuple(t for t in question.terms if t not in FILTER_WORDS and t not in cities)
+        if not names or len(names) == len(question.terms):
+            return None
+        named = dataclasses.replace(question, terms=names)
+        found = self.index.search(named, kinds=frozenset({"listing"}))
+        if not found.hits or found.partial:
+            return None
+        return self._search(text, now=now, lang=lang, question=named)
 
     def _listing_question(self, text: str, *, now: dt.datetime, lang: str) -> Reply | None:
         """ "anything free this weekend", "conciertos gratis": words only listings answer

@@ -1,4 +1,4 @@
-"""Inline mode: ``@bot cuba`` in any chat -> briefings, single facts and listings.
+"""Inline mode: ``@bot cuba`` in any chat -> briefings, found sentences, facts, listings.
 
 Results are plain records here; the inline handler wraps them. A result's message has to
 stand on its own in someone else's chat, so each carries its source in full rather than
@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from bot.conversation.event_filters import all_events
+from bot.conversation.fulltext import SearchIndex
+from bot.conversation.question import read_question
 from bot.conversation.render import (
     LABELS,
     SCREEN_LIMIT,
@@ -20,7 +22,9 @@ from bot.conversation.render import (
     escape,
     format_date,
     render_event,
+    shown_text,
     source_label,
+    to_plain,
     topic_name,
     utf16_len,
 )
@@ -29,6 +33,7 @@ from briefings.model import Catalog, SourceRef
 from briefings.topics import fold
 
 INLINE_LIMIT = 50
+SEARCH_RESULTS = 10
 CACHE_SECONDS = 30
 
 
@@ -49,14 +54,47 @@ def _source_line(catalog: Catalog, ref: SourceRef, lang: str) -> str:
     return f"<i>{line}</i>"
 
 
+def _found(catalog: Catalog, index: SearchIndex, query: str, lang: str) -> list[InlineResult]:
+    """Sentences, figures and quotes on the query's names, places and numbers, each with
+    its source in full (listings come with the listings below)."""
+    results = []
+    for hit in index.search(read_question(query), limit=SEARCH_RESULTS).hits:
+        record = hit.record
+        if record.kind == "listing":
+            continue
+        topic = catalog.topic(record.topic)
+        text = to_plain(shown_text(record.text, lang))
+        dated = format_date(record.article_date) if record.article_date else ""
+        about = " · ".join(p for p in (dated, topic_name(topic, lang) if topic else "") if p)
+        message = f"{shown_text(record.text, lang)}\n{_source_line(catalog, record.source, lang)}"
+        results.append(
+            InlineResult(
+                f"s:{hit.row}",
+                _short(text, 120),
+                about,
+                message,
+                topic.command if topic else record.topic,
+            )
+        )
+    return results
+
+
 def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def inline_results(
-    catalog: Catalog, query: str, *, now: dt.datetime, lang: str = "en"
+    catalog: Catalog,
+    query: str,
+    *,
+    now: dt.datetime,
+    lang: str = "en",
+    index: SearchIndex | None = None,
 ) -> list[InlineResult]:
-    """Up to 50 results, best first; an empty query lists every briefing."""
+    """Up to 50 results, best first; an empty query lists every briefing.
+
+    With ``index``, the search's sentences on the query follow the briefings it names.
+    """
     query = query.strip()
     topics = [m.topic for m in rank_topics(catalog, query) if m.score >= 62] if query else []
     if not query:
@@ -80,6 +118,8 @@ def inline_results(
                 topic.command,
             )
         )
+    if query and index is not None:
+        results.extend(_found(catalog, index, query, lang))
     needle = fold(query)
     for briefing in catalog.briefings:
         for number, fact in enumerate(briefing.facts):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import html
 import re
 from collections.abc import Iterable, Sequence
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from dateutil.rrule import rrulestr
+from dateutil.rrule import rrulebase, rrulestr
 
 from bot.conversation.occurrences import is_run, on_now, on_today, sessions
 from bot.texts import en, es
@@ -133,10 +134,13 @@ class Citations:
     paragraphs: dict[tuple[str, int], list[SourceRef]] = field(default_factory=dict)
 
     def mark(self, ref: SourceRef) -> str:
+        """``[n ¶p]``; paragraph 0 is the article's title line, cited as ``[n]``."""
         key = (ref.document, ref.article)
         if key not in self.articles:
             self.articles.append(key)
             self.paragraphs[key] = []
+        if ref.paragraph == 0:
+            return f"[{self.articles.index(key) + 1}]"
         if ref not in self.paragraphs[key]:
             self.paragraphs[key].append(ref)
         return f"[{self.articles.index(key) + 1} ¶{ref.paragraph}]"
@@ -144,6 +148,11 @@ class Citations:
     @property
     def refs(self) -> list[SourceRef]:
         return [ref for key in self.articles for ref in self.paragraphs[key]]
+
+    @property
+    def any(self) -> bool:
+        """Whether anything was cited (a title alone cites its article, no paragraph)."""
+        return bool(self.articles)
 
     def block(self, lang: str) -> str:
         """The sources page: each cited article as a reader can judge it.
@@ -161,7 +170,9 @@ class Citations:
                 for r in sorted(self.paragraphs[(document, article)], key=lambda r: r.paragraph)
             )
             about = source_label(info, lang) if info else escape(f"{document} #{article}")
-            lines.append(f"[{number}] {about} · {labels['cited']} {cited}")
+            lines.append(
+                f"[{number}] {about}" + (f" · {labels['cited']} {cited}" if cited else "")
+            )
         return "\n".join(lines)
 
 
@@ -562,10 +573,15 @@ def next_by_rule(event: Event, now: dt.datetime) -> dt.datetime | None:
     if not event.rrule:
         return None
     zone = ZoneInfo(event.timezone)
-    start = _local(event.occurrences[0].start, zone)
-    rule = rrulestr(event.rrule, dtstart=start)
+    rule = _rule(event.rrule, event.occurrences[0].start, event.timezone)
     following = rule.after(now.astimezone(zone))
     return following if isinstance(following, dt.datetime) else None
+
+
+@functools.lru_cache(maxsize=256)
+def _rule(rrule: str, start: str, timezone: str) -> rrulebase:
+    """A listing's rule, parsed once (parsing costs more than finding its next date)."""
+    return rrulestr(rrule, dtstart=_local(start, ZoneInfo(timezone)))
 
 
 def next_beyond_listing(event: Event, now: dt.datetime) -> dt.datetime | None:

@@ -15,6 +15,7 @@ from bot.handlers import (
     free_text,
     inline,
     membership,
+    search,
     start,
     subscriptions,
 )
@@ -29,6 +30,7 @@ def register(
     admin.register(application, admin_ids)
     feeds.register(application, admin_ids)
     briefings.register(application, catalog)
+    search.register(application)
     subscriptions.register(application)
     membership.register(application)
     buttons.register(application)

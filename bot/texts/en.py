@@ -31,6 +31,8 @@ ANSWERS = {
         "<b>Listings</b>: /events takes a city, a month, a range, a price and a kind in any "
         "order, e.g. <code>/events guadalajara feb</code>, <code>/events next month</code>, "
         "<code>/events free</code>, <code>/events music under 500</code>.\n"
+        "<b>Search</b>: ask about a person, place, company, figure or event, e.g. "
+        "<code>who is Sheinbaum</code>, <code>Pemex oil</code>, or /search words.\n"
         "<b>Anywhere</b>: type <code>@{bot} cuba</code> in any chat to share a briefing.\n"
         "<b>Digests</b>: <code>/subscribe cuba daily 07:30</code> or just /subscribe; "
         "/subscriptions, /timezone, /quiet, /digest.\n\n"
@@ -66,7 +68,10 @@ ANSWERS = {
     "instead_month": "The listings I have for that month are from {years}",
     "instead_all": "Here is what I have",
     "not_sure": "Not sure what “{text}” means. Did you mean:",
-    "nothing": "I have nothing on “{text}”. Try one of: {suggestions}",
+    "nothing": (
+        "I have nothing on “{text}”. I cover {covered}. Try one of: {suggestions}, or "
+        "/search a name, place or number in them."
+    ),
     "unknown_command": "I don't know the command {command}. Send /help for the topics.",
     "empty": "Send a topic such as /cuba, or type what you are looking for.",
     "bad_link": "That link didn't point to a briefing I have, so here is the start.",
@@ -74,6 +79,24 @@ ANSWERS = {
     "thanks": "You're welcome. Send /topics any time for the briefings.",
     "recurring": "Recurring listings that fall in that period by their rule",
     "subscribe": "🔔 Subscribe",
+    # Answers from the search index (/search, /buscar, and questions typed as free text).
+    "search_head": "<b>What the sources say about “{text}”</b>",
+    "search_read_as": "I read {pairs}.",
+    "search_read_pair": "“{typed}” as “{found}”",
+    "search_listings": "Listings",
+    "search_next_rule": "<b>{title}</b>: next date by its rule: <b>{date}</b>.",
+    "search_next_listed": "<b>{title}</b>: next listed date: <b>{date}</b>.",
+    "search_next_none": (
+        "<b>{title}</b>: every listed date has passed (the last was {date}), and the source "
+        "gives no rule for later ones."
+    ),
+    "search_usage": (
+        "Send words to look for after the command, e.g. <code>/search Sheinbaum</code>, "
+        "<code>/search Pemex oil</code> or <code>/search swan lake</code>."
+    ),
+    "search_open": "📰 {topic}",
+    "search_undated": "undated",
+    "search_inline_source": "Source",
     # Plain text (the caller escapes it): the person's word is quoted inside.
     "bad_filter": (
         "I can't read “{word}” as a filter. /events takes a city ({cities}), a month (feb, "
@@ -165,6 +188,7 @@ LABELS = {
 # The reference commands in the menu next to the text box.
 MENU_COMMANDS = (
     ("topics", "All topics as buttons"),
+    ("search", "Find a name, place, figure or event in the news"),
     ("sources", "The documents behind the briefings"),
     ("help", "How to ask, with examples"),
     ("about", "How briefings cite their sources"),

@@ -31,6 +31,8 @@ ANSWERS = {
         "<b>Cartelera</b>: /eventos acepta ciudad, mes, rango, precio y tipo en cualquier "
         "orden, p. ej. <code>/eventos guadalajara feb</code>, <code>/eventos próximo mes</code>, "
         "<code>/eventos gratis</code>, <code>/eventos música menos de 500</code>.\n"
+        "<b>Búsqueda</b>: pregunta por una persona, lugar, empresa, cifra o evento, p. ej. "
+        "<code>quién es Sheinbaum</code>, <code>Pemex</code>, o /buscar palabras.\n"
         "<b>En cualquier chat</b>: escribe <code>@{bot} cuba</code> para compartir.\n"
         "<b>Resúmenes periódicos</b>: <code>/suscribir cuba diario 07:30</code> o solo "
         "/suscribir; /subscriptions, /timezone, /quiet, /digest.\n\n"
@@ -66,7 +68,10 @@ ANSWERS = {
     "instead_month": "Los eventos que tengo de ese mes son de {years}",
     "instead_all": "Esto es lo que tengo",
     "not_sure": "No sé bien qué significa “{text}”. ¿Quisiste decir?",
-    "nothing": "No tengo nada sobre “{text}”. Prueba: {suggestions}",
+    "nothing": (
+        "No tengo nada sobre “{text}”. Cubro {covered}. Prueba: {suggestions}, o "
+        "/buscar un nombre, lugar o cifra de esos temas."
+    ),
     "unknown_command": "No conozco el comando {command}. Envía /help para ver los temas.",
     "empty": "Envía un tema como /cuba o escribe lo que buscas.",
     "bad_link": "Ese enlace no lleva a un resumen que tenga; este es el inicio.",
@@ -74,6 +79,24 @@ ANSWERS = {
     "thanks": "De nada. Envía /topics cuando quieras ver los resúmenes.",
     "recurring": "Eventos recurrentes que caen en ese periodo según su regla",
     "subscribe": "🔔 Suscribirme",
+    # Respuestas del índice de búsqueda (/search, /buscar y preguntas escritas).
+    "search_head": "<b>Lo que dicen las fuentes sobre “{text}”</b>",
+    "search_read_as": "Entendí {pairs}.",
+    "search_read_pair": "“{typed}” como “{found}”",
+    "search_listings": "Eventos",
+    "search_next_rule": "<b>{title}</b>: próxima fecha según su regla: <b>{date}</b>.",
+    "search_next_listed": "<b>{title}</b>: próxima fecha anunciada: <b>{date}</b>.",
+    "search_next_none": (
+        "<b>{title}</b>: todas sus fechas ya pasaron (la última fue el {date}) y la fuente "
+        "no da una regla para las siguientes."
+    ),
+    "search_usage": (
+        "Escribe qué buscar después del comando, p. ej. <code>/buscar Sheinbaum</code>, "
+        "<code>/buscar Pemex</code> o <code>/buscar Vizsla Silver</code>."
+    ),
+    "search_open": "📰 {topic}",
+    "search_undated": "sin fecha",
+    "search_inline_source": "Fuente",
     # Texto plano (quien lo usa lo escapa): cita la palabra de la persona.
     "bad_filter": (
         "No entiendo «{word}» como filtro. /eventos acepta una ciudad ({cities}), un mes "
@@ -166,6 +189,7 @@ LABELS = {
 # The reference commands in the menu next to the text box.
 MENU_COMMANDS = (
     ("topics", "Todos los temas"),
+    ("buscar", "Buscar un nombre, lugar, cifra o evento en las noticias"),
     ("sources", "Los documentos detrás de los resúmenes"),
     ("help", "Cómo preguntar, con ejemplos"),
     ("about", "Cómo citan sus fuentes los resúmenes"),

@@ -25,7 +25,7 @@ COMMANDS = tuple(
     cuba missing desaparecidos events eventos train tren security seguridad transfers
     traslados carnival carnaval subscribe suscribir suscribirse subscriptions
     suscripciones unsubscribe desuscribir cancelar timezone zona zonahoraria quiet silencio
-    digest resumen""".split()
+    digest resumen search buscar""".split()
 )
 # Words the bot reads in arguments, so junk is mixed with what reaches deeper code.
 VOCABULARY = (
