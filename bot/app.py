@@ -33,8 +33,9 @@ from bot.digests.service import (
 )
 from bot.handlers import register
 from bot.handlers.flood import ask_to_slow_down
-from bot.operations.concurrency import PerChatUpdateProcessor
+from bot.operations.concurrency import STOP_GRACE, PerChatUpdateProcessor
 from bot.operations.config import Settings
+from bot.operations.instances import share_between_instances
 from bot.operations.metrics import LiveReadings, Metrics
 from bot.operations.rate_limiter import FloodLimiter
 from bot.operations.telegram_limits import FloodLimits
@@ -108,13 +109,30 @@ def _digest_setup(application: BotApplication) -> DigestSetup:
 
     def started(digests: Digests) -> None:
         services.digests = digests
+        processor = application.update_processor
+        services.shared = share_between_instances(
+            application,
+            services.settings,
+            digests.store,
+            services.clock,
+            digests.delivery.owner,
+            tracer=processor.tracer if isinstance(processor, PerChatUpdateProcessor) else None,
+        )
 
     return DigestSetup(services.settings, services.catalog, services.clock, started)
 
 
 async def _post_stop(application: BotApplication) -> None:
-    """After updates stop, before the HTTP client closes: let digests in flight finish."""
-    await stop_delivery(application, services_of(application).digests)
+    """After updates stop, before the HTTP client closes: let the updates being handled
+    and the digests in flight finish (with PostgreSQL, under the shared budget)."""
+    services = services_of(application)
+    shared = services.shared
+    if shared is not None:
+        await shared.stop_updates(STOP_GRACE)
+    await stop_delivery(application, services.digests)
+    if shared is not None:
+        await shared.stop_budget()
+        services.shared = None
 
 
 async def _post_shutdown(application: BotApplication) -> None:

@@ -20,6 +20,7 @@ from bot.clock import Clock
 from bot.conversation.answers import Answers
 from bot.digests.service import Digests
 from bot.operations.config import Settings
+from bot.operations.instances import SharedInstances
 from bot.operations.metrics import Metrics
 from bot.subscriptions.rights import AdminRights
 from briefings.model import Catalog
@@ -47,6 +48,7 @@ class Services:
     answers: Answers
     activity: Activity = field(default_factory=Activity)
     digests: Digests | None = None  # started in post_init, once the bot knows its name
+    shared: SharedInstances | None = None  # with PostgreSQL: what instances share
     metrics: Metrics = field(default_factory=Metrics)
     started: float = field(default_factory=time.monotonic)  # for uptime, never for logic
     admin_rights: AdminRights = field(init=False)  # getChatMember's recent answers

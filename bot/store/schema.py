@@ -96,13 +96,46 @@ deliveries = sa.Table(
 )
 sa.Index("deliveries_by_state", deliveries.c.state, deliveries.c.claimed_at)
 
+# Webhook posts waiting to be handled, when instances share PostgreSQL: any instance takes
+# a chat's oldest update once no other holds one of that chat (bot/operations/update_queue.py).
+queued_updates = sa.Table(
+    "queued_updates",
+    metadata,
+    sa.Column("update_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("chat_key", sa.BigInteger, nullable=False),  # the chat (the user, inline)
+    sa.Column("body", sa.Text, nullable=False),  # the update as Telegram posted it
+    sa.Column("owner", sa.String(40)),  # the instance handling it, None while it waits
+    sa.Column("lease_until", UTCDateTime),  # after this, any instance may take it over
+    sa.Column("handled_at", UTCDateTime),  # kept a while, so a repeated post is not handled
+)
+sa.Index("queued_updates_by_chat", queued_updates.c.chat_key, queued_updates.c.update_id)
+
+# Messages sent or being sent, for one flood budget across instances sharing PostgreSQL:
+# a permit holds ``count`` slots of the window ``key`` until ``period`` after it finished
+# (bot/store/flood_permits.py).
+flood_permits = sa.Table(
+    "flood_permits",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("key", sa.String(32), nullable=False),  # "all", or a chat's id
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("taken_at", UTCDateTime, nullable=False),
+    sa.Column("finished_at", UTCDateTime),  # None while its messages are on the wire
+)
+sa.Index("flood_permits_by_key", flood_permits.c.key, flood_permits.c.finished_at)
+
 
 def _version_1(connection: Connection) -> None:
     """Chats, subscriptions and the delivery ledger."""
     metadata.create_all(connection, tables=[chats, subscriptions, deliveries])
 
 
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_version_1,)
+def _version_2(connection: Connection) -> None:
+    """The shared update queue and flood permits, for several instances on PostgreSQL."""
+    metadata.create_all(connection, tables=[queued_updates, flood_permits])
+
+
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_version_1, _version_2)
 CURRENT_VERSION = len(MIGRATIONS)
 
 
