@@ -12,18 +12,39 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import tempfile
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
+from bot.app import build_application
 from bot.clock import ManualClock
+from bot.digests.delivery import WORKERS
+from bot.operations.config import SettingsError, load_settings
+from bot.operations.runner import serve
 from bot.operations.telegram_limits import FloodLimits
+from bot.store import Store, database_url
+from bot.store.schema import deliveries, subscriptions
+from briefings.model import Catalog
 from localapi import LocalBotApi, LocalBotApiServer
 from localapi.proxy import RoundRobinProxy
 from tests import delivery_ledger
 from tests.conftest import TODAY
-from tests.e2e.conftest import MORNING, Harness, StartBot, subscribe_readers
+from tests.e2e.conftest import (
+    MORNING,
+    Harness,
+    StartBot,
+    insert_readers,
+    subscribe_readers,
+    wait_until,
+)
 from tests.postgres import free_port
 
 SCALE = 20  # flood limits x20: 600 messages a second overall, 20 a second per person
@@ -121,3 +142,155 @@ async def test_two_instances_answer_each_chat_in_order_within_one_flood_budget(
     later = MORNING + dt.timedelta(minutes=5)
     await asyncio.gather(first.advance_to(later), second.advance_to(later))
     assert {r: api.deliveries()[r] for r in readers} == dict.fromkeys(readers, 1)
+
+
+# --- an instance killed mid fan-out --------------------------------------------------------
+
+KILL_SCALE = 10  # 300 messages a second: 1,500 digests take five seconds or more
+SPEED = 20  # the demo clock's speed: the two-minute lease of a claim runs out in 6 s
+READERS = range(20_000, 21_500)
+
+
+def _ledger(url: str) -> dict[int, tuple[str, int, str]]:
+    """Chat -> (state, attempts, owner) of its digest's row."""
+
+    async def read() -> dict[int, tuple[str, int, str]]:
+        store = await Store.open(database_url(url, Path(tempfile.gettempdir())))
+        try:
+            async with store.engine.connect() as connection:
+                rows = await connection.execute(
+                    sa.select(
+                        subscriptions.c.chat_id,
+                        deliveries.c.state,
+                        deliveries.c.attempts,
+                        deliveries.c.owner,
+                    ).join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
+                )
+                return {chat: (state, attempts, owner) for chat, state, attempts, owner in rows}
+        finally:
+            await store.close()
+
+    return asyncio.run(read())
+
+
+def _seed(url: str) -> None:
+    async def insert() -> None:
+        store = await Store.open(database_url(url, Path(tempfile.gettempdir())))
+        try:
+            await insert_readers(store.engine, READERS, MORNING - dt.timedelta(hours=1))
+        finally:
+            await store.close()
+
+    asyncio.run(insert())
+
+
+def _start_run(env: dict[str, str], name: str, port: int, logs: Path) -> subprocess.Popen[bytes]:
+    data = logs / name
+    data.mkdir()
+    with (logs / f"{name}.log").open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            env={
+                **env,
+                "BRIEFBOT_INSTANCE": name,
+                "BRIEFBOT_PORT": str(port),
+                "BRIEFBOT_DATA_DIR": str(data),
+            },
+            cwd=data,  # not the checkout: a .env file there would be read
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def test_an_instance_killed_mid_fan_out_leaves_the_rest_to_the_other_within_the_budget(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    api = LocalBotApi(rate_limits=FloodLimits().scaled(KILL_SCALE), record_calls=False)
+    for chat_id in READERS:
+        api.private_chat(chat_id)
+    _seed(postgres_url)
+    ports = [free_port(), free_port()]
+    inherited = ("BRIEFBOT_", "TELEGRAM_", "WEBHOOK_", "DATABASE_URL")
+    with LocalBotApiServer(api) as server, RoundRobinProxy(ports) as proxy:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(inherited)},
+            "TELEGRAM_BOT_TOKEN": api.token,
+            "TELEGRAM_API_BASE_URL": server.base_url,
+            "BRIEFBOT_FLOOD_SCALE": str(KILL_SCALE),
+            "BRIEFBOT_NOW": MORNING.strftime("%Y-%m-%dT%H:%M"),
+            "BRIEFBOT_SPEED": str(SPEED),
+            "DATABASE_URL": postgres_url,
+            "WEBHOOK_URL": f"{proxy.url}/telegram",
+        }
+        doomed = _start_run(env, "worker-a", ports[0], tmp_path)
+        survivor = _start_run(env, "worker-b", ports[1], tmp_path)
+        logs = lambda: "".join(p.read_text(errors="replace") for p in tmp_path.glob("*.log"))  # noqa: E731
+        try:
+            wait_until(lambda: api.messages_sent >= len(READERS) * 2 // 5, 120)
+            doomed.send_signal(signal.SIGKILL)
+            doomed.wait(timeout=30)
+            killed_at = api.messages_sent
+            assert killed_at < len(READERS), "killed in the middle of the fan-out"
+
+            def finished() -> bool:
+                assert survivor.poll() is None, logs()[-3000:]
+                ledger = _ledger(postgres_url)
+                return len(ledger) == len(READERS) and all(
+                    state == "sent" for state, _, _ in ledger.values()
+                )
+
+            wait_until(finished, 180)
+            survivor.send_signal(signal.SIGTERM)
+            assert survivor.wait(timeout=60) == 0, logs()[-3000:]
+        finally:
+            for process in (doomed, survivor):
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+    copies = {chat: len(api.sent_to(chat)) for chat in READERS}
+    ledger = _ledger(postgres_url)
+    assert [chat for chat, count in copies.items() if count == 0] == []  # nothing lost
+    assert max(copies.values()) <= 2
+    taken_over = {chat for chat, (_, attempts, _) in ledger.items() if attempts == 2}
+    duplicated = {chat for chat, count in copies.items() if count == 2}
+    # Only a digest the dead instance had claimed goes twice, and only those Telegram had
+    # accepted before the row was marked: one worker's slot each, as with one instance.
+    assert duplicated <= taken_over
+    assert len(duplicated) <= WORKERS
+    assert {ledger[chat][2].split("#")[0] for chat in taken_over} <= {"worker-b"}
+    assert {attempts for _, attempts, _ in ledger.values()} <= {1, 2}
+    assert api.too_many_requests == 0  # the survivor kept to the one budget
+    text = logs()
+    assert "Traceback" not in text, text[-3000:]
+    print(
+        f"\nSIGKILL of one of two: {killed_at} sent at the kill, {len(taken_over)} claims "
+        f"taken over after the lease, {len(duplicated)} duplicates (bound {WORKERS})"
+    )
+
+
+async def test_a_second_instance_polling_the_same_postgresql_is_refused_with_one_line(
+    start_bot: StartBot,
+    telegram: LocalBotApiServer,
+    catalog: Catalog,
+    postgres_url: str,
+    tmp_path: Path,
+) -> None:
+    first = await start_bot(instance="poller-a", web=True, env={"DATABASE_URL": postgres_url})
+    settings = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": telegram.api.token,
+            "TELEGRAM_API_BASE_URL": telegram.base_url,
+            "BRIEFBOT_DATA_DIR": str(tmp_path / "second"),
+            "BRIEFBOT_INSTANCE": "poller-b",
+            "BRIEFBOT_PORT": str(free_port()),
+            "DATABASE_URL": postgres_url,
+        }
+    )
+    second = build_application(settings, clock=ManualClock(TODAY), catalog=catalog)
+    with pytest.raises(SettingsError) as refused:
+        await asyncio.wait_for(serve(second, handle_signals=False), 30)
+    line = str(refused.value)
+    assert "WEBHOOK_URL" in line and "long polling" in line and "\n" not in line
+    assert first.application.updater is not None and first.application.updater.running
+    assert not second.running  # stopped again, nothing left behind
