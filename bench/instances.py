@@ -230,6 +230,10 @@ class Measured:
     bursts: int
     asked: int
     answered: int
+    cpu_share: float  # the instances' CPU time / wall time, all together
+    starved_share: float  # their time ready to run but waiting for a core / wall time
+    held_ms: float  # a batch of permits, from taken to finished (the answers back)
+    permits: int
     p99_s: float  # the people chatting
     burst_p99_s: float  # everyone, the bursts' six answers (which wait for the chat's limit) too
 
@@ -281,6 +285,47 @@ def wait_until_serving(ports: list[int], processes: list[subprocess.Popen[bytes]
                 time.sleep(0.1)
 
 
+def waited_for_a_core(pids: list[int]) -> float:
+    """Seconds the processes' threads spent ready to run while others had the cores."""
+    total = 0.0
+    for pid in pids:
+        for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+            try:
+                total += int(stat.read_text().split()[1]) / 1e9
+            except (OSError, IndexError, ValueError):
+                continue
+    return total
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+async def permit_hold(url: str) -> tuple[float, int]:
+    """The overall permits' mean time from taken to finished (s), and how many there were."""
+    store = await Store.open(database_url(url, Path(tempfile.gettempdir())))
+    try:
+        async with store.engine.connect() as connection:
+            held, count = (
+                await connection.execute(
+                    sa.text(
+                        "SELECT avg(extract(epoch FROM finished_at - taken_at)), count(*) "
+                        "FROM flood_permits WHERE key = 'all' AND finished_at IS NOT NULL"
+                    )
+                )
+            ).one()
+            return float(held or 0.0), int(count)
+    finally:
+        await store.close()
+
+
 async def ledger_states(url: str) -> dict[str, int]:
     store = await Store.open(database_url(url, Path(tempfile.gettempdir())))
     try:
@@ -311,6 +356,8 @@ def measure_round(
         time.sleep(max(0.0, nine_at - 1 - time.monotonic()))
         exchange(pipe, "start")
         started = time.monotonic()
+        pids = [process.pid for process in processes]
+        cpu, starved = cpu_seconds(pids), waited_for_a_core(pids)
         while True:
             if time.monotonic() - started > ROUND_TIMEOUT_S:
                 raise TimeoutError("the fan-out did not finish in 10 minutes")
@@ -319,7 +366,10 @@ def measure_round(
                 if states.get("sent", 0) + states.get("failed", 0) >= scenario.subscribers:
                     break
             time.sleep(0.5)
+        wall = time.monotonic() - started
+        cpu, starved = cpu_seconds(pids) - cpu, waited_for_a_core(pids) - starved
         report = exchange(pipe, "finish")
+        held, permits = asyncio.run(permit_hold(url))
     finally:
         for process in processes:
             if process.poll() is None:
@@ -344,6 +394,10 @@ def measure_round(
         bursts=scenario.bursts,
         asked=report["asked"],
         answered=len(report["waits"]),
+        cpu_share=cpu / wall,
+        starved_share=starved / wall,
+        held_ms=held * 1000,
+        permits=permits,
         p99_s=percentile(report["chatting"], 0.99),
         burst_p99_s=percentile(report["waits"], 0.99),
     )
@@ -425,6 +479,15 @@ def figures(scenario: Scenario, measured: list[Measured]) -> list[Figure]:
                 name + "people's p99 wait during the fan-out",
                 f"{each.p99_s * 1000:.0f} ms; with the bursts' answers "
                 f"{each.burst_p99_s * 1000:.0f} ms ({each.answered} of {each.asked} answered)",
+            ),
+            Figure(
+                name + "instances' CPU, and their wait for a core",
+                f"{each.cpu_share:.0%} of a core; {each.starved_share:.2f} s a second ready "
+                "but waiting for a core",
+            ),
+            Figure(
+                name + "overall permits, taken to finished",
+                f"{each.held_ms:.0f} ms on average ({each.permits:,} permits)",
             ),
         ]
     return found

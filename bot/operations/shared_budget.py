@@ -6,16 +6,19 @@ too (the in-process windows stay, as an inner guard). Each message sent takes a 
 from the database before it goes, after the in-process windows let it through:
 
 * a reply to a person takes its own permit at once, and may use the overall window's
-  last ``reserve`` slots, which digests never take: a reply on any instance finds room
-  during any instance's fan-out;
+  last ``reserve`` slots (2 %, at least one), which digests never take: a reply on any
+  instance finds room during any instance's fan-out;
 * digests wait in line here and are granted in small batches (``batch``, a twentieth of
-  the overall limit), one database transaction for several messages, and never while a
-  reply of this instance is waiting for its permit.
+  the overall limit), one database statement for several messages, and never while a
+  reply is waiting for its permit, on this instance or (through the database) another.
 
 A batch's permits are finished (their slots then run one more period) when the last of
-its messages has its answer. When the database cannot be reached, sending goes on under
-the in-process limits alone, and the log says so once a minute: an outage must not
-silence the bot, and the limits are kept again as soon as it is back.
+its messages has its answer: at that moment, told to the database as "so many seconds
+before your clock's now", so the write's own delay does not hold the slots longer.
+
+When the database cannot be reached, sending goes on under the in-process limits alone,
+and the log says so once a minute: an outage must not silence the bot, and the limits
+are kept again as soon as it is back.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from bot.operations.telegram_limits import FloodLimits
 from bot.store.flood_permits import FloodPermits, Window
 
 logger = logging.getLogger("briefbot.flood")
-RESERVE = 0.05  # of the overall window, left to replies (at least one slot)
+RESERVE = 0.02  # of the overall window, left to replies (at least one slot)
 BATCH = 0.05  # of the overall window, granted to digests in one take (at least one)
 MARGIN = 0.005  # the server's clock and the database's tick apart, as in-process
 OUTAGE_LOGGED_EVERY = dt.timedelta(minutes=1)
@@ -44,6 +47,7 @@ class _Batch:
 
     permit_ids: list[int]
     holders: int
+    last_answer: float = 0.0  # the event loop's time when the last holder released
 
 
 @dataclass
@@ -78,7 +82,7 @@ class SharedFloodBudget:
         self._waiting: collections.deque[_Waiter] = collections.deque()
         self._replies_waiting = 0
         self._wake = asyncio.Event()
-        self._finished: list[int] = []
+        self._finished: list[_Batch] = []
         self._finish_ready = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._outage = outage_log
@@ -129,7 +133,7 @@ class SharedFloodBudget:
             while True:
                 try:
                     taken = await self.permits.take(
-                        [(str(chat_id), self._window(chat_id))], self.overall, reserve=0
+                        [(str(chat_id), self._window(chat_id))], self.overall, urgent=True
                     )
                 except Exception as error:
                     self._database_away(error)
@@ -149,8 +153,9 @@ class SharedFloodBudget:
         if batch is None:
             return
         batch.holders -= 1
+        batch.last_answer = _loop_time()
         if batch.holders == 0:
-            self._finished.extend(batch.permit_ids)
+            self._finished.append(batch)
             self._finish_ready.set()
 
     async def _grant_digests(self) -> None:
@@ -164,7 +169,9 @@ class SharedFloodBudget:
             chats = [(str(waiter.chat_id), self._window(waiter.chat_id)) for waiter in line]
             batch: _Batch | None = None
             try:
-                taken = await self.permits.take(chats, self.overall, reserve=self.reserve)
+                taken = await self.permits.take(
+                    chats, self.overall, urgent=False, reserve=self.reserve
+                )
             except Exception as error:
                 self._database_away(error)
                 granted, retry_in = list(range(len(line))), 0.0
@@ -197,8 +204,9 @@ class SharedFloodBudget:
         finished, self._finished = self._finished, []
         if not finished:
             return
-        try:
-            await self.permits.finish(finished)
+        now = _loop_time()
+        try:  # finished when the answers came, not when this write reaches the database
+            await self.permits.finish([(b.permit_ids, now - b.last_answer) for b in finished])
         except Exception as error:  # they count as in flight until stale: only slower
             self._database_away(error)
 
@@ -209,6 +217,10 @@ class SharedFloodBudget:
             type(error).__name__,
             error,
         )
+
+
+def _loop_time() -> float:
+    return asyncio.get_running_loop().time()
 
 
 def _seconds(seconds: float) -> dt.timedelta:

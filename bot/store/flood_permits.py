@@ -9,8 +9,8 @@ moment it is taken until a period after it finished: the server counts each mess
 some moment in between, so however long the messages are on the wire, no period the
 server looks at holds more than the limit, whatever the number of instances.
 
-:meth:`FloodPermits.take` is one short transaction under one advisory lock (takes are
-serialized; each is a few hundred microseconds), and reads no clock but the database's,
+:meth:`FloodPermits.take` is one statement under one advisory lock (takes are
+serialized; each is a fraction of a millisecond), and reads no clock but the database's,
 so instances whose clocks disagree still agree on the budget. A permit whose instance
 died before finishing it counts as in flight for ``STALE`` seconds, then no more.
 """
@@ -25,9 +25,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.schema import flood_permits
+from bot.store.store import autocommit
 
 ALL = "all"  # the key of the overall window
-LOCK = 0x62726266  # pg_advisory_xact_lock's key for every take ("brbf")
 STALE = dt.timedelta(seconds=30)  # an unfinished permit older than this: its instance died
 KEPT = dt.timedelta(minutes=3)  # rows older than the longest period are deleted
 CLEAN_EVERY = 200  # takes between two clean-ups
@@ -63,87 +63,62 @@ class FloodPermits:
         chats: Sequence[tuple[str, Window]],
         overall: Window,
         *,
-        reserve: int,
+        urgent: bool,
+        reserve: int = 0,
     ) -> Taken:
         """Grant one message to as many of ``chats`` (chat key, its window) as both their
         own window and the overall one allow, in the order given; the overall window's last
-        ``reserve`` slots are left (replies to people pass ``reserve=0``)."""
-        rows = flood_permits.c
-        keys = sorted({key for key, _ in chats} | {ALL})
-        periods = {key: window.period for key, window in chats} | {ALL: overall.period}
-        async with self.engine.begin() as connection:
-            await connection.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK)))
-            now: dt.datetime = (
-                await connection.execute(sa.select(sa.func.clock_timestamp()))
-            ).scalar_one()
-            since = sa.case(
-                *((rows["key"] == key, sa.literal(now - span)) for key, span in periods.items())
-            )
-            counted = sa.or_(
-                sa.and_(rows.finished_at.is_(None), rows.taken_at > now - STALE),
-                rows.finished_at > since,
-            )
+        ``reserve`` slots are left. ``urgent`` (a reply to a person): while one waits, on
+        any instance, takes that are not get nothing.
+
+        One statement (``briefbot_take_permits``, bot/store/schema.py), in a transaction of
+        its own: a round trip, not six, while the other instances wait for the lock.
+        """
+        async with autocommit(self.engine) as connection:
             found = await connection.execute(
-                sa.select(rows["key"], sa.func.sum(rows["count"]), sa.func.min(rows.finished_at))
-                .where(rows["key"].in_(keys), counted)
-                .group_by(rows["key"])
+                _TAKE,
+                {
+                    "keys": [key for key, _ in chats],
+                    "limits": [window.limit for _, window in chats],
+                    "periods": [window.period.total_seconds() for _, window in chats],
+                    "overall_limit": overall.limit,
+                    "overall_period": overall.period.total_seconds(),
+                    "reserve": reserve,
+                    "stale": STALE.total_seconds(),
+                    "urgent": urgent,
+                },
             )
-            used = {key: (int(total), oldest) for key, total, oldest in found}
-            room = overall.limit - reserve - used.get(ALL, (0, None))[0]
-            granted: list[int] = []
-            per_chat: dict[str, int] = {}
-            for index, (key, window) in enumerate(chats):
-                if room <= 0:
-                    break
-                if used.get(key, (0, None))[0] + per_chat.get(key, 0) >= window.limit:
-                    continue
-                per_chat[key] = per_chat.get(key, 0) + 1
-                granted.append(index)
-                room -= 1
-            if not granted:
-                return Taken([], [], _retry_in(now, used, periods, overall))
-            inserted = await connection.execute(
-                flood_permits.insert().returning(rows.id),
-                [
-                    {"key": key, "count": count, "taken_at": now}
-                    for key, count in [(ALL, len(granted)), *per_chat.items()]
-                ],
-            )
-            permit_ids = [int(row_id) for row_id in inserted.scalars()]
+            granted, permit_ids, retry_in = found.one()
             self._takes += 1
             if self._takes % CLEAN_EVERY == 1:
+                rows = flood_permits.c
                 await connection.execute(
                     flood_permits.delete().where(
-                        sa.func.coalesce(rows.finished_at, rows.taken_at) < now - KEPT
+                        sa.func.coalesce(rows.finished_at, rows.taken_at)
+                        < sa.func.clock_timestamp() - KEPT
                     )
                 )
-        return Taken(granted, permit_ids, 0.0)
+        return Taken([index - 1 for index in granted], list(permit_ids), float(retry_in))
 
-    async def finish(self, permit_ids: Sequence[int]) -> None:
-        """Every message of these permits has its answer: their slots run one more period."""
-        if not permit_ids:
+    async def finish(self, finished: Sequence[tuple[Sequence[int], float]]) -> None:
+        """Every message of these permits had its answer ``ago`` seconds before now: from
+        then, their slots run one more period. ``ago`` is measured by the caller's own
+        clock, as a difference, so the clocks need not agree; the write's delay only
+        makes it later than the truth, on the safe side."""
+        ids = [permit_id for permit_ids, _ in finished for permit_id in permit_ids]
+        agos = [max(ago, 0.0) for permit_ids, ago in finished for _ in permit_ids]
+        if not ids:
             return
-        rows = flood_permits.c
-        async with self.engine.begin() as connection:
-            await connection.execute(
-                flood_permits.update()
-                .where(rows.id.in_(list(permit_ids)))
-                .values(finished_at=sa.func.clock_timestamp())
-            )
+        async with autocommit(self.engine) as connection:
+            await connection.execute(_FINISH, {"ids": ids, "agos": agos})
 
 
-def _retry_in(
-    now: dt.datetime,
-    used: dict[str, tuple[int, dt.datetime | None]],
-    periods: dict[str, dt.timedelta],
-    overall: Window,
-) -> float:
-    """Seconds until the oldest finished permit of a full window leaves it (at least a
-    slot's worth of the overall window: all may be on the wire, answers due any moment)."""
-    step = overall.period.total_seconds() / max(overall.limit, 1)
-    expiries = [
-        (oldest + periods[key] - now).total_seconds()
-        for key, (_, oldest) in used.items()
-        if oldest is not None and key in periods
-    ]
-    return max(step, min(expiries, default=step))
+_TAKE = sa.text(
+    "SELECT granted, permit_ids, retry_in FROM briefbot_take_permits("
+    ":keys, :limits, :periods, :overall_limit, :overall_period, :reserve, :stale, :urgent)"
+)
+_FINISH = sa.text(
+    "UPDATE flood_permits SET finished_at = clock_timestamp() - make_interval(secs => v.ago) "
+    "FROM unnest(CAST(:ids AS bigint[]), CAST(:agos AS float8[])) AS v(id, ago) "
+    "WHERE flood_permits.id = v.id"
+)

@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.schema import queued_updates
+from bot.store.store import autocommit
 
 KEPT_HANDLED = dt.timedelta(minutes=10)  # Telegram repeats a post within seconds, not this
 NO_CHAT = 1 << 62  # chat keys of updates with neither chat nor user: each its own "chat"
@@ -72,14 +73,14 @@ class QueuedUpdates:
             .on_conflict_do_nothing(index_elements=["update_id"])
             .returning(queued_updates.c.update_id)
         )
-        async with self.engine.begin() as connection:
+        async with autocommit(self.engine) as connection:
             return (await connection.execute(insert)).first() is not None
 
     async def take(self, owner: str, most: int, lease: dt.timedelta) -> list[tuple[int, str]]:
         """Up to ``most`` updates, each the next of a chat nobody is handling, oldest first."""
         if most <= 0:
             return []
-        async with self.engine.begin() as connection:
+        async with autocommit(self.engine) as connection:
             found = await connection.execute(
                 _TAKE, {"owner": owner, "most": most, "lease": lease.total_seconds()}
             )
@@ -99,7 +100,7 @@ class QueuedUpdates:
         if not update_ids:
             return
         row = queued_updates.c
-        async with self.engine.begin() as connection:
+        async with autocommit(self.engine) as connection:
             await connection.execute(
                 queued_updates.update()
                 .where(row.update_id.in_(list(update_ids)), row.owner == owner)
@@ -109,7 +110,7 @@ class QueuedUpdates:
     async def forget_handled(self) -> int:
         """Delete handled rows older than ``KEPT_HANDLED``; how many."""
         row = queued_updates.c
-        async with self.engine.begin() as connection:
+        async with autocommit(self.engine) as connection:
             result = await connection.execute(
                 queued_updates.delete().where(
                     row.handled_at < sa.func.clock_timestamp() - KEPT_HANDLED

@@ -133,6 +133,87 @@ def _version_1(connection: Connection) -> None:
 def _version_2(connection: Connection) -> None:
     """The shared update queue and flood permits, for several instances on PostgreSQL."""
     metadata.create_all(connection, tables=[queued_updates, flood_permits])
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text(TAKE_PERMITS))
+
+
+# One round trip per take of flood permits (bot/store/flood_permits.py): under one advisory
+# lock, by the database's clock, grant each chat asked for a message while its own window
+# and the overall one (less ``reserve``) have room; a permit counts from ``taken_at`` until
+# a period after ``finished_at``, or until ``stale`` seconds when never finished. A reply
+# (``urgent``) that finds no room leaves a "replies" row that stands until it tries again;
+# while one stands, digests (not urgent) get nothing, so the next free slot is the reply's,
+# whichever instance it waits on.
+TAKE_PERMITS = """
+CREATE OR REPLACE FUNCTION briefbot_take_permits(
+    chat_keys text[], chat_limits int[], chat_periods float8[],
+    overall_limit int, overall_period float8, reserve int, stale float8, urgent boolean
+) RETURNS TABLE (granted int[], permit_ids bigint[], retry_in float8)
+LANGUAGE plpgsql AS $$
+DECLARE
+    moment timestamptz;
+    room int;
+    used int;
+    oldest timestamptz;
+    got int[] := '{}';
+    ids bigint[] := '{}';
+    new_id bigint;
+    step float8 := overall_period / greatest(overall_limit, 1);
+    i int;
+BEGIN
+    PERFORM pg_advisory_xact_lock(1651663462);
+    moment := clock_timestamp();
+    IF NOT urgent AND EXISTS (
+        SELECT 1 FROM flood_permits AS p WHERE p.key = 'replies' AND p.finished_at > moment
+    ) THEN
+        RETURN QUERY SELECT got, ids, step;
+        RETURN;
+    END IF;
+    SELECT coalesce(sum(p.count), 0), min(p.finished_at) INTO used, oldest
+    FROM flood_permits AS p
+    WHERE p.key = 'all' AND (
+        (p.finished_at IS NULL AND p.taken_at > moment - make_interval(secs => stale))
+        OR p.finished_at > moment - make_interval(secs => overall_period));
+    room := overall_limit - reserve - used;
+    IF room <= 0 THEN
+        step := greatest(step, coalesce(extract(epoch FROM
+            oldest + make_interval(secs => overall_period) - moment)::float8, step));
+        IF urgent THEN
+            INSERT INTO flood_permits (key, count, taken_at, finished_at)
+            VALUES ('replies', 0, moment, moment + make_interval(secs => 2 * step));
+        END IF;
+        RETURN QUERY SELECT got, ids, step;
+        RETURN;
+    END IF;
+    FOR i IN 1 .. coalesce(array_length(chat_keys, 1), 0) LOOP
+        EXIT WHEN room <= 0;
+        SELECT coalesce(sum(p.count), 0) INTO used
+        FROM flood_permits AS p
+        WHERE p.key = chat_keys[i] AND (
+            (p.finished_at IS NULL AND p.taken_at > moment - make_interval(secs => stale))
+            OR p.finished_at > moment - make_interval(secs => chat_periods[i]));
+        used := used + (SELECT count(*) FROM unnest(got) AS g WHERE chat_keys[g] = chat_keys[i]);
+        IF used < chat_limits[i] THEN
+            got := got || i;
+            room := room - 1;
+        END IF;
+    END LOOP;
+    IF coalesce(array_length(got, 1), 0) = 0 THEN
+        RETURN QUERY SELECT got, ids, step;
+        RETURN;
+    END IF;
+    INSERT INTO flood_permits (key, count, taken_at)
+    VALUES ('all', array_length(got, 1), moment) RETURNING id INTO new_id;
+    ids := ids || new_id;
+    FOREACH i IN ARRAY got LOOP
+        INSERT INTO flood_permits (key, count, taken_at)
+        VALUES (chat_keys[i], 1, moment) RETURNING id INTO new_id;
+        ids := ids || new_id;
+    END LOOP;
+    RETURN QUERY SELECT got, ids, 0::float8;
+END
+$$
+"""
 
 
 MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_version_1, _version_2)

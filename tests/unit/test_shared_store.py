@@ -128,29 +128,43 @@ GROUP = Window(2, 60 * SECOND)
 
 async def test_permits_never_grant_more_than_a_window_holds(store: Store) -> None:
     permits = FloodPermits(store.engine)
-    first = await permits.take([(str(n), PRIVATE) for n in range(8)], OVERALL, reserve=2)
+    first = await permits.take(
+        [(str(n), PRIVATE) for n in range(8)], OVERALL, urgent=False, reserve=2
+    )
     assert first.granted == list(range(8))  # 10 - 2 kept for replies
-    refused = await permits.take([("99", PRIVATE)], OVERALL, reserve=2)
+    refused = await permits.take([("99", PRIVATE)], OVERALL, urgent=False, reserve=2)
     assert refused.granted == [] and refused.retry_in > 0
-    reply = await permits.take([("99", PRIVATE)], OVERALL, reserve=0)
+    reply = await permits.take([("99", PRIVATE)], OVERALL, urgent=True)
     assert reply.granted == [0]  # a reply may use the reserve
-    await permits.take([("98", PRIVATE)], OVERALL, reserve=0)
-    assert (await permits.take([("97", PRIVATE)], OVERALL, reserve=0)).granted == []
+    await permits.take([("98", PRIVATE)], OVERALL, urgent=True)
+    assert (await permits.take([("97", PRIVATE)], OVERALL, urgent=True)).granted == []
+
+
+async def test_while_a_reply_waits_on_any_instance_digests_get_nothing(store: Store) -> None:
+    permits = FloodPermits(store.engine)
+    taken = await permits.take([(str(n), PRIVATE) for n in range(10)], OVERALL, urgent=True)
+    assert (await permits.take([("50", PRIVATE)], OVERALL, urgent=True)).granted == []
+    async with store.engine.begin() as connection:  # every slot is free again
+        await connection.execute(
+            flood_permits.delete().where(flood_permits.c.id.in_(taken.permit_ids))
+        )
+    assert (await permits.take([("51", PRIVATE)], OVERALL, urgent=False)).granted == []
+    assert (await permits.take([("50", PRIVATE)], OVERALL, urgent=True)).granted == [0]
 
 
 async def test_a_chat_gets_no_more_than_its_own_window(store: Store) -> None:
     permits = FloodPermits(store.engine)
-    taken = await permits.take([("5", PRIVATE)] * 5 + [("-7", GROUP)] * 3, OVERALL, reserve=0)
+    taken = await permits.take([("5", PRIVATE)] * 5 + [("-7", GROUP)] * 3, OVERALL, urgent=True)
     assert taken.granted == [0, 1, 2, 5, 6]
-    assert (await permits.take([("5", PRIVATE), ("6", PRIVATE)], OVERALL, reserve=0)).granted == [
-        1
-    ]
+    assert (
+        await permits.take([("5", PRIVATE), ("6", PRIVATE)], OVERALL, urgent=True)
+    ).granted == [1]
 
 
 async def test_a_permit_holds_its_slots_until_a_period_after_it_finished(store: Store) -> None:
     permits = FloodPermits(store.engine)
     window = Window(2, 5 * SECOND)
-    taken = await permits.take([("1", PRIVATE), ("2", PRIVATE)], window, reserve=0)
+    taken = await permits.take([("1", PRIVATE), ("2", PRIVATE)], window, urgent=True)
 
     async def moved_back(column: str, seconds: float) -> None:
         async with store.engine.begin() as connection:
@@ -161,24 +175,24 @@ async def test_a_permit_holds_its_slots_until_a_period_after_it_finished(store: 
             )
 
     await moved_back("taken_at", 10)  # two periods ago, and the answers still not back
-    assert (await permits.take([("3", PRIVATE)], window, reserve=0)).granted == []
-    await permits.finish(taken.permit_ids)  # the answers are back: one more period
-    assert (await permits.take([("3", PRIVATE)], window, reserve=0)).granted == []
+    assert (await permits.take([("3", PRIVATE)], window, urgent=True)).granted == []
+    await permits.finish([(taken.permit_ids, 0.0)])  # the answers are back: one more period
+    assert (await permits.take([("3", PRIVATE)], window, urgent=True)).granted == []
     await moved_back("finished_at", 6)  # that period is over
-    assert (await permits.take([("3", PRIVATE)], window, reserve=0)).granted == [0]
+    assert (await permits.take([("3", PRIVATE)], window, urgent=True)).granted == [0]
 
 
 async def test_an_unfinished_permit_of_a_dead_instance_stops_counting_once_stale(
     store: Store,
 ) -> None:
     permits = FloodPermits(store.engine)
-    await permits.take([(str(n), PRIVATE) for n in range(10)], OVERALL, reserve=0)
-    assert (await permits.take([("11", PRIVATE)], OVERALL, reserve=0)).granted == []
+    await permits.take([(str(n), PRIVATE) for n in range(10)], OVERALL, urgent=True)
+    assert (await permits.take([("11", PRIVATE)], OVERALL, urgent=True)).granted == []
     async with store.engine.begin() as connection:  # the instance died an hour ago
         await connection.execute(
             flood_permits.update().values(taken_at=sa.func.now() - dt.timedelta(hours=1))
         )
-    assert (await permits.take([("11", PRIVATE)], OVERALL, reserve=0)).granted == [0]
+    assert (await permits.take([("11", PRIVATE)], OVERALL, urgent=True)).granted == [0]
     async with store.engine.connect() as connection:
         keys = await connection.execute(sa.select(flood_permits.c["key"]).distinct())
         assert ALL in set(keys.scalars())
