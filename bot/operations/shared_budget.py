@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 from bot.operations.logs import ThrottledWarning
 from bot.operations.telegram_limits import FloodLimits
+from bot.store import describe_outage
 from bot.store.flood_permits import FloodPermits, Window
 
 logger = logging.getLogger("briefbot.flood")
@@ -212,10 +213,9 @@ class SharedFloodBudget:
 
     def _database_away(self, error: BaseException) -> None:
         self._outage.warn(
-            "flood budget: the database is away (%s: %s); sending under this instance's "
+            "flood budget: the database is away (%s); sending under this instance's "
             "limits alone until it is back",
-            type(error).__name__,
-            error,
+            describe_outage(error),
         )
 
 

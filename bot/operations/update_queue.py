@@ -30,6 +30,7 @@ from telegram import Update
 from bot.operations.concurrency import MAX_RUNNING_UPDATES, conversation_key
 from bot.operations.logs import ThrottledWarning
 from bot.operations.tracing import UpdateTracer
+from bot.store import describe_outage
 from bot.store.queued_updates import QueuedUpdates, chat_key
 
 logger = logging.getLogger("briefbot.updates")
@@ -147,8 +148,7 @@ class SharedUpdateQueue:
 
     def _database_away(self, error: BaseException) -> None:
         self._outage.warn(
-            "shared update queue: the database is away (%s: %s); trying again every %g s",
-            type(error).__name__,
-            error,
+            "shared update queue: the database is away (%s); trying again every %g s",
+            describe_outage(error),
             RETRY_EVERY,
         )

@@ -42,7 +42,7 @@ from telegram import Update
 from bot.operations.logs import ThrottledWarning
 from bot.operations.update_queue import SharedUpdateQueue
 from bot.services import SERVICES_KEY, BotApplication, Services
-from bot.store import QUICK_QUERY_TIMEOUT
+from bot.store import QUICK_QUERY_TIMEOUT, describe_outage
 
 logger = logging.getLogger("briefbot.web")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -145,7 +145,11 @@ class WebhookHandler(_Base):
         try:
             new = await asyncio.wait_for(queue.post(update), QUICK_QUERY_TIMEOUT)
         except Exception as error:
-            self.refusals.warn("webhook: could not queue update %s (%s)", update.update_id, error)
+            self.refusals.warn(
+                "webhook: could not queue update %s (%s); answered 503",
+                update.update_id,
+                describe_outage(error),
+            )
             self.set_header("Retry-After", str(BUSY_RETRY_AFTER))
             self.write_json(503, {"ok": False, "error": "busy, try again later"})
             return

@@ -159,6 +159,7 @@ DECLARE
     ids bigint[] := '{}';
     new_id bigint;
     step float8 := overall_period / greatest(overall_limit, 1);
+    chat_wait float8;
     i int;
 BEGIN
     PERFORM pg_advisory_xact_lock(1651663462);
@@ -187,7 +188,7 @@ BEGIN
     END IF;
     FOR i IN 1 .. coalesce(array_length(chat_keys, 1), 0) LOOP
         EXIT WHEN room <= 0;
-        SELECT coalesce(sum(p.count), 0) INTO used
+        SELECT coalesce(sum(p.count), 0), min(p.finished_at) INTO used, oldest
         FROM flood_permits AS p
         WHERE p.key = chat_keys[i] AND (
             (p.finished_at IS NULL AND p.taken_at > moment - make_interval(secs => stale))
@@ -196,10 +197,14 @@ BEGIN
         IF used < chat_limits[i] THEN
             got := got || i;
             room := room - 1;
+        ELSE  -- when this chat's window turns: its oldest finished permit leaves it
+            chat_wait := least(chat_wait, coalesce(extract(epoch FROM
+                oldest + make_interval(secs => chat_periods[i]) - moment)::float8,
+                chat_periods[i] / greatest(chat_limits[i], 1)));
         END IF;
     END LOOP;
     IF coalesce(array_length(got, 1), 0) = 0 THEN
-        RETURN QUERY SELECT got, ids, step;
+        RETURN QUERY SELECT got, ids, greatest(step, coalesce(chat_wait, step));
         RETURN;
     END IF;
     INSERT INTO flood_permits (key, count, taken_at)

@@ -196,3 +196,13 @@ async def test_an_unfinished_permit_of_a_dead_instance_stops_counting_once_stale
     async with store.engine.connect() as connection:
         keys = await connection.execute(sa.select(flood_permits.c["key"]).distinct())
         assert ALL in set(keys.scalars())
+
+
+async def test_a_chat_at_its_limit_is_told_to_wait_until_its_window_turns(store: Store) -> None:
+    permits = FloodPermits(store.engine)
+    taken = await permits.take([("5", PRIVATE)] * 3, OVERALL, urgent=True)
+    await permits.finish([(taken.permit_ids, 0.0)])
+    refused = await permits.take([("5", PRIVATE)], OVERALL, urgent=True)
+    assert refused.granted == []
+    # Not a slot of the overall window (a tenth of a second) but most of the chat's 3 s.
+    assert refused.retry_in > 0.5
