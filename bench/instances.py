@@ -166,6 +166,8 @@ def serve(scenario: Scenario, pipe: Connection) -> None:
                 api.new_round()
                 before, refused = api.deliveries(), api.too_many_requests
                 burst_before = {p: len(api.sent_to(p)) for p in scenario.person_ids}
+                if proxy is not None:
+                    proxy.take_timings()
                 stop = threading.Event()
                 chatting = fanout.Scenario(0, people=scenario.people, every=scenario.every)
                 assert chatting.person_ids.start == FIRST_PERSON
@@ -207,6 +209,7 @@ def serve(scenario: Scenario, pipe: Connection) -> None:
                         "duplicates": sum(1 for n in got if n > 1),
                         "missing": sum(1 for n in got if n == 0),
                         "out_of_order": out_of_order,
+                        "posts": proxy.take_timings() if proxy is not None else [],
                     }
                 )
             elif command == "stop":
@@ -236,6 +239,8 @@ class Measured:
     permits: int
     p99_s: float  # the people chatting
     burst_p99_s: float  # everyone, the bursts' six answers (which wait for the chat's limit) too
+    post_p50_s: float  # a webhook post through the proxy to its 200 (the update stored)
+    post_p99_s: float
 
 
 def exchange(pipe: Connection, *message: Any) -> Any:
@@ -400,6 +405,8 @@ def measure_round(
         permits=permits,
         p99_s=percentile(report["chatting"], 0.99),
         burst_p99_s=percentile(report["waits"], 0.99),
+        post_p50_s=percentile(report["posts"], 0.5),
+        post_p99_s=percentile(report["posts"], 0.99),
     )
 
 
@@ -479,6 +486,11 @@ def figures(scenario: Scenario, measured: list[Measured]) -> list[Figure]:
                 name + "people's p99 wait during the fan-out",
                 f"{each.p99_s * 1000:.0f} ms; with the bursts' answers "
                 f"{each.burst_p99_s * 1000:.0f} ms ({each.answered} of {each.asked} answered)",
+            ),
+            Figure(
+                name + "a webhook post to its 200, p50 / p99",
+                f"{each.post_p50_s * 1000:.0f} / {each.post_p99_s * 1000:.0f} ms (the local "
+                "Bot API posts one update at a time)",
             ),
             Figure(
                 name + "instances' CPU, and their wait for a core",

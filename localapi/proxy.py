@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import itertools
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -25,6 +26,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        began = time.monotonic()
         port = self.server.next_backend()
         headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=self.server.timeout_s)
@@ -39,6 +41,7 @@ class _Handler(BaseHTTPRequestHandler):
             connection.close()
         with self.server.lock:
             self.server.posts[port] = self.server.posts.get(port, 0) + 1
+            self.server.seconds.append(time.monotonic() - began)
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
@@ -55,6 +58,7 @@ class _ProxyServer(ThreadingHTTPServer):
         self.lock = threading.Lock()
         self._turns = itertools.cycle(backends)
         self.posts: dict[int, int] = {}  # backend port -> posts forwarded
+        self.seconds: list[float] = []  # each post, from reading it to the backend's answer
 
     def next_backend(self) -> int:
         with self.lock:
@@ -78,6 +82,12 @@ class RoundRobinProxy:
     def posts(self) -> dict[int, int]:
         with self._server.lock:
             return dict(self._server.posts)
+
+    def take_timings(self) -> list[float]:
+        """Each post's time through the proxy since the last call, in seconds."""
+        with self._server.lock:
+            found, self._server.seconds = self._server.seconds, []
+            return found
 
     def __enter__(self) -> RoundRobinProxy:
         self._thread.start()

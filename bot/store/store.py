@@ -210,6 +210,11 @@ def failed_values(error: str, *, retry: bool) -> dict[str, Any]:
 
 
 CONNECT_TIMEOUT = 5  # seconds, for a PostgreSQL connection to open
+# Connections kept open to PostgreSQL. Beside the ledger, instances sharing it take flood
+# permits, queue webhook updates and mark them handled, several at once; SQLAlchemy's
+# default of 5 made the rest open a connection of their own each time (a server process
+# forked, then closed again), and a webhook post waited for it. Ten more may open at a peak.
+POSTGRES_POOL = 12
 # How long a PostgreSQL statement may run. A server that stops answering without closing
 # its connections (a network partition, a frozen host) would otherwise hold a person's
 # /subscribe, and the update slot it runs in, until TCP gives up many minutes later.
@@ -293,6 +298,7 @@ class Store:
             if sqlite_url
             else {
                 "pool_pre_ping": True,
+                "pool_size": POSTGRES_POOL,
                 "connect_args": {"timeout": CONNECT_TIMEOUT, "command_timeout": STATEMENT_TIMEOUT},
             }
         )
