@@ -62,6 +62,7 @@ FIRST_PERSON = 9_000_001
 REFERENCE = 8_999_999  # asks each command once, alone, before the round
 BURST = ("/cuba", "/missing", "/train", "/security", "/transfers", "/carnival")
 GOAL_RATIO = 0.9
+WEBHOOK_CONNECTIONS = 40  # Telegram's posts in flight at once (never two of one chat)
 LEAD_S = 25.0  # seconds from the first start to 09:00: the starts, the reference, the plan
 ROUND_TIMEOUT_S = 600.0
 
@@ -150,7 +151,7 @@ def serve(scenario: Scenario, pipe: Connection) -> None:
     before: dict[int, int] = {}
     burst_before: dict[int, int] = {}
     refused = 0
-    with LocalBotApiServer(api) as server:
+    with LocalBotApiServer(api, webhook_connections=WEBHOOK_CONNECTIONS) as server:
         pipe.send((server.base_url, api.token))
         while True:
             command, *arguments = pipe.recv()
@@ -489,8 +490,8 @@ def figures(scenario: Scenario, measured: list[Measured]) -> list[Figure]:
             ),
             Figure(
                 name + "a webhook post to its 200, p50 / p99",
-                f"{each.post_p50_s * 1000:.0f} / {each.post_p99_s * 1000:.0f} ms (the local "
-                "Bot API posts one update at a time)",
+                f"{each.post_p50_s * 1000:.0f} / {each.post_p99_s * 1000:.0f} ms "
+                f"(up to {WEBHOOK_CONNECTIONS} in flight, one per chat)",
             ),
             Figure(
                 name + "instances' CPU, and their wait for a core",

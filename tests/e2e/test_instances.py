@@ -55,9 +55,10 @@ COMMANDS = ("/cuba", "/missing", "/train", "/security", "/transfers", "/carnival
 
 @pytest.fixture
 def telegram() -> Iterator[LocalBotApiServer]:
-    """The local Bot API enforcing Telegram's flood limits times ``SCALE``, per bot."""
+    """The local Bot API enforcing Telegram's flood limits times ``SCALE``, per bot, and
+    posting to the webhook as Telegram does: several posts in flight, one per chat."""
     api = LocalBotApi(rate_limits=FloodLimits().scaled(SCALE))
-    with LocalBotApiServer(api) as server:
+    with LocalBotApiServer(api, webhook_connections=8) as server:
         yield server
 
 
