@@ -56,7 +56,7 @@ from bot.store import Store, database_url  # noqa: E402
 from bot.store.schema import deliveries  # noqa: E402
 from localapi import LocalBotApiServer  # noqa: E402
 from localapi.proxy import RoundRobinProxy  # noqa: E402
-from tests.postgres import free_port, running_server  # noqa: E402
+from tests.postgres import find_binaries, free_port, running_server  # noqa: E402
 
 FIRST_PERSON = 9_000_001
 REFERENCE = 8_999_999  # asks each command once, alone, before the round
@@ -524,6 +524,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main() -> None:
     args = parser().parse_args()
+    if find_binaries() is None:  # make bench runs every benchmark: say why this one did not
+        missing = "not run: PostgreSQL is not installed (scripts/ensure-postgres installs it)"
+        show([Figure("scenario", missing)], as_json=args.json)
+        return
     counts = tuple(int(n) for n in args.instances.split(","))
     scenario = (
         Scenario(QUICK.subscribers, bursts=QUICK.bursts, instances=counts)
