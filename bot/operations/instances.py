@@ -24,6 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
+from telegram.ext import Application
 
 from bot.clock import Clock
 from bot.operations.config import Settings, SettingsError
@@ -31,6 +32,7 @@ from bot.operations.logs import ThrottledWarning
 from bot.operations.rate_limiter import FloodLimiter
 from bot.operations.shared_budget import SharedFloodBudget
 from bot.operations.telegram_limits import FloodLimits
+from bot.operations.tracing import UpdateTracer
 from bot.operations.update_queue import SharedUpdateQueue
 from bot.store import Store
 from bot.store.flood_permits import FloodPermits
@@ -62,12 +64,12 @@ class SharedInstances:
 
 
 def share_between_instances(
-    application: Any,
+    application: Application[Any, Any, Any, Any, Any, Any],
     settings: Settings,
     store: Store,
     clock: Clock,
     owner: str,
-    tracer: Any = None,
+    tracer: UpdateTracer | None = None,
 ) -> SharedInstances | None:
     """Start sharing the budget (and, by webhook, the updates); None on SQLite."""
     if store.engine.dialect.name != "postgresql":

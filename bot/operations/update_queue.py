@@ -26,6 +26,7 @@ import logging
 from typing import Any
 
 from telegram import Update
+from telegram.ext import Application
 
 from bot.operations.concurrency import MAX_RUNNING_UPDATES, conversation_key
 from bot.operations.logs import ThrottledWarning
@@ -45,7 +46,7 @@ class SharedUpdateQueue:
 
     def __init__(
         self,
-        application: Any,
+        application: Application[Any, Any, Any, Any, Any, Any],
         queued: QueuedUpdates,
         owner: str,
         outage_log: ThrottledWarning,
