@@ -160,6 +160,9 @@ async def stop_application(application: BotApplication) -> None:
         await application.updater.stop()
         confirmed_below = _confirmed_below(application.updater)
     if application.running:
+        shared = services_of(application).shared
+        if shared is not None:  # take no more from the instances' queue; finish what runs
+            await shared.stop_updates(STOP_GRACE)
         processor = application.update_processor
         if isinstance(processor, PerChatUpdateProcessor):  # the backlog, within its grace
             await processor.finish(application.update_queue, confirmed_below=confirmed_below)

@@ -312,3 +312,24 @@ async def test_the_webhook_answers_503_while_the_database_cannot_queue_an_update
             await bot.api.wait_for(lambda: len(bot.api.sent_to(chat["id"])) == 1)
         finally:
             await bot.stop()
+
+
+async def test_when_one_instance_stops_the_other_answers_every_chat_in_order(
+    start_bot: StartBot, proxies: list[RoundRobinProxy], postgres_url: str
+) -> None:
+    clock = ManualClock(TODAY)
+    first, second = await _instances(start_bot, proxies, postgres_url, clock, 2)
+    api = first.api
+    expected = await _answers_one_by_one(api, *first.person(6999, "Reference"))
+    await first.stop()  # as on SIGTERM: its posts now fail, and Telegram posts them again
+    people = [second.person(7200 + n, f"P{n}") for n in range(4)]
+    for user, chat in people:
+        for command in COMMANDS:
+            api.send_text(chat, user, command)
+    await api.wait_for(
+        lambda: all(len(api.sent_to(chat["id"])) >= len(COMMANDS) for _, chat in people)
+    )
+    assert {chat["id"]: _headings(api, chat["id"]) for _, chat in people} == {
+        chat["id"]: expected for _, chat in people
+    }
+    assert api.too_many_requests == 0
