@@ -35,8 +35,9 @@ from bot.digests.service import (
 from bot.feeds.jobs import start_feeds, stop_feeds
 from bot.handlers import register
 from bot.handlers.flood import ask_to_slow_down
-from bot.operations.concurrency import PerChatUpdateProcessor
+from bot.operations.concurrency import STOP_GRACE, PerChatUpdateProcessor
 from bot.operations.config import Settings
+from bot.operations.instances import share_between_instances
 from bot.operations.live_catalog import LiveCatalog, load_served_catalog
 from bot.operations.metrics import LiveReadings, Metrics
 from bot.operations.rate_limiter import FloodLimiter
@@ -110,6 +111,15 @@ def _digest_setup(application: BotApplication) -> DigestSetup:
 
     def started(digests: Digests) -> None:
         services.digests = digests
+        processor = application.update_processor
+        services.shared = share_between_instances(
+            application,
+            services.settings,
+            digests.store,
+            services.clock,
+            digests.delivery.owner,
+            tracer=processor.tracer if isinstance(processor, PerChatUpdateProcessor) else None,
+        )
         services.swap_catalog(services.catalog)  # the one served now, if it changed meanwhile
         start_feeds(application, digests.store)
 
@@ -117,9 +127,17 @@ def _digest_setup(application: BotApplication) -> DigestSetup:
 
 
 async def _post_stop(application: BotApplication) -> None:
-    """After updates stop, before the HTTP client closes: let digests in flight finish."""
+    """After updates stop, before the HTTP client closes: let the updates being handled
+    and the digests in flight finish (with PostgreSQL, under the shared budget)."""
+    services = services_of(application)
+    shared = services.shared
+    if shared is not None:
+        await shared.stop_updates(STOP_GRACE)
     await stop_feeds(application)
-    await stop_delivery(application, services_of(application).digests)
+    await stop_delivery(application, services.digests)
+    if shared is not None:
+        await shared.stop_budget()
+        services.shared = None
 
 
 async def _post_shutdown(application: BotApplication) -> None:
@@ -147,6 +165,9 @@ async def stop_application(application: BotApplication) -> None:
         await application.updater.stop()
         confirmed_below = _confirmed_below(application.updater)
     if application.running:
+        shared = services_of(application).shared
+        if shared is not None:  # take no more from the instances' queue; finish what runs
+            await shared.stop_updates(STOP_GRACE)
         processor = application.update_processor
         if isinstance(processor, PerChatUpdateProcessor):  # the backlog, within its grace
             await processor.finish(application.update_queue, confirmed_below=confirmed_below)
@@ -225,7 +246,9 @@ def build_application(
         answers=Answers(catalog),
         metrics=metrics,
     )
-    services.live = LiveCatalog(settings, catalog, services.clock.now, services.swap_catalog)
+    services.live = LiveCatalog(
+        settings, catalog, services.clock.now, services.swap_catalog, prepare=index_for
+    )
     index_for(catalog)  # the search index, now rather than on the first question
     application.bot_data[SERVICES_KEY] = services
     processor.on_flood = ask_to_slow_down(application)

@@ -21,6 +21,7 @@ from bot.conversation.answers import Answers
 from bot.digests.service import Digests
 from bot.feeds.poller import FeedPoller
 from bot.operations.config import Settings
+from bot.operations.instances import SharedInstances
 from bot.operations.live_catalog import LiveCatalog
 from bot.operations.metrics import Metrics
 from bot.subscriptions.rights import AdminRights
@@ -49,6 +50,7 @@ class Services:
     answers: Answers
     activity: Activity = field(default_factory=Activity)
     digests: Digests | None = None  # started in post_init, once the bot knows its name
+    shared: SharedInstances | None = None  # with PostgreSQL: what instances share
     metrics: Metrics = field(default_factory=Metrics)
     started: float = field(default_factory=time.monotonic)  # for uptime, never for logic
     live: LiveCatalog | None = None  # rebuilds and swaps the catalog as documents come

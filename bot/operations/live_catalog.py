@@ -91,14 +91,23 @@ class LiveCatalog:
         catalog: Catalog,
         now: Callable[[], dt.datetime],
         swap: Callable[[Catalog], None],
+        prepare: Callable[[Catalog], object] = lambda catalog: None,
     ) -> None:
-        self.settings, self.now, self.swap = settings, now, swap
+        self.settings, self.now, self.swap, self.prepare = settings, now, swap, prepare
         self.cache = StageCache()
         self.catalog = catalog
         self.version = catalog.version
         self.changed_at = now()
         self.rebuilds = 0
         self._lock = asyncio.Lock()
+
+    def _load(self) -> Catalog:
+        """In the worker thread: the new catalog, and what the bot derives from it before
+        serving it (its search index), so the swap itself costs the event loop nothing."""
+        catalog = load_served_catalog(self.settings, self.cache, self.catalog)
+        if catalog.version != self.version:
+            self.prepare(catalog)
+        return catalog
 
     async def refresh(self) -> bool:
         """Rebuild from what is in the documents folder now; True if the version changed.
@@ -107,9 +116,7 @@ class LiveCatalog:
         """
         async with self._lock:
             try:
-                catalog = await asyncio.to_thread(
-                    load_served_catalog, self.settings, self.cache, self.catalog
-                )
+                catalog = await asyncio.to_thread(self._load)
             except Exception as error:
                 logger.error(
                     "the catalog could not be rebuilt; still serving %s: %s", self.version, error

@@ -40,6 +40,8 @@ TELEGRAM_SIDE = {
     "bot.operations.concurrency",
     "bot.operations.update_screen",
     "bot.operations.rate_limiter",
+    "bot.operations.update_queue",
+    "bot.operations.instances",
 }
 
 
