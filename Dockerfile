@@ -26,6 +26,7 @@ RUN python -c "import tomllib; project = tomllib.load(open('pyproject.toml', 'rb
 COPY README.md ./
 COPY bot/ bot/
 COPY briefings/ briefings/
+COPY ingest/ ingest/
 COPY catalog/ catalog/
 COPY seeds/ seeds/
 RUN pip install --no-cache-dir --disable-pip-version-check --no-deps . \

@@ -20,8 +20,8 @@ run: $(STAMP)
 	$(BIN)/briefbot run
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot briefings localapi tests bench
-	$(BIN)/ruff format --check bot briefings localapi tests bench
+	$(BIN)/ruff check bot briefings ingest localapi tests bench
+	$(BIN)/ruff format --check bot briefings ingest localapi tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -13,7 +13,16 @@ its own; time is the wall-clock of ``compile_catalog`` alone (generation exclude
     python bench/build_scale.py --sizes 500,5000
 
 Goals: 10,000 articles in 60 s or less on a 2-core machine, cost growing about linearly
-(the time ratio at most 1.25 times the size ratio).
+(the time ratio at most 1.25 times the size ratio). Also reported, without a goal: the
+search index the bot builds from each catalog when it loads it (time, records, memory) and
+the catalog file's size.
+
+    python bench/build_scale.py --incremental   # 10 articles added to 10,000
+
+The incremental figure builds the largest size with a StageCache, adds a document of 10
+new articles and builds again with the warm cache (what the running bot does after a feed
+brings news): goal 5 s or less. It then builds the same inputs without a cache and checks
+the two catalogs are the same bytes.
 """
 
 from __future__ import annotations
@@ -36,6 +45,8 @@ from bench.report import Figure, show  # noqa: E402
 GOAL_ARTICLES = 10_000
 GOAL_SECONDS = 60.0
 GOAL_LINEARITY = 1.25  # time ratio / size ratio: "about linear" allows a quarter more
+GOAL_INCREMENTAL_SECONDS = 5.0
+ADDED_ARTICLES = 10
 ARTICLES_PER_DOCUMENT = 20
 
 # Real articles on different subjects share function words, not content words. Each
@@ -127,21 +138,78 @@ def measure(count: int) -> dict[str, float]:
         Seed(name, text, hashlib.sha256(text.encode()).hexdigest())
         for name, text in synthetic_seeds(count)
     ]
+    from bot.conversation.fulltext import SearchIndex
+    from briefings.catalog import render_catalog
+
     started = time.perf_counter()
     catalog = compile_catalog(seeds)
     seconds = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # The search index, as the bot builds it when it loads the catalog (bot/conversation/
+    # fulltext.py): its records, the FTS5 table and the vocabulary for typos.
+    started = time.perf_counter()
+    index = SearchIndex.of(catalog)
+    index_seconds = time.perf_counter() - started
     return {
         "articles": count,
         "found": len(catalog.articles),
         "seconds": seconds,
         "peak_mb": peak_kib / 1024,
+        "index_seconds": index_seconds,
+        "index_mb": index.size() / 1e6,
+        "index_records": len(index.records),
+        "catalog_mb": len(render_catalog(catalog).encode()) / 1e6,
     }
 
 
-def measure_in_subprocess(count: int) -> dict[str, float]:
+def measure_incremental(count: int) -> dict[str, float]:
+    """Full build with a cache, then 10 more articles with the warm cache; same bytes?"""
+    from briefings.catalog import Seed, StageCache, compile_catalog, render_catalog
+
+    def seeds_of(documents: list[tuple[str, str]]) -> list[Seed]:
+        return [Seed(n, t, hashlib.sha256(t.encode()).hexdigest()) for n, t in documents]
+
+    base = seeds_of(synthetic_seeds(count))
+    added = seeds_of(
+        [("bench_zz_new.txt", text) for _, text in synthetic_seeds(ADDED_ARTICLES, seed=11)]
+    )
+    cache = StageCache()
+    started = time.perf_counter()
+    compile_catalog(base, cache=cache)
+    full = time.perf_counter() - started
+    started = time.perf_counter()
+    incremental = compile_catalog([*base, *added], cache=cache)
+    seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    text = render_catalog(incremental)
+    render = time.perf_counter() - started
+    fresh = render_catalog(compile_catalog([*base, *added]))
+    return {
+        "articles": count,
+        "full": full,
+        "incremental": seconds,
+        "render": render,
+        "equal": float(fresh == text),
+    }
+
+
+def incremental_figures(row: dict[str, float]) -> list[Figure]:
+    seconds = row["incremental"]
+    return [
+        Figure(
+            f"add {ADDED_ARTICLES} articles to {row['articles']:,.0f} (warm StageCache)",
+            f"{seconds:.1f} s compile + {row['render']:.1f} s to write the file; "
+            f"the same bytes as a full build: {'yes' if row['equal'] else 'NO'}",
+            f"≤ {GOAL_INCREMENTAL_SECONDS:.0f} s, same bytes",
+            seconds <= GOAL_INCREMENTAL_SECONDS and bool(row["equal"]),
+            f"full build {row['full']:.1f} s, same run",
+        )
+    ]
+
+
+def measure_in_subprocess(count: int, incremental: bool = False) -> dict[str, float]:
     output = subprocess.run(
-        [sys.executable, __file__, "--one", str(count)],
+        [sys.executable, __file__, "--one-incremental" if incremental else "--one", str(count)],
         check=True,
         capture_output=True,
         text=True,
@@ -165,6 +233,17 @@ def figures(rows: list[dict[str, float]]) -> list[Figure]:
                 seconds <= GOAL_SECONDS if goal else None,
             )
         )
+    for row in rows:
+        if "index_seconds" not in row:
+            continue
+        found.append(
+            Figure(
+                f"search index, {row['articles']:,.0f} articles",
+                f"built in {row['index_seconds']:.2f} s at load, {row['index_records']:,.0f} "
+                f"records, {row['index_mb']:.1f} MB in memory (catalog file "
+                f"{row['catalog_mb']:.1f} MB)",
+            )
+        )
     if len(rows) >= 2:
         small, large = rows[0], rows[-1]
         size_ratio = large["articles"] / small["articles"]
@@ -186,7 +265,11 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts")
     parser.add_argument("--quick", action="store_true", help="sizes 200 and 2000")
     parser.add_argument("--json", action="store_true", help="the figures as JSON, for the report")
+    parser.add_argument(
+        "--incremental", action="store_true", help="10 articles added to the largest size"
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--one-incremental", type=int, help=argparse.SUPPRESS)
     return parser
 
 
@@ -195,8 +278,16 @@ def main() -> int:
     if args.one:
         print(json.dumps(measure(args.one)))
         return 0
+    if args.one_incremental:
+        print(json.dumps(measure_incremental(args.one_incremental)))
+        return 0
     sizes = [200, 2000] if args.quick else [int(s) for s in args.sizes.split(",")]
-    show(figures([measure_in_subprocess(n) for n in sizes]), as_json=args.json)
+    if args.incremental:
+        found = incremental_figures(measure_in_subprocess(sizes[-1], incremental=True))
+    else:
+        found = figures([measure_in_subprocess(n) for n in sizes])
+        found += incremental_figures(measure_in_subprocess(sizes[-1], incremental=True))
+    show(found, as_json=args.json)
     return 0
 
 

@@ -17,7 +17,11 @@ Sentences merely missing their full stop are counted too, without a goal.
     python bench/quality.py             # the table, the facts missed and example defects
     python bench/quality.py --json      # the figures, for bench/report.py
 
-Goals: on every first screen more key facts than lede-3's first screen; every defect 0.
+Then the reader's questions (tests/quality/questions.json, issue 18): how many of them the
+bot answers right, as tests/unit/test_questions.py judges them.
+
+Goals: on every first screen more key facts than lede-3's first screen; every defect 0;
+every reader's question answered right.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from briefings.segment import is_listing_field, segment  # noqa: E402
 from briefings.sentences import split_sentences  # noqa: E402
 from tests.quality.checks import Defects, briefing_defects  # noqa: E402
 from tests.quality.facts import KeyFact, facts_found, load_key_facts  # noqa: E402
+from tests.quality.questions import judge, load_questions  # noqa: E402
 
 TODAY = dt.datetime(2026, 12, 2, 9, 0, tzinfo=ZoneInfo("America/Mexico_City"))
 SEEDS = ROOT / "seeds"
@@ -258,18 +263,37 @@ def parser() -> argparse.ArgumentParser:
     return parser
 
 
+def question_figures(catalog_path: Path = DEFAULT_CATALOG) -> tuple[list[Figure], list[str]]:
+    """The reader's questions (tests/quality/questions.json): how many are answered right,
+    and what is wrong with the others."""
+    answers = Answers(load_catalog(catalog_path))
+    verdicts = [judge(answers, q) for q in load_questions()]
+    right = sum(v.right for v in verdicts)
+    figure = Figure(
+        "reader's questions answered right",
+        f"{right} of {len(verdicts)}",
+        "all",
+        right == len(verdicts),
+    )
+    wrong = [f"{v.question.ask}: {'; '.join(v.problems)}" for v in verdicts if not v.right]
+    return [figure], wrong
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     measured = measure(args.catalog, args.seeds)
+    asked, wrong = question_figures(args.catalog)
     if args.json:
-        show(figures(measured), as_json=True)
+        show(figures(measured) + asked, as_json=True)
         return 0
     print(f"Key facts found, as of {TODAY:%d %b %Y} (tests/quality/key_facts.json)\n")
     print(table(measured))
     print()
     print(details(measured, args.examples))
     print()
-    show(figures(measured), as_json=False)
+    if wrong:
+        print("Questions answered wrong:\n" + "\n".join(wrong) + "\n")
+    show(figures(measured) + asked, as_json=False)
     return 0
 
 

@@ -100,6 +100,8 @@ TEXTS = [
     "/events next month",
     "/security",
     "quantum chromodynamics",
+    "who is Sheinbaum",  # search questions (issue 18)
+    "Pemex oil",
 ]
 
 

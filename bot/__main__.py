@@ -1,6 +1,7 @@
 """The ``briefbot`` command line: a thin layer over the compiler and the answers.
 
     briefbot build [--check]     compile seeds/ into the catalog (or check it is current)
+    briefbot ingest PATH|URL …   add pages, feeds and text files; rebuild the live catalog
     briefbot ask "/cuba"         print the reply the bot would send, as plain text
     briefbot topics              list the topics and their commands
     briefbot chat                talk to the bot in this terminal
@@ -27,6 +28,8 @@ from bot.clock import Clock, FixedClock, RunningClock, SystemClock, parse_moment
 from bot.console.database import CONSOLE_DATABASE
 from bot.operations.config import Settings, SettingsError, checked_database_url, load_settings
 from briefings.catalog import CatalogError, SeedError, build, is_stale, load_catalog
+from briefings.documents import DocumentError
+from briefings.model import Catalog
 
 EXIT_NOT_UNDERSTOOD = 1
 EXIT_USAGE = 2
@@ -84,10 +87,48 @@ def cmd_build(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     return 0
 
 
+def cmd_ingest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Add each target's documents, then rebuild the live catalog the bot serves."""
+    from bot.operations.live_catalog import rebuild_live
+    from ingest.fetch import Limits
+    from ingest.sources import ingest_all
+
+    if args.documents:
+        settings = replace(settings, documents_dir=Path(args.documents))
+    limits = Limits(timeout=settings.feed_timeout, max_bytes=settings.feed_max_bytes)
+    reports, failures = asyncio.run(
+        ingest_all(args.targets, settings.documents, SystemClock().now, limits)
+    )
+    for report in reports:
+        out.write(report.summary() + "\n")
+        for problem in report.problems:
+            print(f"briefbot: {problem}", file=sys.stderr)
+    for failure in failures:
+        print(f"briefbot: {failure}", file=sys.stderr)
+    if reports and not args.no_build:
+        catalog = rebuild_live(settings)
+        out.write(
+            f"wrote {settings.live_catalog_path}: {len(catalog.articles)} articles from "
+            f"{len(catalog.documents)} documents, version {catalog.version}\n"
+        )
+    troubled = failures or any(report.problems for report in reports)
+    return EXIT_NOT_UNDERSTOOD if troubled else 0
+
+
 def _with_catalog(args: argparse.Namespace, settings: Settings) -> Settings:
     if getattr(args, "catalog", None):
         return replace(settings, catalog_path=Path(args.catalog))
     return settings
+
+
+def _served(args: argparse.Namespace, settings: Settings) -> Catalog:
+    """The catalog named by --catalog, else the one the bot serves (the live one once
+    documents were ingested, else the shipped one)."""
+    from bot.operations.live_catalog import load_served_catalog
+
+    if getattr(args, "catalog", None):
+        return load_catalog(Path(args.catalog))
+    return load_served_catalog(settings)
 
 
 def _console_database(args: argparse.Namespace) -> str | None:
@@ -104,8 +145,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     text = " ".join(args.text).strip()
     if not text:
         raise UsageError('nothing to ask; try: briefbot ask "/cuba"')
-    settings = _with_catalog(args, settings)
-    catalog = load_catalog(settings.catalog_path)  # a missing catalog: one line, no bot
+    catalog = _served(args, settings)  # a missing catalog: one line, no bot
     clock = _clock(settings, args.as_of)
     database = _console_database(args)
     try:
@@ -126,7 +166,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 
 def cmd_topics(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    catalog = load_catalog(Path(args.catalog) if args.catalog else settings.catalog_path)
+    catalog = _served(args, settings)
     for topic in catalog.topics:
         out.write(f"/{topic.command:<10} /{topic.command_es:<14} {topic.name_en}\n")
     return 0
@@ -142,8 +182,7 @@ def cmd_chat(
     from bot.console.chat import run_console
     from bot.store import UnusableDatabase
 
-    settings = _with_catalog(args, settings)
-    catalog = load_catalog(settings.catalog_path)
+    catalog = _served(args, settings)
     database = _console_database(args)
     clock = _clock(
         settings, getattr(args, "as_of", None), running=True, speed=getattr(args, "speed", None)
@@ -199,7 +238,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         settings.log_level,
     )
     clock = _clock(settings, args.as_of, running=True, speed=args.speed)
-    application = build_application(settings, clock=clock)
+    application = build_application(settings, clock=clock, catalog=_served(args, settings))
     try:
         asyncio.run(serve(application))
     except UnusableDatabase as error:  # trying again cannot help: a setting to correct
@@ -230,6 +269,19 @@ def build_parser() -> argparse.ArgumentParser:
     build_cmd = add("build", cmd_build, "compile the seeds into the catalog file")
     build_cmd.add_argument("--check", action="store_true", help="fail if the catalog is stale")
     build_cmd.add_argument("--seeds", help="seed directory (default: $BRIEFBOT_SEEDS)")
+
+    ingest = add(
+        "ingest",
+        cmd_ingest,
+        "add documents: a plain-text file (read as a seed is), an HTML page (its article "
+        "and metadata) or an RSS/Atom feed (each item's page), by path or http(s) URL; then "
+        "rebuild the live catalog the bot serves",
+    )
+    ingest.add_argument("targets", nargs="+", metavar="PATH|URL", help="what to add")
+    ingest.add_argument("--documents", help="documents folder (default: $BRIEFBOT_DOCUMENTS)")
+    ingest.add_argument(
+        "--no-build", action="store_true", help="only add the documents; do not rebuild"
+    )
 
     ask = add("ask", cmd_ask, "print the bot's reply to a command or question, as plain text")
     ask.add_argument("text", nargs="*", help='what to ask, e.g. "/cuba" or "missing people"')
@@ -280,7 +332,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         settings = load_settings()
         handler: Callable[[argparse.Namespace, Settings, TextIO], int] = args.handler
         return handler(args, settings, stream)
-    except (UsageError, SettingsError, CatalogError, SeedError) as error:
+    except (UsageError, SettingsError, CatalogError, SeedError, DocumentError) as error:
         print(f"briefbot: {error}", file=sys.stderr)
         return EXIT_USAGE
     except Unavailable as error:

@@ -22,6 +22,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.clock import Clock, SystemClock
 from bot.conversation.answers import Answers
+from bot.conversation.fulltext import index_for
 from bot.conversation.menus import DESCRIPTIONS, menus
 from bot.digests.service import (
     Digests,
@@ -31,10 +32,13 @@ from bot.digests.service import (
     start_digests,
     stop_delivery,
 )
+from bot.feeds.jobs import start_feeds, stop_feeds
 from bot.handlers import register
 from bot.handlers.flood import ask_to_slow_down
-from bot.operations.concurrency import PerChatUpdateProcessor
+from bot.operations.concurrency import STOP_GRACE, PerChatUpdateProcessor
 from bot.operations.config import Settings
+from bot.operations.instances import share_between_instances
+from bot.operations.live_catalog import LiveCatalog, load_served_catalog
 from bot.operations.metrics import LiveReadings, Metrics
 from bot.operations.rate_limiter import FloodLimiter
 from bot.operations.telegram_limits import FloodLimits
@@ -42,7 +46,6 @@ from bot.operations.tracing import UpdateTracer
 from bot.operations.update_screen import ScreenedUpdatesRequest
 from bot.services import SERVICES_KEY, BotApplication, Services, services_of
 from bot.store import UnusableDatabase
-from briefings.catalog import load_catalog
 from briefings.model import Catalog
 
 logger = logging.getLogger("briefbot")
@@ -108,13 +111,33 @@ def _digest_setup(application: BotApplication) -> DigestSetup:
 
     def started(digests: Digests) -> None:
         services.digests = digests
+        processor = application.update_processor
+        services.shared = share_between_instances(
+            application,
+            services.settings,
+            digests.store,
+            services.clock,
+            digests.delivery.owner,
+            tracer=processor.tracer if isinstance(processor, PerChatUpdateProcessor) else None,
+        )
+        services.swap_catalog(services.catalog)  # the one served now, if it changed meanwhile
+        start_feeds(application, digests.store)
 
     return DigestSetup(services.settings, services.catalog, services.clock, started)
 
 
 async def _post_stop(application: BotApplication) -> None:
-    """After updates stop, before the HTTP client closes: let digests in flight finish."""
-    await stop_delivery(application, services_of(application).digests)
+    """After updates stop, before the HTTP client closes: let the updates being handled
+    and the digests in flight finish (with PostgreSQL, under the shared budget)."""
+    services = services_of(application)
+    shared = services.shared
+    if shared is not None:
+        await shared.stop_updates(STOP_GRACE)
+    await stop_feeds(application)
+    await stop_delivery(application, services.digests)
+    if shared is not None:
+        await shared.stop_budget()
+        services.shared = None
 
 
 async def _post_shutdown(application: BotApplication) -> None:
@@ -142,6 +165,9 @@ async def stop_application(application: BotApplication) -> None:
         await application.updater.stop()
         confirmed_below = _confirmed_below(application.updater)
     if application.running:
+        shared = services_of(application).shared
+        if shared is not None:  # take no more from the instances' queue; finish what runs
+            await shared.stop_updates(STOP_GRACE)
         processor = application.update_processor
         if isinstance(processor, PerChatUpdateProcessor):  # the backlog, within its grace
             await processor.finish(application.update_queue, confirmed_below=confirmed_below)
@@ -191,7 +217,7 @@ def build_application(
 ) -> BotApplication:
     if settings.token is None:
         raise ValueError("build_application needs a token (the console chat supplies its own)")
-    catalog = catalog if catalog is not None else load_catalog(settings.catalog_path)
+    catalog = catalog if catalog is not None else load_served_catalog(settings)
     metrics = Metrics()
     tracer = UpdateTracer(metrics)
     processor = PerChatUpdateProcessor(tracer=tracer)
@@ -220,6 +246,10 @@ def build_application(
         answers=Answers(catalog),
         metrics=metrics,
     )
+    services.live = LiveCatalog(
+        settings, catalog, services.clock.now, services.swap_catalog, prepare=index_for
+    )
+    index_for(catalog)  # the search index, now rather than on the first question
     application.bot_data[SERVICES_KEY] = services
     processor.on_flood = ask_to_slow_down(application)
     register(application, catalog, settings.admin_ids)
@@ -250,4 +280,8 @@ def _live_readings(application: BotApplication, services: Services) -> LiveReadi
         updates_dropped=processor.counts.dropped,
         updates_given_up=processor.counts.given_up,
         digest_queue=digests.delivery.pending if digests else 0,
+        catalog_version=services.catalog.version,
+        catalog_changed_at=services.live.changed_at.timestamp() if services.live else 0.0,
+        catalog_rebuilds=services.live.rebuilds if services.live else 0,
+        feeds=services.feeds.states if services.feeds else {},
     )

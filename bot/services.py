@@ -19,7 +19,10 @@ from telegram.ext import Application, ContextTypes
 from bot.clock import Clock
 from bot.conversation.answers import Answers
 from bot.digests.service import Digests
+from bot.feeds.poller import FeedPoller
 from bot.operations.config import Settings
+from bot.operations.instances import SharedInstances
+from bot.operations.live_catalog import LiveCatalog
 from bot.operations.metrics import Metrics
 from bot.subscriptions.rights import AdminRights
 from briefings.model import Catalog
@@ -47,8 +50,11 @@ class Services:
     answers: Answers
     activity: Activity = field(default_factory=Activity)
     digests: Digests | None = None  # started in post_init, once the bot knows its name
+    shared: SharedInstances | None = None  # with PostgreSQL: what instances share
     metrics: Metrics = field(default_factory=Metrics)
     started: float = field(default_factory=time.monotonic)  # for uptime, never for logic
+    live: LiveCatalog | None = None  # rebuilds and swaps the catalog as documents come
+    feeds: FeedPoller | None = None  # polls the configured feeds (started with the digests)
     admin_rights: AdminRights = field(init=False)  # getChatMember's recent answers
     button_key: bytes = field(init=False)  # signs the subscription ids in buttons
 
@@ -62,6 +68,18 @@ class Services:
             if token
             else secrets.token_bytes(32)
         )
+
+    def swap_catalog(self, catalog: Catalog) -> None:
+        """Serve ``catalog`` from now on, everywhere at once: each reader takes the catalog
+        from here for each update or digest, and a new object replaces the old whole (an
+        update being answered keeps the one it started with)."""
+        self.catalog = catalog
+        self.answers = Answers(catalog, self.answers.username)
+        if self.digests is not None:
+            self.digests.delivery.catalog = catalog
+            sender = self.digests.delivery.sender
+            if hasattr(sender, "catalog"):  # DigestSender; test senders may have none
+                sender.catalog = catalog
 
     @property
     def uptime_seconds(self) -> float:

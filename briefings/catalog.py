@@ -17,12 +17,21 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from briefings import stories, summarize
-from briefings.chronology import article_date, reference_years, written_date
+from briefings.article_names import article_name
+from briefings.chronology import (
+    ArticleYears,
+    YearGuess,
+    article_date,
+    article_years,
+    reference_years,
+    written_date,
+)
 from briefings.clean import clean_article
-from briefings.events import events_by_article
+from briefings.documents import SourceMeta, read_documents
+from briefings.events import events_by_article, extract_events
 from briefings.model import (
     SCHEMA_VERSION,
     Article,
@@ -36,7 +45,8 @@ from briefings.model import (
     to_plain,
 )
 from briefings.relative import has_relative_date
-from briefings.segment import segment
+from briefings.search_records import passages
+from briefings.segment import RawArticle, content_lines, segment
 from briefings.topics import (
     MORE_TOPIC,
     Keyword,
@@ -66,9 +76,14 @@ class CatalogError(Exception):
 
 @dataclass(frozen=True)
 class Seed:
+    """One input file: a shipped seed (many articles, no metadata) or an ingested document
+    (one article, with the title and metadata its page gave: see briefings/documents.py)."""
+
     name: str
     text: str
     sha256: str
+    meta: SourceMeta | None = None
+    title: str | None = None
 
 
 def read_seeds(directory: Path) -> list[Seed]:
@@ -96,6 +111,23 @@ def read_seeds(directory: Path) -> list[Seed]:
             raise SeedError(f"{path.name}: binary data, not text")
         seeds.append(Seed(path.name, text, hashlib.sha256(data).hexdigest()))
     return seeds
+
+
+def read_inputs(seeds_dir: Path, documents_dir: Path | None = None) -> list[Seed]:
+    """The shipped seeds, then the ingested documents (if a folder is given), in name order."""
+    inputs = read_seeds(seeds_dir)
+    if documents_dir is not None:
+        inputs += [
+            Seed(
+                name,
+                document.text,
+                hashlib.sha256(data).hexdigest(),
+                document.meta,
+                document.title,
+            )
+            for name, data, document in read_documents(documents_dir)
+        ]
+    return inputs
 
 
 def seeds_digest(seeds: Sequence[Seed]) -> str:
@@ -140,7 +172,8 @@ def _topic_briefing(
             a.key: written[a.key] if written[a.key].iso else _story_dated(members, written)
             for a in members
         }
-        story = stories.build_story(members, dated, relevance, words, keywords, shown)
+        wanted = stories.SOLE_STORY_DETAILS if len(groups) == 1 else stories.STORY_DETAILS
+        story = stories.build_story(members, dated, relevance, words, keywords, shown, wanted)
         story = replace(story, quotes=tuple(stories.quotes_with_roles(story.quotes, by_key)))
         if story.date is None:  # no day of writing known: the newest date it reports
             said: list[tuple[str, bool]] = [
@@ -179,6 +212,7 @@ def _topic_briefing(
         [*(e for s in built for e in s.dates), *years],
         key=lambda e: (e.date, e.source.document, e.source.line),
     )
+    news_to = max(story_days, key=_sortable) if story_days else None
     newest = built[0] if built else None
     lede = newest.lede if newest else tuple(background[:3])
     # The headline is the newest story's, else the title of the article the background
@@ -203,7 +237,10 @@ def _topic_briefing(
         background=tuple(background),
         # a month at least: "2026" alone would make a span that says nothing
         news_from=min([d for d in story_days if len(d) >= 7] or story_days, default=None),
-        news_to=max(story_days, key=_sortable) if story_days else None,
+        news_to=news_to,
+        news_before=stories.written_before(built, events)
+        if news_to and len(news_to) < 7
+        else None,
     )
 
 
@@ -228,30 +265,175 @@ def _story_dated(members: Sequence[Article], written: dict[str, stories.Dated]) 
     return stories.Dated(max(d for d in days if d), True) if days else stories.Dated(None, False)
 
 
-def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> Catalog:
+class _RecordingVocabulary:
+    """The corpus vocabulary, noting which words a stage asked about: an article's quality
+    depends on the vocabulary only through those words (see ``clean.damage``)."""
+
+    def __init__(self, words: frozenset[str]) -> None:
+        self.words = words
+        self.asked: dict[str, bool] = {}
+
+    def __contains__(self, word: object) -> bool:
+        found = word in self.words
+        self.asked[str(word)] = found
+        return found
+
+
+class StageCache:
+    """What the per-article stages computed, kept between builds so that a rebuild after
+    new documents processes only those: segmenting and cleaning (by file name and content
+    digest), topic scores, listings, dates and quality (by article and every input the stage
+    read: its year guess, its listings' spans, the words of the vocabulary it asked about).
+    The stages are pure functions, so a build with a warm cache gives the same bytes as one
+    without; the stages that look across articles (vocabulary, years, stories, topics) run
+    in full each time, over these results.
+    """
+
+    def __init__(self) -> None:
+        self._articles: dict[tuple[str, str], tuple[Article, ...]] = {}
+        self._ids: dict[str, tuple[str, str]] = {}  # document -> (name, sha256)
+        self._words: dict[tuple[Any, ...], frozenset[str]] = {}
+        self._scores: dict[tuple[Any, ...], dict[str, float]] = {}
+        self._events: dict[tuple[Any, ...], tuple[Event, ...]] = {}
+        self._dates: dict[tuple[Any, ...], tuple[str | None, bool]] = {}
+        self._written: dict[tuple[Any, ...], tuple[str | None, bool]] = {}
+        self._quality: dict[tuple[Any, ...], tuple[float, dict[str, bool]]] = {}
+        self._years: dict[tuple[Any, ...], ArticleYears] = {}
+        self._registry: Registry | None = None
+        self.hits = self.misses = 0
+
+    def articles(self, seed: Seed) -> tuple[Article, ...]:
+        key = (seed.name, seed.sha256)
+        self._ids[seed.name] = key
+        found = self._articles.get(key)
+        if found is None:
+            self.misses += 1
+            found = self._articles[key] = tuple(document_articles(seed))
+        else:
+            self.hits += 1
+        return found
+
+    def _id(self, article: Article) -> tuple[Any, ...]:
+        return (*self._ids.get(article.document, (article.document, "")), article.number)
+
+    def words(self, article: Article) -> frozenset[str]:
+        key = self._id(article)
+        found = self._words.get(key)
+        if found is None:
+            found = self._words[key] = summarize.vocabulary([article])
+        return found
+
+    def scores(
+        self, scorer: TopicScorer, registry: Registry, article: Article
+    ) -> dict[str, float]:
+        if registry != self._registry:
+            self._scores.clear()
+            self._registry = registry
+        key = self._id(article)
+        found = self._scores.get(key)
+        if found is None:
+            found = self._scores[key] = scorer.article_scores(article)
+        return found
+
+    def events(self, article: Article, year: YearGuess | None) -> list[Event]:
+        key = (*self._id(article), year)
+        found = self._events.get(key)
+        if found is None:
+            found = self._events[key] = tuple(extract_events(article, year))
+        return list(found)
+
+    def article_date(
+        self, article: Article, year: YearGuess | None, spans: list[tuple[str, str]]
+    ) -> tuple[str | None, bool]:
+        key = (*self._id(article), year, tuple(spans))
+        found = self._dates.get(key)
+        if found is None:
+            found = self._dates[key] = article_date(article, year, spans)
+        return found
+
+    def written_date(self, article: Article, year: YearGuess | None) -> tuple[str | None, bool]:
+        key = (*self._id(article), year)
+        found = self._written.get(key)
+        if found is None:
+            found = self._written[key] = written_date(article, year)
+        return found
+
+    def years(self, article: Article) -> ArticleYears:
+        key = self._id(article)
+        found = self._years.get(key)
+        if found is None:
+            found = self._years[key] = article_years(article)
+        return found
+
+    def quality(self, article: Article, words: frozenset[str]) -> float:
+        key = self._id(article)
+        found = self._quality.get(key)
+        if found is not None and all((w in words) == seen for w, seen in found[1].items()):
+            return found[0]
+        recording = _RecordingVocabulary(words)
+        value = summarize.quality(article, cast(frozenset[str], recording))
+        self._quality[key] = (value, recording.asked)
+        return value
+
+    def keep_only(self, seeds: Sequence[Seed]) -> None:
+        """Forget documents that are gone or changed, so the cache does not grow forever."""
+        wanted = {(seed.name, seed.sha256) for seed in seeds}
+        for key in [k for k in self._articles if k not in wanted]:
+            del self._articles[key]
+        self._ids = {name: key for name, key in self._ids.items() if key in wanted}
+        tables: tuple[dict[tuple[Any, ...], Any], ...] = (
+            self._words,
+            self._scores,
+            self._events,
+            self._dates,
+            self._written,
+            self._years,
+        )
+        for table in tables:
+            for key in [k for k in table if (k[0], k[1]) not in wanted]:
+                del table[key]
+        for key in [k for k in self._quality if (k[0], k[1]) not in wanted]:
+            del self._quality[key]
+
+
+def compile_catalog(
+    seeds: Sequence[Seed], registry: Registry | None = None, cache: StageCache | None = None
+) -> Catalog:
     """Seeds -> catalog. Pure: no clock, no randomness, no file access."""
     registry = registry or load_registry()
-    articles = [clean_article(raw) for seed in seeds for raw in segment(seed.name, seed.text)]
-    articles = [a for a in articles if a.paragraphs]
-    words = summarize.vocabulary(articles)
-    years = reference_years(articles)
-    events = events_by_article(articles, years)
+    stage = cache if cache is not None else StageCache()
+    articles = [a for seed in seeds for a in stage.articles(seed) if a.paragraphs]
+    stage.keep_only(seeds)
+    metas = {seed.name: seed.meta for seed in seeds if seed.meta is not None}
+    words = frozenset().union(*(stage.words(a) for a in articles))
+    years = reference_years(articles, stage.years)
+    # A page that says when it was published is dated by that, not by a guess.
+    published = {a.key: day for a in articles if (day := _published_day(metas.get(a.document)))}
+    years.update(
+        {
+            key: YearGuess(int(day[:4]), "the day the page was published", False)
+            for key, day in published.items()
+        }
+    )
+    events = events_by_article(articles, years, stage.events)
     dates = {
-        a.key: article_date(
+        a.key: stage.article_date(
             a, years.get(a.key), [(e.start, e.end or e.start) for e in events[a.key]]
         )
         for a in articles
     }
-    written = {a.key: stories.Dated(*written_date(a, years.get(a.key))) for a in articles}
+    dates.update({key: (day, False) for key, day in published.items()})
+    written = {a.key: stories.Dated(*stage.written_date(a, years.get(a.key))) for a in articles}
+    written.update({key: stories.Dated(day, False) for key, day in published.items()})
     # News is what was written within a year of the newest article the seeds date by the day.
     newest_day = max((d.iso for d in written.values() if d.iso), default=None)
     recent = f"{int(newest_day[:4]) - 1}{newest_day[4:7]}" if newest_day else "9999"
     scorer = TopicScorer(registry)
-    scores = {a.key: scorer.article_scores(a) for a in articles}
+    scores = {a.key: stage.scores(scorer, registry, a) for a in articles}
     assignment = assign_all(
         articles, scorer, {key: ["events"] for key, found in events.items() if found}, scores
     )
-    qualities = {a.key: summarize.quality(a, words) for a in articles}
+    qualities = {a.key: stage.quality(a, words) for a in articles}
     briefings = []
     for topic in registry.all:
         members = [a for a in articles if topic.id in assignment[a.key]]
@@ -306,16 +488,21 @@ def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> 
             outlet=a.outlet,
             role=a.role,
             kind=a.kind,
+            name=article_name(a),
+            url=meta.url if (meta := metas.get(a.document)) else None,
         )
         for a in articles
     )
+    by_document: dict[str, list[ArticleInfo]] = {}
+    for info in infos:
+        by_document.setdefault(info.document, []).append(info)
     documents = tuple(
         Document(
             name=seed.name,
             sha256=seed.sha256,
-            title=next((i.title for i in infos if i.document == seed.name), seed.name),
-            articles=tuple(i.key for i in infos if i.document == seed.name),
-            as_of=max((i.date for i in infos if i.document == seed.name and i.date), default=None),
+            title=next((i.title for i in by_document.get(seed.name, [])), seed.name),
+            articles=tuple(i.key for i in by_document.get(seed.name, [])),
+            as_of=max((i.date for i in by_document.get(seed.name, []) if i.date), default=None),
         )
         for seed in seeds
     )
@@ -328,13 +515,45 @@ def compile_catalog(seeds: Sequence[Seed], registry: Registry | None = None) -> 
         briefings=tuple(briefings),
         documents=documents,
         articles=infos,
+        passages=passages(articles, words, briefings, {k: d[0] for k, d in shown_dates.items()}),
     )
     return replace(catalog, version=_content_version(catalog))
 
 
+def document_articles(seed: Seed) -> list[Article]:
+    """The per-document stages: a seed segmented into its articles, each cleaned; an
+    ingested document is one article, its title and metadata as its page gave them."""
+    if seed.meta is None:
+        return [clean_article(raw) for raw in segment(seed.name, seed.text)]
+    article = clean_article(RawArticle(seed.name, 1, tuple(content_lines(seed.text))))
+    meta = seed.meta
+    return [
+        replace(
+            article,
+            title=seed.title or article.title,
+            outlet=meta.outlet or article.outlet,
+            author=meta.author or article.author,
+        )
+    ]
+
+
+def _published_day(meta: SourceMeta | None) -> str | None:
+    """The page's publication day as YYYY-MM-DD, when its metadata gives a valid one."""
+    if meta is None or not meta.published:
+        return None
+    try:
+        return dt.date.fromisoformat(meta.published[:10]).isoformat()
+    except ValueError:
+        return None
+
+
 def _content_version(catalog: Catalog) -> str:
+    """A digest of everything in the catalog but its version. Compact JSON: the same
+    content in another layout than the file's, so json's C encoder makes it (an indented
+    dump is Python's, several times slower on a large catalog)."""
     body = to_plain(replace(catalog, version=""))
-    return hashlib.sha256(_dumps(body).encode("utf-8")).hexdigest()[:12]
+    compact = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(compact.encode("utf-8")).hexdigest()[:12]
 
 
 def _dumps(data: Any) -> str:
@@ -388,9 +607,9 @@ def load_catalog(path: Path) -> Catalog:
         raise CatalogError(f"the catalog at {path} is damaged: {error}") from None
 
 
-def build(seeds_dir: Path, catalog_path: Path) -> Catalog:
-    """Compile the seeds and write the catalog file."""
-    catalog = compile_catalog(read_seeds(seeds_dir))
+def build(seeds_dir: Path, catalog_path: Path, documents_dir: Path | None = None) -> Catalog:
+    """Compile the seeds (and the ingested documents, if a folder is given); write the file."""
+    catalog = compile_catalog(read_inputs(seeds_dir, documents_dir))
     save_catalog(catalog, catalog_path)
     return catalog
 

@@ -13,7 +13,7 @@ Each inference records its basis so a briefing can say "year inferred".
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from briefings.dates import SPANISH_MONTHS, find_dates, find_years, year_from_weekday
@@ -67,19 +67,45 @@ def _similarity(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def reference_years(articles: Sequence[Article]) -> dict[str, YearGuess]:
+@dataclass(frozen=True)
+class ArticleYears:
+    """What :func:`reference_years` reads of one article; a build cache keeps it."""
+
+    written: tuple[int, ...]  # years of month-based dates
+    full: tuple[int, ...]  # years of day-month-year dates
+    bare: tuple[int, ...]  # years standing alone
+    names: frozenset[str]
+
+
+def article_years(article: Article) -> ArticleYears:
+    return ArticleYears(
+        tuple(written_years(article)),
+        tuple(written_years(article, full_only=True)),
+        tuple(find_years(article.body)),
+        frozenset(_names(article)),
+    )
+
+
+def reference_years(
+    articles: Sequence[Article], years_of: Callable[[Article], ArticleYears] = article_years
+) -> dict[str, YearGuess]:
     """Article key -> the year its undated mentions belong to, with the basis."""
     by_document: dict[str, list[Article]] = {}
     for article in articles:
         by_document.setdefault(article.document, []).append(article)
+    read = {a.key: years_of(a) for a in articles}
     guesses: dict[str, YearGuess] = {}
     document_years = {}
     for document, members in by_document.items():
-        doc_year = document_year(members)
+        # As document_year(members), from what was read.
+        years = [y for a in members for y in read[a.key].written]
+        if not years:
+            years = [y for a in members for y in read[a.key].bare]
+        doc_year = max(years) if years else None
         if doc_year is not None:
             document_years[document] = doc_year
         for article in members:
-            own = written_years(article, full_only=True)
+            own = read[article.key].full
             if own:
                 guesses[article.key] = YearGuess(
                     max(own), "a full date in the same article", inferred=False
@@ -89,7 +115,7 @@ def reference_years(articles: Sequence[Article]) -> dict[str, YearGuess]:
     waiting = [a for a in articles if a.key not in guesses and a.dateline is not None]
     if waiting:
         dated = [a for a in articles if a.key in guesses]
-        names = {a.key: _names(a) for a in [*waiting, *dated]}
+        names = {a.key: set(read[a.key].names) for a in [*waiting, *dated]}
         for article in waiting:
             related = _most_related(article, dated, names)
             if related is not None:

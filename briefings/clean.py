@@ -174,7 +174,7 @@ def repair(text: str) -> str:
     return re.sub(r"\s{2,}", " ", text).strip()
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 18)
 def damage(sentence: str, vocabulary: frozenset[str] = frozenset()) -> str | None:
     """Why a sentence lost words in scraping, or None when it reads whole.
 

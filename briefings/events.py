@@ -18,7 +18,7 @@ import calendar
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -529,12 +529,15 @@ def extract_events(article: Article, year: YearGuess | None) -> list[Event]:
 
 
 def events_by_article(
-    articles: Sequence[Article], years: dict[str, YearGuess]
+    articles: Sequence[Article],
+    years: dict[str, YearGuess],
+    extract: Callable[[Article, YearGuess | None], list[Event]] | None = None,
 ) -> dict[str, list[Event]]:
     """Every article's events; an id names one event in the whole catalog (buttons and the
     bot's list of all listings find events by id), so a second "Swan Lake" in February of
-    another listing or article becomes "…-2"."""
-    found = {a.key: extract_events(a, years.get(a.key)) for a in articles}
+    another listing or article becomes "…-2". ``extract`` may be a cached extract_events."""
+    extract = extract or extract_events
+    found = {a.key: extract(a, years.get(a.key)) for a in articles}
     taken: set[str] = set()
     for events in found.values():
         for index, event in enumerate(events):

@@ -212,6 +212,9 @@ class Briefing:
     background: tuple[Sentence, ...] = ()
     news_from: str | None = None
     news_to: str | None = None
+    # When the news gives only its year: the day it was written before (the first listing
+    # it announces), so the bot can still say how old it is at least.
+    news_before: str | None = None
 
 
 @dataclass(frozen=True)
@@ -234,6 +237,10 @@ class ArticleInfo:
     outlet: str | None = None
     role: str | None = None
     kind: str = "article"
+    # What the sources page calls it (see briefings/article_names.py): its title, a phrase
+    # made from an untitled article, or "" when nothing names it; None in older catalogs.
+    name: str | None = None
+    url: str | None = None  # an ingested page's address; seeds have none
 
 
 @dataclass(frozen=True)
@@ -256,6 +263,9 @@ class Catalog:
     briefings: tuple[Briefing, ...]
     documents: tuple[Document, ...] = field(default_factory=tuple)
     articles: tuple[ArticleInfo, ...] = field(default_factory=tuple)
+    # Every other sentence of the articles that can be shown on its own (dates resolved),
+    # in seed order: what a search finds beyond the briefings (briefings/search_records.py).
+    passages: tuple[Sentence, ...] = field(default_factory=tuple)
 
     def briefing(self, topic_id: str) -> Briefing | None:
         return next((b for b in self.briefings if b.topic == topic_id), None)
@@ -316,6 +326,7 @@ def _nested_types() -> dict[type[Any], dict[str, type[Any]]]:
                     "briefings": Briefing,
                     "documents": Document,
                     "articles": ArticleInfo,
+                    "passages": Sentence,
                 },
             }
         )

@@ -16,7 +16,7 @@ _BOUNDARY = re.compile(r"(?<=[.!?…])([\"”’)\]]*)\s+(?=[\"“‘(\[]?[A-Z0-
 _OPENING_ELLIPSIS = re.compile(r"^[“\"‘]?\s*…$")
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 18)
 def split_sentences(text: str) -> tuple[str, ...]:
     """Split a paragraph into sentences; never empty for non-empty text.
 

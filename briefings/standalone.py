@@ -35,6 +35,29 @@ _BACK_REFERENCE = re.compile(
     r"^The (?:study|statement|report|post|video|decision|move|project|plan|group|two|"
     r"former|latter|same|above|following|case|complaint|announcement)\b"
 )
+# An opening phrase that points back: "In another, an image of …" (another video, of the
+# sentence before), "In this case", "Unlike them".
+_BACK_OPENING = re.compile(
+    r"^(?:In|On|At|For|By|From|With|Of|Among|Unlike|Like)\s+(?:another|the other|others|"
+    r"the latter|the former|this|that|these|those|such|it|them)\b",
+    re.IGNORECASE,
+)
+# A noun that stands for what the sentence before told: "The Mexican president's stance
+# introduces a new friction point" (which stance?).
+_POINTING_NOUN = re.compile(
+    r"^The [\w .-]{1,40}[’']s (?:stance|move|decision|remarks|comments|position|response|"
+    r"announcement|pledge|plan)\b"
+)
+# "Authorities subsequently located the vehicle": after what? "Vizsla Silver also
+# announced …": as well as what? The sentence before.
+_SEQUENCED = re.compile(
+    r"^(?:[A-Z][\w’'-]*\s){1,3}(?:subsequently|thereafter|afterwards|then|later|also)\b"
+)
+# "announced the decision over the weekend": which decision? One the sentence before told.
+_POINTING_OBJECT = re.compile(
+    r"\b(?:announced|defended|explained|made|took|criticized|welcomed) the "
+    r"(?:decision|move|measure|step|announcement)\b(?!\s+(?:to|that|of|on|by)\b)"
+)
 _CUT = re.compile(
     r"(?:…|\.\.\.|\s[.,;:]|\b(?:to|of|and|or|the|a|an|with|for|by|in|on|at|from))\s*[.…]?\s*$"
 )
@@ -59,6 +82,52 @@ def trim_connective(text: str) -> str:
     return rest if opening_problem(rest) is None else text
 
 
+# The phrase before a sentence's subject, and the clause after its main one: where an
+# editor cuts a relative date that the article's unknown day cannot resolve.
+_LEADING_PHRASE = re.compile(
+    r"^(?:In|On|At|By|After|Before|During|Since|Until|Following|Later|Earlier)\b"
+    r"[^,;:“”\"]{1,80},\s+(?=[A-Za-z])"
+)
+# "were murdered on Saturday morning in the city of Colima": the day alone, as an adverb
+_WEEKDAY_ADVERB = re.compile(
+    r"\s(?:on|last|this)\s(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+    r"(?:\s(?:morning|afternoon|evening|night))?(?=[\s,.])"
+)
+_TRAILING_CLAUSE = re.compile(
+    r"(?:\s[—–]\s|,\s(?=(?:having|which|after|when|while|before|just|only)\b))"
+    r"[^—–,;:“”\"]{1,120}?(?P<end>[.!?])$"
+)
+
+
+def drop_dated_clause(text: str) -> str | None:
+    """The sentence without the opening phrase, weekday or closing clause that holds its
+    relative date, when the rest is a whole sentence with none: "In her complaint filed
+    Monday with the Attorney General’s Office, Guzmán accused …" -> "Guzmán accused …";
+    "were murdered on Saturday morning in the city of Colima" -> "were murdered in the city
+    of Colima"; "Mexico has sent 92 people … — the most recent transfer having occurred
+    just two weeks ago." -> "Mexico has sent 92 people …". None when no cut leaves a
+    sentence that stands.
+    """
+    lead = _LEADING_PHRASE.match(text)
+    if lead and has_relative_date(lead.group(0)):
+        rest = text[lead.end() :]
+        rest = rest[0].upper() + rest[1:]  # "Later on Saturday, three people …"
+        if standalone_problem(rest) is None:
+            return rest
+    day = _WEEKDAY_ADVERB.search(text)
+    if day:
+        rest = text[: day.start()] + text[day.end() :]
+        if standalone_problem(rest) is None:
+            return rest
+    tail = _TRAILING_CLAUSE.search(text)
+    if tail and has_relative_date(tail.group(0)):
+        rest = text[: tail.start()]
+        rest += "" if rest.endswith(tail.group("end")) else tail.group("end")  # "the U.S."
+        if standalone_problem(rest) is None:
+            return rest
+    return None
+
+
 _OPENING_PHRASE = re.compile(r"^(?:On|In|At|By|Later|Earlier|After|Before)\b[^,]{1,40},\s+")
 
 
@@ -75,8 +144,12 @@ def opening_problem(text: str) -> str | None:
         return "opens with a connective"
     if _PRONOUN.match(words) or _PRONOUN.match(_after_opening_phrase(words)):
         return "opens with a pronoun"
-    if _BACK_REFERENCE.match(words):
+    if _BACK_REFERENCE.match(words) or _BACK_OPENING.match(words) or _POINTING_NOUN.match(words):
         return "opens by pointing back"
+    if _SEQUENCED.match(words):
+        return "follows on from the sentence before"
+    if _POINTING_OBJECT.search(words):
+        return "points back to what it does not say"
     return None
 
 

@@ -25,11 +25,16 @@ from rapidfuzz import fuzz
 
 from briefings import summarize
 from briefings.dates import find_dates
-from briefings.model import Article, Fact, Quote, Sentence, Story, TimelineEntry
+from briefings.model import Article, Event, Fact, Quote, Sentence, Story, TimelineEntry
 from briefings.relative import RELATIVE, resolve, strip_markers
 from briefings.segment import is_listing_field
 from briefings.sentences import split_sentences
-from briefings.standalone import normal, standalone_problem, trim_connective
+from briefings.standalone import (
+    drop_dated_clause,
+    normal,
+    standalone_problem,
+    trim_connective,
+)
 from briefings.topics import Keyword, Words
 
 SAME_STORY_DAYS = 4  # articles written this many days apart can report one event
@@ -40,6 +45,7 @@ STORY_FACTS = 3
 STORY_QUOTES = 3
 STORY_DATES = 6
 STORY_DETAILS = 4  # sentences after the lede, for the screens after the first
+SOLE_STORY_DETAILS = 8  # a topic's only story has the screens after the first to itself
 MAX_PASSAGE = 360  # characters of a sentence shown with the one it leans on
 
 _NOT_NAMES = frozenset(
@@ -181,18 +187,26 @@ def _story_date(members: Sequence[Article], dates: dict[str, Dated]) -> Dated:
 
 
 def shown_candidates(
-    article: Article, relevance: float, words: frozenset[str], written: str | None
+    article: Article,
+    relevance: float,
+    words: frozenset[str],
+    written: str | None,
+    max_passage: int = MAX_PASSAGE,
 ) -> list[summarize.Candidate]:
     """The article's sentences that may be shown: dates resolved, standing alone.
 
     A sentence that opens with a pronoun may still be shown right after the sentence
     before it in the same paragraph, as one passage ("Police were met with gunfire … They
-    returned fire …"): its antecedent is then shown right before it, under one citation.
+    returned fire …"): its antecedent is then shown right before it, under one citation,
+    when the two together are at most ``max_passage`` characters.
     """
     kept: list[summarize.Candidate] = []
     previous: summarize.Candidate | None = None
     for candidate in summarize.sentences_of(article, relevance, words):
         text = resolve(trim_connective(candidate.text), written)
+        if text is None:  # a relative date this article's day cannot resolve: cut it out
+            cut = drop_dated_clause(trim_connective(candidate.text))
+            text = resolve(cut, written) if cut else None
         if text is None:
             previous = None
             continue
@@ -205,7 +219,7 @@ def shown_candidates(
         if problem == "opens with a pronoun" and follows and previous is not None:
             passage = f"{previous.text} {text}"
             if (
-                len(passage) <= MAX_PASSAGE and standalone_problem(passage) is None
+                len(passage) <= max_passage and standalone_problem(passage) is None
             ):  # the passage replaces its first sentence
                 kept[-1] = dataclasses.replace(previous, text=passage)
             previous = None
@@ -241,6 +255,7 @@ def build_story(
     words: frozenset[str],
     keywords: Sequence[Keyword],
     shown: set[str],
+    details_wanted: int = STORY_DETAILS,
 ) -> Story:
     """One story: lead article first, lede, figures, quotes and dated happenings.
 
@@ -266,6 +281,9 @@ def build_story(
         candidates = [c for c in candidates if fuzz.token_set_ratio(c.text, headline) < 90]
     # Most telling first (the inverted pyramid): a screen short of room shows the top two.
     lede = pick_lede(candidates, lead, keywords)
+    # Told in the order the reporter wrote them: "a collective in Jalisco …" comes before
+    # "In the state with the highest number of missing persons, the collective …".
+    lede.sort(key=lambda c: (c.article is not lead, c.article.key, c.position))
     shown.update(normal(c.text) for c in lede)
     rest = [c for c in candidates if normal(c.text) not in shown]
     as_of = {a.key: written[a.key] for a in ordered}
@@ -278,8 +296,14 @@ def build_story(
     quotes = pick_quotes(ordered, words, written, shown, told_by(lede), keywords)
     happenings = _dated(rest, shown)
     told = {word for c in lede for word in _informative(c.text)}
-    more = [c for c in candidates if normal(c.text) not in shown]
-    details = pick_lede(more, lead, keywords, STORY_DETAILS, told)
+    # One voice once: whoever the story quotes is heard in their own words, not also in a
+    # detail that reports what they said ("Mayor Clara Brugada said that …").
+    more = [
+        c
+        for c in candidates
+        if normal(c.text) not in shown and not _reports_speech_of(c.text, quotes)
+    ]
+    details = pick_lede(more, lead, keywords, details_wanted, told)
     details.sort(key=lambda c: (c.article is not lead, c.article.key, c.position))
     shown.update(normal(c.text) for c in details)
     story_id = hashlib.blake2s(
@@ -299,8 +323,27 @@ def build_story(
     )
 
 
+def _reports_speech_of(text: str, quotes: Sequence[Quote]) -> bool:
+    """Whether the sentence tells what a quoted speaker said or explained."""
+    for quote in quotes:
+        surname = re.escape(quote.speaker.split()[-1])
+        if re.search(rf"\b{surname}\s+(?:said|says|explained|added|stated)\b", text):
+            return True
+    return False
+
+
+# "Mexico has more than 2,400 municipalities.": a standing count, the background of a
+# comparison, not a figure of the news.
+_STANDING_COUNT = re.compile(
+    r"^[A-Z][\w’'-]*(?:\s[A-Z][\w’'-]*)?\s(?:has|have)\s(?:more than |over |about |nearly )?\d"
+)
+
+
 def _telling(fact: Fact) -> bool:
-    """A key figure is a count of some size, a share or an amount, not '10' of a lede."""
+    """A key figure is a count of some size, a share or an amount, not '10' of a lede, nor
+    a place's standing count."""
+    if _STANDING_COUNT.match(fact.text) and len(fact.text.split()) <= 8:
+        return False
     value = fact.value
     if re.search(r"%|percent|million|billion|thousand|\$|,\d{3}", value, re.I):
         return True
@@ -313,8 +356,13 @@ def _informative(text: str) -> set[str]:
     plain = strip_markers(text)
     found = set(re.findall(r"(?<!^)(?<![.!?”] )\b[A-Z][\w’'-]{2,}", plain)) - _NOT_NAMES
     found |= set(re.findall(r"\d[\d,.]*", plain))
+    # counts written out ("Three people … were shot dead") tell as much as digits
+    found |= {w.lower() for w in re.findall(_COUNT_WORDS, plain, flags=re.I)}
     found |= set(re.findall(r"⟦([^⟧]+)⟧", text))
     return found
+
+
+_COUNT_WORDS = r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?)\b"
 
 
 def _lede_score(
@@ -336,11 +384,16 @@ def pick_lede(
     keywords: Sequence[Keyword],
     count: int = LEDE_SENTENCES,
     told: set[str] | None = None,
+    *,
+    require_new: bool = True,
 ) -> list[summarize.Candidate]:
     """2–3 sentences that tell the most between them, the lead article's lede first.
 
     Greedy, like maximal marginal relevance: each next sentence is scored by where it
     stands in its article and by the names, numbers and days it adds to those chosen.
+    With ``require_new`` a sentence adding no name, number or day is passed over; details
+    take it last ("The government has said the extraditions were legal …" names no one
+    new, yet is the government's answer).
     """
     prose = [c for c in candidates if summarize.is_prose(split_sentences(c.text)[0])]
     chosen: list[summarize.Candidate] = []
@@ -352,8 +405,8 @@ def pick_lede(
             for c in prose
             if c is not best and fuzz.token_set_ratio(c.text, best.text) < summarize.NEAR_DUPLICATE
         ]
-        if chosen and not _informative(best.text) - told:
-            break
+        if require_new and told and not _informative(best.text) - told:
+            continue  # tells nothing new; a sentence after it still may
         chosen.append(best)
         told |= _informative(best.text)
     return chosen
@@ -577,3 +630,17 @@ def speaker_role(speaker: str, article: Article) -> str | None:
         if role and _TITLE_WORDS.search(role):
             return role
     return None
+
+
+def written_before(built: Sequence[Story], events: dict[str, list[Event]]) -> str | None:
+    """The day undated news was written before: an article announcing listings was written
+    before the first of them. The newest news is as late as the latest story's bound; a
+    story that announces nothing could be from any day of its year, so then there is none.
+    """
+    bounds = []
+    for story in built:
+        starts = [e.start[:10] for key in story.articles for e in events.get(key, [])]
+        if not starts:
+            return None
+        bounds.append(min(starts))
+    return max(bounds, default=None)

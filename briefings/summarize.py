@@ -170,7 +170,28 @@ def _is_calendar_number(text: str, start: int, end: int) -> bool:
     )
 
 
-_MEASURE_VERBS = {"known", "were", "was", "is", "are", "expected", "projected", "set", "likely"}
+# Where what a figure counts ends: "90% of cases | have been recorded since 2006".
+_MEASURE_VERBS = {
+    "known",
+    "were",
+    "was",
+    "is",
+    "are",
+    "expected",
+    "projected",
+    "set",
+    "likely",
+    "have",
+    "has",
+    "had",
+    "been",
+    "will",
+    "would",
+    "could",
+    "can",
+    "may",
+    "might",
+}
 _VERB_TAIL = {
     "will",
     "reach",
@@ -214,6 +235,9 @@ def _measure(text: str, start: int, end: int) -> str:
         words.append(clean)
         if word.endswith((",", ".", ";", ":", ")")) or len(words) == 5:
             break
+    modifier = re.search(r"\b(initial|original|final|estimated|total|annual)\s+$", text[:start])
+    if words and modifier:  # "the initial US $1.67 billion estimate": an initial estimate
+        words.insert(0, modifier.group(1))
     if not words and text[start:end].endswith("%"):
         # "hotel occupancy will reach 87%": the measure stands before the figure
         before = re.findall(r"[\w’'-]+", text[:start])[-6:]
@@ -340,7 +364,8 @@ def _clean_speaker(raw: str) -> str | None:
 
 def quotes(candidates: Sequence[Candidate]) -> Iterator[Quote]:
     """Quoted words with who said them; a pronoun takes the article's last speaker."""
-    last_speaker: dict[str, str] = {}
+    # an article's last named speaker, and the paragraph that named them
+    last_speaker: dict[str, tuple[str, int]] = {}
     seen_paragraphs: set[tuple[str, int]] = set()
     for c in candidates:
         paragraph_key = (c.article.key, c.ref.paragraph)
@@ -356,16 +381,44 @@ def quotes(candidates: Sequence[Candidate]) -> Iterator[Quote]:
                 if speaker:
                     break
         if speaker is None and _PRONOUN.search(paragraph):
-            speaker = last_speaker.get(c.article.key)
+            # "he stated" six paragraphs after a quote may be anyone: only a speaker quoted
+            # right before, or the person acting right before, is who the pronoun means
+            named, where = last_speaker.get(c.article.key, (None, 0))
+            recent = named if where >= c.ref.paragraph - 1 else None
+            speaker = recent or _named_before(c.article, c.ref.paragraph, paragraph)
         quoted = _QUOTED.search(paragraph)
         if speaker is None or quoted is None:
             continue
         speaker = _full_name(speaker, c.article)
-        last_speaker[c.article.key] = speaker
+        last_speaker[c.article.key] = (speaker, c.ref.paragraph)
         text = quoted.group(1).strip().rstrip(",")
         if len(text.split()) < 8 or damage(text) is not None:
             continue
         yield Quote(text=text, speaker=speaker, source=c.ref)
+
+
+# What a person does in the sentence before their quote: "Sheinbaum lauded the investment."
+_ACTOR = re.compile(
+    _PERSON
+    + r"\s+(?:"
+    + _VERBS[3:-1]
+    + r"|lauded|praised|announced|outlined|denied|stressed|argued|insisted|recalled)\b"
+)
+
+
+def _named_before(article: Article, number: int, paragraph: str) -> str | None:
+    """Who "she said" means when no quote before named a speaker: the person acting last
+    before the quote, in its own paragraph ("Sheinbaum outlined the plan. “We are …,” she
+    stated") or else in the one before ("Sheinbaum lauded … / “It is not only …,” she said").
+    """
+    opening = re.split(r"[“\"]", paragraph, maxsplit=1)[0]
+    before = next((p.text for p in article.paragraphs if p.number == number - 1), "")
+    for text in (opening, before):
+        found = [_clean_speaker(m.group("speaker")) for m in _ACTOR.finditer(text)]
+        name = next((name for name in reversed(found) if name), None)
+        if name:
+            return name
+    return None
 
 
 def pick_quotes(all_quotes: Iterable[Quote]) -> list[Quote]:

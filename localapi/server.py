@@ -217,43 +217,80 @@ class _Server(ThreadingHTTPServer):
 
 
 class WebhookPusher:
-    """Posts queued updates to the bot's webhook, one at a time and in order, as Telegram does.
+    """Posts queued updates to the bot's webhook, as Telegram does.
+
+    With ``connections=1`` (the default) one post at a time, in order. With more, up to
+    that many posts are in flight at once (Telegram's ``max_connections``, 40 unless set),
+    but never two of one chat: Telegram waits for the 200 of a chat's update before it
+    posts that chat's next one, so each chat's updates still arrive in order.
 
     Each post carries the secret token in ``X-Telegram-Bot-Api-Secret-Token``; an update
     the bot does not accept with a 2xx (or a refused connection, a timeout) is posted
     again after ``retry_delay``, so stopping the bot loses nothing that was not answered.
     """
 
-    def __init__(self, api: LocalBotApi, *, retry_delay: float = 0.05, timeout: float = 5.0):
+    def __init__(
+        self,
+        api: LocalBotApi,
+        *,
+        retry_delay: float = 0.05,
+        timeout: float = 5.0,
+        connections: int = 1,
+    ):
         self.api = api
         self.retry_delay = retry_delay
         self.timeout = timeout
         self._stopping = threading.Event()
-        self._posting = threading.Lock()  # held from a post until its answer is booked
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._choosing = threading.Lock()  # one poster picks the next update at a time
+        self._state = threading.Condition()  # what is being posted, until its answer is booked
+        self._posting: set[int] = set()
+        self._busy_chats: set[int] = set()
+        self._threads = [
+            threading.Thread(target=self._run, daemon=True) for _ in range(max(connections, 1))
+        ]
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback
 
     def start(self) -> None:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
     def stop(self) -> None:
         self._stopping.set()
         self.api.release_long_polls()  # ends its wait for updates now
-        if self._thread.ident is not None:
-            self._thread.join(timeout=5)
+        for thread in self._threads:
+            if thread.ident is not None:
+                thread.join(timeout=5)
+
+    def _taken(self, update: dict[str, Any]) -> bool:
+        """Being posted, or another update of its chat is."""
+        with self._state:
+            chat = _chat_of(update)
+            return update["update_id"] in self._posting or (
+                chat is not None and chat in self._busy_chats
+            )
 
     def _run(self) -> None:
         while not self._stopping.is_set():
-            found = self.api.next_webhook_update(timeout=0.2)
-            if found is None:
-                continue
-            update, url, secret = found
-            with self._posting:
-                status = self._post(url, secret, update)
-                if 200 <= status < 300:
-                    self.api.webhook_delivered(update["update_id"])
-                else:
-                    self.api.webhook_refused(status)
+            with self._choosing:
+                found = self.api.next_webhook_update(timeout=0.2, skip=self._taken)
+                if found is None:
+                    continue
+                update, url, secret = found
+                chat = _chat_of(update)
+                with self._state:
+                    self._posting.add(update["update_id"])
+                    if chat is not None:
+                        self._busy_chats.add(chat)
+            status = self._post(url, secret, update)
+            if 200 <= status < 300:
+                self.api.webhook_delivered(update["update_id"])
+            else:
+                self.api.webhook_refused(status)
+            with self._state:
+                self._posting.discard(update["update_id"])
+                if chat is not None:
+                    self._busy_chats.discard(chat)
+                self._state.notify_all()
             if not 200 <= status < 300:
                 self._stopping.wait(self.retry_delay)
 
@@ -263,8 +300,8 @@ class WebhookPusher:
         A post that starts after this returns goes to whatever listens then; once the bot
         has exited, that is nobody, so ``pending_updates`` is exactly what it never took.
         """
-        with self._posting:
-            pass
+        with self._state:
+            self._state.wait_for(lambda: not self._posting, timeout=30)
 
     def _post(self, url: str, secret: str | None, update: dict[str, Any]) -> int:
         headers = {"Content-Type": "application/json"}
@@ -282,19 +319,42 @@ class WebhookPusher:
             return 0
 
 
+def _chat_of(update: dict[str, Any]) -> int | None:
+    """The chat an update belongs to (the user, for inline queries and the like)."""
+    for value in update.values():
+        if not isinstance(value, dict):
+            continue
+        message = value.get("message") if "chat" not in value else value
+        chat = message.get("chat") if isinstance(message, dict) else None
+        if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+            return int(chat["id"])
+        sender = value.get("from")
+        if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+            return int(sender["id"])
+    return None
+
+
 class LocalBotApiServer:
     """``with LocalBotApiServer(api) as server:`` serves ``api`` at ``server.base_url``.
 
-    It also delivers updates to a webhook once the bot sets one (:class:`WebhookPusher`).
+    It also delivers updates to a webhook once the bot sets one (:class:`WebhookPusher`,
+    ``webhook_connections`` posts in flight at most).
     """
 
-    def __init__(self, api: LocalBotApi | None = None, host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self,
+        api: LocalBotApi | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        webhook_connections: int = 1,
+    ):
         self.api = api or LocalBotApi()
         self._server = _Server((host, port), self.api)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
-        self.pusher = WebhookPusher(self.api)
+        self.pusher = WebhookPusher(self.api, connections=webhook_connections)
 
     @property
     def port(self) -> int:

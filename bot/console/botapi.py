@@ -936,18 +936,25 @@ class LocalBotApi:
         self._condition.notify_all()  # a webhook pusher waiting for a URL
         return True
 
-    def next_webhook_update(self, timeout: float) -> tuple[dict[str, Any], str, str | None] | None:
+    def next_webhook_update(
+        self, timeout: float, skip: Callable[[dict[str, Any]], bool] | None = None
+    ) -> tuple[dict[str, Any], str, str | None] | None:
         """The oldest update waiting for the webhook, its URL and secret; None on timeout.
 
         The update stays queued until :meth:`webhook_delivered`, so one the bot did not
         accept (an error status, a refused connection) is posted again, as Telegram does.
+        ``skip``: updates the caller cannot post now (being posted, or their chat's is).
         """
         deadline = time.monotonic() + timeout
         with self._condition:
             wakeups = self._wakeups
             while True:
                 url = self.webhook["url"]
-                ready = [u for u in self._updates if self._wanted(u)] if url else []
+                ready = (
+                    [u for u in self._updates if self._wanted(u) and not (skip and skip(u))]
+                    if url
+                    else []
+                )
                 if ready:
                     return ready[0], url, self.webhook.get("secret_token")
                 remaining = deadline - time.monotonic()
@@ -972,6 +979,7 @@ class LocalBotApi:
         with self._condition:
             self._updates = [u for u in self._updates if u["update_id"] != update_id]
             self.webhook_deliveries += 1
+            self._condition.notify_all()  # the chat's next update may be posted now
 
     def webhook_refused(self, status: int) -> None:
         with self._condition:

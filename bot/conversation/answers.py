@@ -16,11 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from rapidfuzz import fuzz
+
 from bot.conversation import callbacks
 from bot.conversation.calendar_export import events_to_ics
 from bot.conversation.callbacks import Action
 from bot.conversation.deeplinks import read_payload
 from bot.conversation.event_filters import (
+    FREE_WORDS,
     EventQuery,
     FilterError,
     all_events,
@@ -30,9 +33,13 @@ from bot.conversation.event_filters import (
     same_month_other_years,
     select_events,
 )
+from bot.conversation.fulltext import TYPO_SCORE, SearchIndex, index_for
+from bot.conversation.listing_kinds import READER_WORDS
+from bot.conversation.question import Question, read_question
 from bot.conversation.render import (
     SCREEN_LIMIT,
     Citations,
+    article_title,
     briefing_pages,
     count_listings,
     escape,
@@ -45,13 +52,25 @@ from bot.conversation.render import (
     topic_name,
 )
 from bot.conversation.reply import Attachment, Button, Reply, quoted
-from bot.conversation.search import CONFIDENT, WEAK, rank_commands, rank_topics, topic_by_command
+from bot.conversation.search import (
+    CONFIDENT,
+    WEAK,
+    rank_commands,
+    rank_topics,
+    search_names,
+    topic_by_command,
+)
+from bot.conversation.search_reply import search_reply
 from bot.numbers import read_number
 from bot.texts import en, es
-from briefings.model import Catalog, Event, Topic
+from briefings.model import ArticleInfo, Catalog, Event, Topic
 from briefings.topics import fold
 
 EVENTS_TOPIC = "events"
+# The words of a listings filter's price and kinds ("free", "concierto", "música").
+FILTER_WORDS = frozenset(
+    word for phrase in (*READER_WORDS, *FREE_WORDS) for word in fold(phrase).split()
+)
 PER_EVENT_BUTTONS = 6
 
 TEXTS = {"en": en.ANSWERS, "es": es.ANSWERS}
@@ -114,6 +133,11 @@ def _all_past(event: Event, now: dt.datetime) -> bool:
     return event_is_over(event, now) and next_by_rule(event, now) is None
 
 
+def _is_one_of(word: str, names: set[str]) -> bool:
+    """The word is one of the names, or one with a typo."""
+    return word in names or any(fuzz.ratio(word, name) >= TYPO_SCORE for name in names)
+
+
 def language_of(code: str | None) -> str:
     """Spanish for Spanish-speaking clients, English otherwise."""
     return "es" if code and code.lower().startswith("es") else "en"
@@ -166,25 +190,35 @@ class Answers:
 
     @memoized
     def sources(self, lang: str) -> Reply:
-        blocks = ["<b>Sources</b>" if lang == "en" else "<b>Fuentes</b>"]
+        """Every seed and its articles, named as the sources pages name them (a seed by its
+        number, not its file name: a reader has no use for ``001_a482….txt``)."""
+        texts = TEXTS[lang]
+        blocks = [f"<b>{texts['sources']}</b>"]
         infos = {a.key: a for a in self.catalog.articles}
+        fetched: dict[str, list[ArticleInfo]] = {}
         for document in self.catalog.documents:
+            if document.name.startswith(INGESTED_PREFIX):  # by outlet, below
+                for key in document.articles:
+                    fetched.setdefault(infos[key].outlet or "?", []).append(infos[key])
+                continue
             dated = f" · {format_date(document.as_of, lang)}" if document.as_of else ""
-            lines = [f"<b>{escape(document.name)}</b>{dated}"]
+            seed = escape(document.name.split("_", 1)[0].removesuffix(".txt"))
+            lines = [f"<b>{texts['seed_heading'].format(seed=seed)}</b>{dated}"]
             for key in document.articles:
                 info = infos[key]
                 when = f" ({format_date(info.date, lang)})" if info.date else ""
-                lines.append(f"{info.number}. {escape(info.title)}{when}")
+                lines.append(f"{info.number}. {article_title(info, lang)}{when}")
             blocks.append("\n".join(lines))
+        blocks += [
+            _fetched_block(outlet, found, lang) for outlet, found in sorted(fetched.items())
+        ]
         return Reply(split_message(blocks))
 
     def about(self, lang: str) -> Reply:
-        text = (
-            "<b>About briefbot</b>\nEvery summary sentence, figure, date and quote is taken "
-            "from a source document and cites it as [n ¶p]: article n of the sources list, "
-            f"paragraph p. Catalog version <code>{escape(self.catalog.version)}</code>, built "
-            f"from {len(self.catalog.documents)} documents "
-            f"({len(self.catalog.articles)} articles)."
+        text = TEXTS[lang]["about_page"].format(
+            version=escape(self.catalog.version),
+            documents=len(self.catalog.documents),
+            articles=len(self.catalog.articles),
         )
         return Reply([text])
 
@@ -204,7 +238,7 @@ class Answers:
         """One screen of a topic's briefing, with buttons to move between screens."""
         briefing = self.catalog.briefing(topic.id)
         if briefing is None:
-            text = f"Nothing on <b>{escape(topic_name(topic, lang))}</b> in the catalog yet."
+            text = TEXTS[lang]["no_briefing"].format(topic=escape(topic_name(topic, lang)))
             return Reply([text], understood=False, edit=edit)
         pages, _ = briefing_pages(self.catalog, briefing, now=now, lang=lang)
         page = min(max(page, 0), len(pages) - 1)
@@ -256,7 +290,7 @@ class Answers:
             TEXTS[lang]["back"],
             callbacks.encode(Action("page", self.catalog.version, topic.id, back)),
         )
-        text = sources or "No sources."
+        text = sources or TEXTS[lang]["no_sources"]
         return Reply([text], buttons=((back_button,),), edit=True)
 
     # --- listings ------------------------------------------------------------------------
@@ -552,22 +586,110 @@ class Answers:
             return self.welcome(lang)
         if words in THANKS:
             return Reply([TEXTS[lang]["thanks"]])
+        lang = read_question(text).language(lang)  # "¿qué pasó con Pemex?" gets Spanish
         ranked = rank_topics(self.catalog, text)
         if (
             ranked
             and ranked[0].score >= CONFIDENT
             and (len(ranked) == 1 or ranked[0].score - ranked[1].score >= 3)
         ):
-            return self.topic_reply(ranked[0].topic, text, now=now, lang=lang)
+            topic = ranked[0].topic
+            found = self._more_than_topic(topic, text, now=now, lang=lang)
+            return found or self.topic_reply(topic, text, now=now, lang=lang)
+        named = self._named_listing(text, now=now, lang=lang)
+        if named is not None:
+            return named
         listings = self._listing_question(text, now=now, lang=lang)
         if listings is not None:
             return listings
         close = [m.topic for m in ranked if m.score >= WEAK][:3]
+        found = self._search(text, now=now, lang=lang)
+        if found is not None:
+            return found
         if close:
             return self._choices(close, text, lang)
+        return self._nothing(text, lang)
+
+    def _nothing(self, text: str, lang: str) -> Reply:
+        """An honest "nothing", naming what the bot does cover."""
         suggestions = " ".join(f"/{self._command(t, lang)}" for t in self.catalog.topics)
-        message = TEXTS[lang]["nothing"].format(text=escape(quoted(text)), suggestions=suggestions)
+        covered = ", ".join(escape(topic_name(t, lang)) for t in self.catalog.topics)
+        message = TEXTS[lang]["nothing"].format(
+            text=escape(quoted(text)), covered=covered, suggestions=suggestions
+        )
         return Reply([message], understood=False, buttons=self._topic_buttons(lang))
+
+    # --- search ----------------------------------------------------------------------------
+
+    @property
+    def index(self) -> SearchIndex:
+        """The catalog's search index (built once per catalog, see fulltext.py)."""
+        return index_for(self.catalog)
+
+    @memoized
+    def search(self, words: str, *, now: dt.datetime, lang: str) -> Reply:
+        """``/search words`` (``/buscar``): cited sentences on a name, place or number."""
+        if not words.strip():
+            return Reply([TEXTS[lang]["search_usage"]], understood=False)
+        found = self._search(words, now=now, lang=lang)
+        return found or self._nothing(words, read_question(words).language(lang))
+
+    def _search(
+        self, text: str, *, now: dt.datetime, lang: str, question: Question | None = None
+    ) -> Reply | None:
+        """The search's answer to ``text`` (read as ``question`` when given), or None when
+        nothing relevant is indexed."""
+        question = question or read_question(text)
+        found = self.index.search(question)
+        if question.wants_next:  # the listing first, with its next date
+            listing = self.index.search(question, limit=1, kinds=frozenset({"listing"}))
+            if listing.hits:
+                first = listing.hits[0].row
+                rest = tuple(h for h in found.hits if h.row != first)[:4]
+                found = dataclasses.replace(found, hits=listing.hits + rest)
+        if not found.hits:
+            return None
+        return search_reply(
+            self.catalog,
+            found,
+            text,
+            now=now,
+            lang=question.language(lang),
+            wants_next=question.wants_next,
+            subject=question.subject,
+        )
+
+    def _more_than_topic(
+        self, topic: Topic, text: str, *, now: dt.datetime, lang: str
+    ) -> Reply | None:
+        """ "Cuban Missile Crisis" names the Cuba topic and asks about more: when some
+        sentence has every word of it, that answers better than the briefing. A topic's
+        name alone, or listings with filters ("jazz in zapopan"), stay the topic's."""
+        if topic.id == EVENTS_TOPIC:
+            return None
+        question = read_question(text)
+        names = {word for name in search_names(topic) for word in name.split()}
+        if all(_is_one_of(term, names) for term in question.terms):  # "missing peple"
+            return None
+        found = self.index.search(question)
+        if not found.hits or found.partial:
+            return None
+        return self._search(text, now=now, lang=lang)
+
+    def _named_listing(self, text: str, *, now: dt.datetime, lang: str) -> Reply | None:
+        """ "¿Dónde es el concierto de Nation of Language?": a kind of outing and a name. When
+        a listing has every word besides the filter's ("nation", "language"), that listing
+        answers, not every concert."""
+        question = read_question(text)
+        cities = {word for city in known_cities(all_events(self.catalog)) for word in city.split()}
+        names = tuple(t for t in question.terms if t not in FILTER_WORDS and t not in cities)
+        if not names or len(names) == len(question.terms):
+            return None
+        named = dataclasses.replace(question, terms=names)
+        found = self.index.search(named, kinds=frozenset({"listing"}))
+        if not found.hits or found.partial:
+            return None
+        return self._search(text, now=now, lang=lang, question=named)
 
     def _listing_question(self, text: str, *, now: dt.datetime, lang: str) -> Reply | None:
         """ "anything free this weekend", "conciertos gratis": words only listings answer
@@ -585,3 +707,22 @@ class Answers:
         lines.extend(f"/{self._command(t, lang)} — {escape(topic_name(t, lang))}" for t in matches)
         buttons = tuple((self._topic_button(t, lang),) for t in matches)
         return Reply(["\n".join(lines)], understood=False, buttons=buttons)
+
+
+INGESTED_PREFIX = "doc_"  # briefings/documents.py: what ingest and feeds brought
+FETCHED_SHOWN = 5  # an outlet's newest articles named on /sources; the rest are counted
+
+
+def _fetched_block(outlet: str, articles: list[ArticleInfo], lang: str) -> str:
+    """An outlet's fetched articles: its newest few by name, the rest counted, so that
+    /sources stays a page however many articles the feeds brought."""
+    texts = TEXTS[lang]
+    newest = sorted(articles, key=lambda a: (a.date or "", a.key), reverse=True)
+    heading = texts["fetched_heading"].format(outlet=escape(outlet), count=len(articles))
+    lines = [f"<b>{heading}</b>"]
+    for info in newest[:FETCHED_SHOWN]:
+        when = f" ({format_date(info.date, lang)})" if info.date else ""
+        lines.append(f"• {article_title(info, lang)}{when}")
+    if len(newest) > FETCHED_SHOWN:
+        lines.append(texts["fetched_more"].format(n=len(newest) - FETCHED_SHOWN))
+    return "\n".join(lines)

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from dateutil.rrule import rrulestr
+from dateutil.rrule import rrulebase, rrulestr
 
 from bot.conversation.occurrences import is_run, on_now, on_today, sessions
 from bot.texts import en, es
@@ -26,22 +28,8 @@ from briefings.relative import MARKER
 
 MESSAGE_LIMIT = 4096
 LABELS = {"en": en.LABELS, "es": es.LABELS}
-_MONTHS_ES = [
-    "",
-    "ene",
-    "feb",
-    "mar",
-    "abr",
-    "may",
-    "jun",
-    "jul",
-    "ago",
-    "sep",
-    "oct",
-    "nov",
-    "dic",
-]
-_DAYS_ES = ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"]
+MONTHS = {"en": en.MONTHS, "es": es.MONTHS}
+WEEKDAYS = {"en": en.WEEKDAYS, "es": es.WEEKDAYS}
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -122,14 +110,14 @@ def format_date(iso: str | None, lang: str = "en") -> str:
     if len(parts) == 1:
         return year
     month = int(parts[1])
-    name = _MONTHS_ES[month] if lang == "es" else calendar.month_abbr[month]
+    name = MONTHS[lang][month]
     if len(parts) == 2:
         return f"{name} {year}"
     return f"{int(parts[2])} {name} {year}"
 
 
 def format_moment(moment: dt.datetime, lang: str = "en", with_time: bool = True) -> str:
-    day = _DAYS_ES[moment.weekday()] if lang == "es" else calendar.day_abbr[moment.weekday()]
+    day = WEEKDAYS[lang][moment.weekday()]
     text = f"{day} {format_date(moment.date().isoformat(), lang)}"
     return f"{text}, {moment:%H:%M}" if with_time else text
 
@@ -146,10 +134,13 @@ class Citations:
     paragraphs: dict[tuple[str, int], list[SourceRef]] = field(default_factory=dict)
 
     def mark(self, ref: SourceRef) -> str:
+        """``[n ¶p]``; paragraph 0 is the article's title line, cited as ``[n]``."""
         key = (ref.document, ref.article)
         if key not in self.articles:
             self.articles.append(key)
             self.paragraphs[key] = []
+        if ref.paragraph == 0:
+            return f"[{self.articles.index(key) + 1}]"
         if ref not in self.paragraphs[key]:
             self.paragraphs[key].append(ref)
         return f"[{self.articles.index(key) + 1} ¶{ref.paragraph}]"
@@ -157,6 +148,11 @@ class Citations:
     @property
     def refs(self) -> list[SourceRef]:
         return [ref for key in self.articles for ref in self.paragraphs[key]]
+
+    @property
+    def any(self) -> bool:
+        """Whether anything was cited (a title alone cites its article, no paragraph)."""
+        return bool(self.articles)
 
     def block(self, lang: str) -> str:
         """The sources page: each cited article as a reader can judge it.
@@ -174,14 +170,16 @@ class Citations:
                 for r in sorted(self.paragraphs[(document, article)], key=lambda r: r.paragraph)
             )
             about = source_label(info, lang) if info else escape(f"{document} #{article}")
-            lines.append(f"[{number}] {about} · {labels['cited']} {cited}")
+            lines.append(
+                f"[{number}] {about}" + (f" · {labels['cited']} {cited}" if cited else "")
+            )
         return "\n".join(lines)
 
 
 def source_label(info: ArticleInfo, lang: str) -> str:
     """“Title” — by Author (role), Outlet · photo: credit · date · seed 002, line 57."""
     labels = LABELS[lang]
-    parts = [f"“{escape(_short_title(info.title))}”"]
+    parts = [article_title(info, lang)]
     who = []
     if info.author:
         role = f" ({info.role})" if info.role else ""
@@ -198,14 +196,29 @@ def source_label(info: ArticleInfo, lang: str) -> str:
     if info.credit:
         parts.append(labels["photo"].format(credit=escape(info.credit)))
     if info.date:
-        guessed = f" ({labels['inferred']})" if info.date_inferred else ""
+        inferred = labels["inferred" if len(info.date) == 4 else "date_inferred"]
+        guessed = f" ({inferred})" if info.date_inferred else ""
         parts.append(format_date(info.date, lang) + guessed)
+    if info.url and urlsplit(info.url).scheme in ("http", "https"):
+        # An ingested page: its address, which the reader can open, instead of a seed line.
+        host = urlsplit(info.url).netloc
+        parts.append(f'<a href="{html.escape(info.url, quote=True)}">{escape(host)}</a>')
+        return " · ".join(parts)
     seed = info.document.split("_", 1)[0].removesuffix(".txt")
     parts.append(labels["seed_line"].format(seed=escape(seed), line=info.line))
     return " · ".join(parts)
 
 
-def _short_title(title: str, limit: int = 110) -> str:
+def article_title(info: ArticleInfo, lang: str) -> str:
+    """“Its name” as HTML, or "untitled article" when nothing in it names it (the rest of
+    a source line, its outlet, photo credit and date, then tells it apart)."""
+    name = info.title if info.name is None else info.name
+    if not name:
+        return LABELS[lang]["untitled"]
+    return f"“{escape(_short_title(name))}”"
+
+
+def _short_title(title: str, limit: int = 130) -> str:
     if len(title) <= limit:
         return title
     return title[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—– ") + "…"
@@ -276,13 +289,20 @@ def date_span(first: str, last: str, lang: str) -> str:
 
 
 def news_when(briefing: Briefing, *, now: dt.datetime, lang: str) -> str | None:
-    """'1 – 2 Feb 2026, 10 months old': when the briefing's news is from, or None."""
+    """'from 1 – 2 Feb 2026, 10 months old' ('del 1 al 2 feb 2026, de hace 10 meses'):
+    when the briefing's news is from and how old it is, or None."""
+    labels = LABELS[lang]
     if not briefing.news_to:
         return None
     span = date_span(briefing.news_from or briefing.news_to, briefing.news_to, lang)
-    if len(briefing.news_to) < 7:
-        return span
-    return f"{span}, {news_age(briefing.news_to, now.date(), lang)}"
+    if len(briefing.news_to) >= 7:
+        age = news_age(briefing.news_to, now.date(), lang)
+        return f"{labels['when_span'].format(span=span)}, {age}"
+    bound = briefing.news_before
+    over = _over_age(bound, now.date(), lang) if bound else None
+    if bound and over:
+        return f"{labels['when_before'].format(date=format_date(bound, lang))}, {over}"
+    return labels["when_year"].format(span=span)
 
 
 def news_line(briefing: Briefing, *, now: dt.datetime, lang: str) -> str:
@@ -293,10 +313,37 @@ def news_line(briefing: Briefing, *, now: dt.datetime, lang: str) -> str:
     if not briefing.news_to:
         return f"{labels['no_news']} · {articles}"
     span = date_span(briefing.news_from or briefing.news_to, briefing.news_to, lang)
-    if len(briefing.news_to) < 7:  # only the year is known: no honest age to give
+    if len(briefing.news_to) < 7:  # only the year is known
+        before = news_before(briefing, now=now, lang=lang)
+        if before:
+            return f"{before} · {articles}"
         return f"{labels['news_year'].format(span=span)} · {articles}"
     age = news_age(briefing.news_to, now.date(), lang)
     return f"{labels['news_span'].format(span=span, age=age)} · {articles}"
+
+
+def news_before(briefing: Briefing, *, now: dt.datetime, lang: str) -> str | None:
+    """'News from before 12 Feb 2026 · over 9 months old', for news that gives only its
+    year but announces listings (see Briefing.news_before); None without such a bound."""
+    labels = LABELS[lang]
+    if not briefing.news_before:
+        return None
+    age = _over_age(briefing.news_before, now.date(), lang)
+    if age is None:
+        return None
+    return labels["news_before"].format(date=format_date(briefing.news_before, lang), age=age)
+
+
+def _over_age(iso: str, today: dt.date, lang: str) -> str | None:
+    """'over 9 months old' for news written before ``iso``; None under a month ("over 0
+    months" says nothing: the year alone says as much)."""
+    labels = LABELS[lang]
+    months = _months_between(dt.date.fromisoformat(iso[:10]), today)
+    if months < 1:
+        return None
+    if months >= 24:
+        return str(labels["over_years"].format(n=months // 12))
+    return str(labels["over_months"].format(n=months))
 
 
 def _story_heading(story: Story, lang: str, *, more: bool = False) -> str:
@@ -332,10 +379,16 @@ def _fact_line(fact: Fact, story: Story, cite: Citations, lang: str) -> str:
         if fact.as_of and fact.as_of != story.date
         else ""
     )
-    return (
-        f"• <b>{escape(fact.value)}</b>{as_of} — {shown_text(fact.text, lang)} "
-        f"{cite.mark(fact.source)}"
-    )
+    # The figure reads as a figure with what it counts ("87% hotel occupancy"), then the
+    # source's sentence that says it: never the sentence alone as the figure's label.
+    label = f" {escape(fact.measure)}" if fact.measure else ""
+    text = shown_text(fact.text, lang)
+    said = f"{escape(fact.value)}{label}"
+    if (
+        text.startswith(said) and not as_of
+    ):  # "More than 90% of cases have been …": bold it in place
+        return f"• <b>{said}</b>{text[len(said) :]}{as_of} {cite.mark(fact.source)}"
+    return f"• <b>{escape(fact.value)}</b>{label}{as_of} — {text} {cite.mark(fact.source)}"
 
 
 def _story_more(story: Story, cite: Citations, lang: str, *, newest: bool) -> str | None:
@@ -520,10 +573,15 @@ def next_by_rule(event: Event, now: dt.datetime) -> dt.datetime | None:
     if not event.rrule:
         return None
     zone = ZoneInfo(event.timezone)
-    start = _local(event.occurrences[0].start, zone)
-    rule = rrulestr(event.rrule, dtstart=start)
+    rule = _rule(event.rrule, event.occurrences[0].start, event.timezone)
     following = rule.after(now.astimezone(zone))
     return following if isinstance(following, dt.datetime) else None
+
+
+@functools.lru_cache(maxsize=256)
+def _rule(rrule: str, start: str, timezone: str) -> rrulebase:
+    """A listing's rule, parsed once (parsing costs more than finding its next date)."""
+    return rrulestr(rrule, dtstart=_local(start, ZoneInfo(timezone)))
 
 
 def next_beyond_listing(event: Event, now: dt.datetime) -> dt.datetime | None:
@@ -587,7 +645,10 @@ _NOTE_PATTERNS = (
         "note:Open {days}, {hours}",
     ),
 )
-_DAY_ABBREVIATIONS_ES = dict(zip(calendar.day_abbr, _DAYS_ES, strict=True))
+# The compiler writes weekdays in English ("Open Tue–Sun"): each to the reader's language.
+_WEEKDAY_NAMES = {
+    lang: dict(zip(en.WEEKDAYS, names, strict=True)) for lang, names in WEEKDAYS.items()
+}
 
 
 def listing_note(note: str, lang: str) -> str:
@@ -605,7 +666,7 @@ def listing_note(note: str, lang: str) -> str:
             values = dict(match.groupdict())
             if "days" in values:
                 values["days"] = "–".join(
-                    _DAY_ABBREVIATIONS_ES.get(day, day) for day in values["days"].split("–")
+                    _WEEKDAY_NAMES[lang].get(day, day) for day in values["days"].split("–")
                 )
             return LABELS[lang][key].format(**values)
     return note
@@ -658,8 +719,8 @@ def render_event(
             lines.append(f"  ↻ {labels['next']}: {format_moment(following, lang)}")
     details = [escape(place)] if place else []
     price = _price(event, lang)
-    if price:
-        details.append(escape(price))
+    # "Mazatlán" alone leaves a reader asking whether it costs anything: say it isn't said
+    details.append(escape(price) if price else labels["no_price"])
     if event.age_limit:
         details.append(labels["age"].format(age=event.age_limit))
     short = [note for note in event.notes if len(note) < NOTE_INLINE]
@@ -686,9 +747,7 @@ def events_preamble(events: Sequence[Event], *, now: dt.datetime, lang: str) -> 
     if events and len(over) == len(events):
         first = min(e.start[:7] for e in events)
         last = max((e.end or e.start)[:7] for e in events)
-        span = format_date(first, lang) + (
-            f" – {format_date(last, lang)}" if last != first else ""
-        )
+        span = date_span(first, last, lang)  # "Jan – Mar 2026", "ene al mar 2026"
         return labels["all_past"].format(today=today, span=span)
     if over:
         return labels["some_past"].format(today=today)

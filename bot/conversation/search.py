@@ -34,7 +34,8 @@ def normalize(text: str) -> str:
     return re.sub(r"[^\w\s'-]", " ", text).strip()
 
 
-def _names(topic: Topic) -> list[str]:
+def search_names(topic: Topic) -> list[str]:
+    """Every name a reader may call the topic by, folded: commands, names, aliases."""
     names = [topic.id, topic.command, topic.command_es, topic.name_en, topic.name_es]
     return [fold(n) for n in (*names, *topic.aliases) if n]
 
@@ -51,7 +52,7 @@ def rank_topics(catalog: Catalog, text: str) -> list[TopicMatch]:
         briefing = catalog.briefing(topic.id)
         # A headline is long: only its overall word order counts, never a one-word overlap.
         best = fuzz.token_sort_ratio(stripped, fold(briefing.headline)) * 0.9 if briefing else 0.0
-        for choice in _names(topic):
+        for choice in search_names(topic):
             whole = fuzz.ratio(stripped, choice)
             words = fuzz.token_set_ratio(stripped, choice) if len(choice) > 3 else 0.0
             fits = 5 <= len(choice) <= len(stripped)

@@ -167,7 +167,8 @@ def _topic_body(
         current.setdefault(_fact_key(fact.text), f"{fact.value} {fact.measure}".strip())
     for event in briefing.events:
         current.setdefault(f"event:{event.id}", event.title)
-    titles = {info.key: info.title for info in catalog.articles}
+    # what the sources page calls each article (its first sentence when nothing names it)
+    titles = {info.key: info.name or info.title for info in catalog.articles}
     for article in briefing.articles:
         current.setdefault(f"source:{article}", titles.get(article, article))
     pages, _ = briefing_pages(catalog, briefing, now=now, lang=lang)

@@ -11,9 +11,11 @@ from bot.handlers import (
     briefings,
     buttons,
     errors,
+    feeds,
     free_text,
     inline,
     membership,
+    search,
     start,
     subscriptions,
 )
@@ -26,7 +28,9 @@ def register(
 ) -> None:
     start.register(application)
     admin.register(application, admin_ids)
+    feeds.register(application, admin_ids)
     briefings.register(application, catalog)
+    search.register(application)
     subscriptions.register(application)
     membership.register(application)
     buttons.register(application)

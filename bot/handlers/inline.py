@@ -22,7 +22,9 @@ async def on_inline_query(update: Update, context: Context) -> None:
         return
     replies = answers(context)
     language = lang(update)
-    results = inline_results(replies.catalog, query.query, now=now(context), lang=language)
+    results = inline_results(
+        replies.catalog, query.query, now=now(context), lang=language, index=replies.index
+    )
     username = context.bot.username
     articles = [
         InlineQueryResultArticle(

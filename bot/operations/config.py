@@ -61,6 +61,23 @@ class Settings:
     listen: str = DEFAULT_LISTEN
     port: int | None = DEFAULT_PORT  # None: no HTTP server (polling without health checks)
     log_level: str = "INFO"
+    documents_dir: Path | None = None  # None: "documents" in data_dir
+    feed_interval: float = 900.0  # seconds between polls of a feed added without its own
+    feed_timeout: float = 20.0  # seconds for one fetch, whole
+    feed_max_bytes: int = 5_000_000  # a feed or page larger than this is refused
+
+    @property
+    def documents(self) -> Path:
+        """The ingested documents (``briefbot ingest``, feeds): BRIEFBOT_DOCUMENTS."""
+        return self.documents_dir or self.data_dir / "documents"
+
+    @property
+    def live_catalog_path(self) -> Path:
+        """The catalog of the seeds and the ingested documents, rebuilt as documents come.
+
+        The shipped catalog (``catalog_path``) stays what the seeds alone compile to.
+        """
+        return self.data_dir / "catalog.json"
 
     @property
     def zone(self) -> ZoneInfo:
@@ -303,4 +320,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         listen=read.host("BRIEFBOT_LISTEN"),
         port=_receiver(webhook_url, read.port("BRIEFBOT_PORT")),
         log_level=read.choice("BRIEFBOT_LOG_LEVEL", LOG_LEVELS, "INFO"),
+        documents_dir=Path(documents) if (documents := read.text("BRIEFBOT_DOCUMENTS")) else None,
+        feed_interval=read.positive("BRIEFBOT_FEED_INTERVAL", 900.0),
+        feed_timeout=read.positive("BRIEFBOT_FEED_TIMEOUT", 20.0),
+        feed_max_bytes=int(read.positive("BRIEFBOT_FEED_MAX_BYTES", 5_000_000)),
     )

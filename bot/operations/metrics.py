@@ -35,6 +35,10 @@ class LiveReadings:
     digest_queue: int = 0
     updates_dropped: int = 0  # sent by a chat beyond its queue: not handled
     updates_given_up: int = 0  # still queued when a stop ran out of time
+    catalog_version: str = ""
+    catalog_changed_at: float = 0.0  # Unix time the served catalog last changed
+    catalog_rebuilds: int = 0
+    feeds: Mapping[str, int] = field(default_factory=dict)  # "ok" / "failing" -> count
 
 
 class _LiveCollector(Collector):
@@ -78,6 +82,26 @@ class _LiveCollector(Collector):
         for chat_type in ("private", "group", "supergroup", "channel"):
             subscribers.add_metric([chat_type], self.subscribers.get(chat_type, 0))
         yield subscribers
+        if live.catalog_version:
+            info = GaugeMetricFamily(
+                "briefbot_catalog_info", "The catalog served now (1)", labels=["version"]
+            )
+            info.add_metric([live.catalog_version], 1)
+            yield info
+            yield GaugeMetricFamily(
+                "briefbot_catalog_changed_timestamp_seconds",
+                "When the served catalog last changed (Unix time)",
+                value=live.catalog_changed_at,
+            )
+        yield CounterMetricFamily(
+            "briefbot_catalog_rebuilds",
+            "Rebuilds of the live catalog after new documents",
+            value=live.catalog_rebuilds,
+        )
+        feeds = GaugeMetricFamily("briefbot_feeds", "Configured feeds by state", labels=["state"])
+        for state in ("ok", "failing"):
+            feeds.add_metric([state], live.feeds.get(state, 0))
+        yield feeds
 
 
 class Metrics:

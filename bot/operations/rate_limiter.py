@@ -10,6 +10,8 @@
 * Sends made by the digest fan-out (inside :func:`fanout_lane`) wait whenever a reply to a
   person is waiting, so a command answered during a 10,000-chat fan-out goes next, not
   after the queue.
+* With PostgreSQL, every message also takes a permit of the budget all instances share
+  (:mod:`bot.operations.shared_budget`); the windows here are then the inner guard.
 
 Only message-sending methods are limited; getChatMember, answerCallbackQuery and edits
 are not messages and pass straight through. RetryAfter handling (honour ``retry_after``,
@@ -52,6 +54,7 @@ from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, T
 from telegram.ext import AIORateLimiter
 
 from bot.operations.metrics import Metrics
+from bot.operations.shared_budget import SharedFloodBudget
 from bot.operations.telegram_limits import FloodLimits
 from bot.operations.tracing import note_request, note_resend
 
@@ -208,6 +211,9 @@ class FloodLimiter(AIORateLimiter):
         self.clock: Callable[[], float] = _loop_time
         self._overall = SlidingWindow(int(self.limits.overall_per_second), 1.0, self._now)
         self._chats: dict[object, SlidingWindow] = {}
+        # Instances sharing PostgreSQL share the budget too (bot/operations/instances.py);
+        # the windows above stay, as the inner guard.
+        self.shared: SharedFloodBudget | None = None
 
     def _now(self) -> float:
         return self.clock()
@@ -329,7 +335,13 @@ class FloodLimiter(AIORateLimiter):
         try:
             await self._overall.acquire(urgent=urgent)
             try:
-                return await self._counting_429s(callback, args, kwargs)
+                if self.shared is None:
+                    return await self._counting_429s(callback, args, kwargs)
+                permit = await self.shared.acquire(_TARGET.get(), urgent=urgent)
+                try:
+                    return await self._counting_429s(callback, args, kwargs)
+                finally:
+                    self.shared.release(permit)
             finally:
                 self._overall.release()
         finally:

@@ -28,6 +28,7 @@ from telegram import Update
 
 from bot.app import start_application, stop_application
 from bot.operations.config import SettingsError
+from bot.operations.instances import refuse_a_second_poller
 from bot.operations.web import WebServer
 from bot.services import SERVICES_KEY, BotApplication, Services
 
@@ -103,5 +104,7 @@ async def _receive_updates(application: BotApplication, services: Services) -> N
         logger.info("webhook mode: Telegram posts to %s", settings.webhook_url)
         return
     assert application.updater is not None
+    digests = services.digests
+    await refuse_a_second_poller(services.shared, digests.store if digests else None)
     await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
     logger.info("long polling")

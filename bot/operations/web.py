@@ -15,8 +15,10 @@ they are logged at most once a minute, with a count.
 
 Telegram posts an update again when it did not see the 200 (a connection lost after the
 update was queued), so the server remembers the last :data:`REMEMBERED_UPDATES` update ids
-it queued and answers a repeat 200 without handling it twice. The memory is this process's:
-after a restart, or behind several instances, a repeat can still come through.
+it queued and answers a repeat 200 without handling it twice. The memory is this process's.
+With PostgreSQL the update is stored in the database's queue instead, which any instance
+takes from in each chat's order and which recognizes a repeat whichever instance it
+reaches (bot/operations/update_queue.py).
 """
 
 from __future__ import annotations
@@ -38,8 +40,9 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from telegram import Update
 
 from bot.operations.logs import ThrottledWarning
+from bot.operations.update_queue import SharedUpdateQueue
 from bot.services import SERVICES_KEY, BotApplication, Services
-from bot.store import QUICK_QUERY_TIMEOUT
+from bot.store import QUICK_QUERY_TIMEOUT, describe_outage
 
 logger = logging.getLogger("briefbot.web")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -116,6 +119,10 @@ class WebhookHandler(_Base):
             return
         if self._connection_closed():  # the server is stopping: Telegram posts it again
             return
+        shared = self.services.shared
+        if shared is not None and shared.updates is not None:
+            await self._queue_in_database(update, shared.updates)
+            return
         if update.update_id in self.recent:  # posted again: it is queued or handled already
             logger.info("webhook: update %s posted again; handled once", update.update_id)
             self.write_json(200, {"ok": True})
@@ -129,6 +136,25 @@ class WebhookHandler(_Base):
             self.write_json(503, {"ok": False, "error": "busy, try again later"})
             return
         self.recent.add(update.update_id)
+        self.write_json(200, {"ok": True})
+
+    async def _queue_in_database(self, update: Update, queue: SharedUpdateQueue) -> None:
+        """Several instances: any of them handles it, in its chat's order. A repeated post
+        is found in the table; a database that does not take it gets a 503, and Telegram
+        posts it again."""
+        try:
+            new = await asyncio.wait_for(queue.post(update), QUICK_QUERY_TIMEOUT)
+        except Exception as error:
+            self.refusals.warn(
+                "webhook: could not queue update %s (%s); answered 503",
+                update.update_id,
+                describe_outage(error),
+            )
+            self.set_header("Retry-After", str(BUSY_RETRY_AFTER))
+            self.write_json(503, {"ok": False, "error": "busy, try again later"})
+            return
+        if not new:
+            logger.info("webhook: update %s posted again; handled once", update.update_id)
         self.write_json(200, {"ok": True})
 
     def _connection_closed(self) -> bool:
@@ -151,6 +177,8 @@ class HealthHandler(_Base):
                     "loaded": True,  # build_application refuses to start without it
                     "version": services.catalog.version,
                     "briefings": len(services.catalog.briefings),
+                    "articles": len(services.catalog.articles),
+                    "changed_at": _iso(services.live.changed_at) if services.live else None,
                 },
                 "database": database,
                 "mode": "webhook" if services.settings.webhook_url else "polling",

@@ -1,4 +1,5 @@
-"""Subscriptions and the delivery ledger, in SQLite by default or PostgreSQL."""
+"""Subscriptions and the delivery ledger, in SQLite by default or PostgreSQL; with
+PostgreSQL also what several instances share (``queued_updates``, ``flood_permits``)."""
 
 from bot.store.store import (
     QUICK_QUERY_TIMEOUT,

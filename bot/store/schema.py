@@ -96,13 +96,173 @@ deliveries = sa.Table(
 )
 sa.Index("deliveries_by_state", deliveries.c.state, deliveries.c.claimed_at)
 
+# Webhook posts waiting to be handled, when instances share PostgreSQL: any instance takes
+# a chat's oldest update once no other holds one of that chat (bot/operations/update_queue.py).
+queued_updates = sa.Table(
+    "queued_updates",
+    metadata,
+    sa.Column("update_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("chat_key", sa.BigInteger, nullable=False),  # the chat (the user, inline)
+    sa.Column("body", sa.Text, nullable=False),  # the update as Telegram posted it
+    sa.Column("owner", sa.String(40)),  # the instance handling it, None while it waits
+    sa.Column("lease_until", UTCDateTime),  # after this, any instance may take it over
+    sa.Column("handled_at", UTCDateTime),  # kept a while, so a repeated post is not handled
+)
+sa.Index("queued_updates_by_chat", queued_updates.c.chat_key, queued_updates.c.update_id)
+
+# Messages sent or being sent, for one flood budget across instances sharing PostgreSQL:
+# a permit holds ``count`` slots of the window ``key`` until ``period`` after it finished
+# (bot/store/flood_permits.py).
+flood_permits = sa.Table(
+    "flood_permits",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("key", sa.String(32), nullable=False),  # "all", or a chat's id
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("taken_at", UTCDateTime, nullable=False),
+    sa.Column("finished_at", UTCDateTime),  # None while its messages are on the wire
+)
+sa.Index("flood_permits_by_key", flood_permits.c.key, flood_permits.c.finished_at)
+
+
+# The feeds the bot polls, with what a conditional GET needs, the failure streak (reported
+# once, retried with backoff) and a lease: the instance holding it polls the feed, so
+# several instances on one PostgreSQL poll each feed once.
+feeds = sa.Table(
+    "feeds",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("url", sa.String(2048), nullable=False, unique=True),
+    sa.Column("interval", sa.Integer, nullable=False),  # seconds between polls
+    sa.Column("added_by", sa.BigInteger),
+    sa.Column("added_at", UTCDateTime, nullable=False),
+    sa.Column("etag", sa.String(256)),
+    sa.Column("last_modified", sa.String(64)),
+    sa.Column("next_poll_at", UTCDateTime, nullable=False),
+    sa.Column("last_ok_at", UTCDateTime),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("failing_since", UTCDateTime),
+    sa.Column("last_error", sa.String(256)),
+    sa.Column("documents", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("lease_owner", sa.String(40)),
+    sa.Column("lease_until", UTCDateTime),
+)
+
+
+# The documents feeds brought, shared by the instances on one database: each instance
+# keeps its own documents folder and catalog, and copies in what the others fetched.
+shared_documents = sa.Table(
+    "documents",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
 
 def _version_1(connection: Connection) -> None:
     """Chats, subscriptions and the delivery ledger."""
     metadata.create_all(connection, tables=[chats, subscriptions, deliveries])
 
 
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_version_1,)
+def _version_2(connection: Connection) -> None:
+    """Feeds polled on a schedule, and the documents they brought."""
+    metadata.create_all(connection, tables=[feeds, shared_documents])
+
+
+def _version_3(connection: Connection) -> None:
+    """The shared update queue and flood permits, for several instances on PostgreSQL."""
+    metadata.create_all(connection, tables=[queued_updates, flood_permits])
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text(TAKE_PERMITS))
+
+
+# One round trip per take of flood permits (bot/store/flood_permits.py): under one advisory
+# lock, by the database's clock, grant each chat asked for a message while its own window
+# and the overall one (less ``reserve``) have room; a permit counts from ``taken_at`` until
+# a period after ``finished_at``, or until ``stale`` seconds when never finished. A reply
+# (``urgent``) that finds no room leaves a "replies" row that stands until it tries again;
+# while one stands, digests (not urgent) get nothing, so the next free slot is the reply's,
+# whichever instance it waits on.
+TAKE_PERMITS = """
+CREATE OR REPLACE FUNCTION briefbot_take_permits(
+    chat_keys text[], chat_limits int[], chat_periods float8[],
+    overall_limit int, overall_period float8, reserve int, stale float8, urgent boolean
+) RETURNS TABLE (granted int[], permit_ids bigint[], retry_in float8)
+LANGUAGE plpgsql AS $$
+DECLARE
+    moment timestamptz;
+    room int;
+    used int;
+    oldest timestamptz;
+    got int[] := '{}';
+    ids bigint[] := '{}';
+    new_id bigint;
+    step float8 := overall_period / greatest(overall_limit, 1);
+    chat_wait float8;
+    i int;
+BEGIN
+    PERFORM pg_advisory_xact_lock(1651663462);
+    moment := clock_timestamp();
+    IF NOT urgent AND EXISTS (
+        SELECT 1 FROM flood_permits AS p WHERE p.key = 'replies' AND p.finished_at > moment
+    ) THEN
+        RETURN QUERY SELECT got, ids, step;
+        RETURN;
+    END IF;
+    SELECT coalesce(sum(p.count), 0), min(p.finished_at) INTO used, oldest
+    FROM flood_permits AS p
+    WHERE p.key = 'all' AND (
+        (p.finished_at IS NULL AND p.taken_at > moment - make_interval(secs => stale))
+        OR p.finished_at > moment - make_interval(secs => overall_period));
+    room := overall_limit - reserve - used;
+    IF room <= 0 THEN
+        step := greatest(step, coalesce(extract(epoch FROM
+            oldest + make_interval(secs => overall_period) - moment)::float8, step));
+        IF urgent THEN
+            INSERT INTO flood_permits (key, count, taken_at, finished_at)
+            VALUES ('replies', 0, moment, moment + make_interval(secs => 2 * step));
+        END IF;
+        RETURN QUERY SELECT got, ids, step;
+        RETURN;
+    END IF;
+    FOR i IN 1 .. coalesce(array_length(chat_keys, 1), 0) LOOP
+        EXIT WHEN room <= 0;
+        SELECT coalesce(sum(p.count), 0), min(p.finished_at) INTO used, oldest
+        FROM flood_permits AS p
+        WHERE p.key = chat_keys[i] AND (
+            (p.finished_at IS NULL AND p.taken_at > moment - make_interval(secs => stale))
+            OR p.finished_at > moment - make_interval(secs => chat_periods[i]));
+        used := used + (SELECT count(*) FROM unnest(got) AS g WHERE chat_keys[g] = chat_keys[i]);
+        IF used < chat_limits[i] THEN
+            got := got || i;
+            room := room - 1;
+        ELSE  -- when this chat's window turns: its oldest finished permit leaves it
+            chat_wait := least(chat_wait, coalesce(extract(epoch FROM
+                oldest + make_interval(secs => chat_periods[i]) - moment)::float8,
+                chat_periods[i] / greatest(chat_limits[i], 1)));
+        END IF;
+    END LOOP;
+    IF coalesce(array_length(got, 1), 0) = 0 THEN
+        RETURN QUERY SELECT got, ids, greatest(step, coalesce(chat_wait, step));
+        RETURN;
+    END IF;
+    INSERT INTO flood_permits (key, count, taken_at)
+    VALUES ('all', array_length(got, 1), moment) RETURNING id INTO new_id;
+    ids := ids || new_id;
+    FOREACH i IN ARRAY got LOOP
+        INSERT INTO flood_permits (key, count, taken_at)
+        VALUES (chat_keys[i], 1, moment) RETURNING id INTO new_id;
+        ids := ids || new_id;
+    END LOOP;
+    RETURN QUERY SELECT got, ids, 0::float8;
+END
+$$
+"""
+
+
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_version_1, _version_2, _version_3)
 CURRENT_VERSION = len(MIGRATIONS)
 
 

@@ -13,9 +13,10 @@ A transient failure marks the row ``retry`` so it can be claimed again at once.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,7 +24,7 @@ from typing import Any, TypeVar
 import asyncpg  # type: ignore[import-untyped]  # no stubs; only its error classes
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.store.schema import chats, deliveries, subscriptions, upgrade
 from bot.store.unusable import UnusableDatabase, check_before_opening, unusable_reason
@@ -87,6 +88,15 @@ class Claim:
     period: str
     owner: str
     attempts: int
+
+
+@contextlib.asynccontextmanager
+async def autocommit(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection whose every statement is a transaction of its own: one round trip
+    instead of three (BEGIN, the statement, COMMIT), for the statements instances make
+    many times a second (bot/store/flood_permits.py, bot/store/queued_updates.py)."""
+    async with engine.connect() as connection:
+        yield await connection.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def database_url(url: str | None, data_dir: Path) -> str:
@@ -208,6 +218,11 @@ def failed_values(error: str, *, retry: bool) -> dict[str, Any]:
 
 
 CONNECT_TIMEOUT = 5  # seconds, for a PostgreSQL connection to open
+# Connections kept open to PostgreSQL. Beside the ledger, instances sharing it take flood
+# permits, queue webhook updates and mark them handled, several at once; SQLAlchemy's
+# default of 5 made the rest open a connection of their own each time (a server process
+# forked, then closed again), and a webhook post waited for it. Ten more may open at a peak.
+POSTGRES_POOL = 12
 # How long a PostgreSQL statement may run. A server that stops answering without closing
 # its connections (a network partition, a frozen host) would otherwise hold a person's
 # /subscribe, and the update slot it runs in, until TCP gives up many minutes later.
@@ -291,6 +306,7 @@ class Store:
             if sqlite_url
             else {
                 "pool_pre_ping": True,
+                "pool_size": POSTGRES_POOL,
                 "connect_args": {"timeout": CONNECT_TIMEOUT, "command_timeout": STATEMENT_TIMEOUT},
             }
         )

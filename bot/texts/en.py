@@ -8,6 +8,17 @@ from __future__ import annotations
 
 # Replies to commands, buttons and typed words.
 ANSWERS = {
+    "about_page": (
+        "<b>About briefbot</b>\nEvery summary sentence, figure, date and quote is taken "
+        "from a source document and cites it as [n ¶p]: article n of the sources list, "
+        "paragraph p. Catalog version <code>{version}</code>, built from {documents} "
+        "documents ({articles} articles)."
+    ),
+    "no_briefing": "Nothing on <b>{topic}</b> in the catalog yet.",
+    "no_sources": "No sources.",
+    "seed_heading": "Seed {seed}",
+    "fetched_heading": "{outlet} · {count} articles fetched",
+    "fetched_more": "… and {n} older",
     "welcome": (
         "<b>Welcome to briefbot.</b> Short, sourced briefings on news from Mexico: "
         "every sentence and figure cites the article it comes from.\n"
@@ -20,6 +31,8 @@ ANSWERS = {
         "<b>Listings</b>: /events takes a city, a month, a range, a price and a kind in any "
         "order, e.g. <code>/events guadalajara feb</code>, <code>/events next month</code>, "
         "<code>/events free</code>, <code>/events music under 500</code>.\n"
+        "<b>Search</b>: ask about a person, place, company, figure or event, e.g. "
+        "<code>who is Sheinbaum</code>, <code>Pemex oil</code>, or /search words.\n"
         "<b>Anywhere</b>: type <code>@{bot} cuba</code> in any chat to share a briefing.\n"
         "<b>Digests</b>: <code>/subscribe cuba daily 07:30</code> or just /subscribe; "
         "/subscriptions, /timezone, /quiet, /digest.\n\n"
@@ -55,7 +68,10 @@ ANSWERS = {
     "instead_month": "The listings I have for that month are from {years}",
     "instead_all": "Here is what I have",
     "not_sure": "Not sure what “{text}” means. Did you mean:",
-    "nothing": "I have nothing on “{text}”. Try one of: {suggestions}",
+    "nothing": (
+        "I have nothing on “{text}”. I cover {covered}. Try one of: {suggestions}, or "
+        "/search a name, place or number in them."
+    ),
     "unknown_command": "I don't know the command {command}. Send /help for the topics.",
     "empty": "Send a topic such as /cuba, or type what you are looking for.",
     "bad_link": "That link didn't point to a briefing I have, so here is the start.",
@@ -63,6 +79,24 @@ ANSWERS = {
     "thanks": "You're welcome. Send /topics any time for the briefings.",
     "recurring": "Recurring listings that fall in that period by their rule",
     "subscribe": "🔔 Subscribe",
+    # Answers from the search index (/search, /buscar, and questions typed as free text).
+    "search_head": "<b>What the sources say about “{text}”</b>",
+    "search_read_as": "I read {pairs}.",
+    "search_read_pair": "“{typed}” as “{found}”",
+    "search_listings": "Listings",
+    "search_next_rule": "<b>{title}</b>: next date by its rule: <b>{date}</b>.",
+    "search_next_listed": "<b>{title}</b>: next listed date: <b>{date}</b>.",
+    "search_next_none": (
+        "<b>{title}</b>: every listed date has passed (the last was {date}), and the source "
+        "gives no rule for later ones."
+    ),
+    "search_usage": (
+        "Send words to look for after the command, e.g. <code>/search Sheinbaum</code>, "
+        "<code>/search Pemex oil</code> or <code>/search swan lake</code>."
+    ),
+    "search_open": "📰 {topic}",
+    "search_undated": "undated",
+    "search_inline_source": "Source",
     # Plain text (the caller escapes it): the person's word is quoted inside.
     "bad_filter": (
         "I can't read “{word}” as a filter. /events takes a city ({cities}), a month (feb, "
@@ -74,6 +108,10 @@ ANSWERS = {
 
 
 # Headings and labels inside a rendered briefing or listing.
+# Dates as the bot writes them: "2 Feb 2026", "Mon 2 Feb 2026" (index 0 of MONTHS is unused).
+MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
 LABELS = {
     "as_of": "As of",
     "facts": "Key figures",
@@ -89,6 +127,7 @@ LABELS = {
     "listing_one": "1 listing",
     "listing_many": "{n} listings",
     "free": "Free",
+    "no_price": "price not given",
     "from": "from",
     "next": "next date by its rule",
     "projected": "a repeat of the listing for",
@@ -104,6 +143,12 @@ LABELS = {
     "line": "line",
     "news_span": "News from {span} · {age}",
     "news_year": "News from {span}",
+    "when_span": "from {span}",
+    "when_year": "from {span}",
+    "when_before": "from before {date}",
+    "news_before": "News from before {date} · {age}",
+    "over_months": "over {n} months old",
+    "over_years": "over {n} years old",
     "no_news": "No dated news on this; background only",
     "age_today": "from today",
     "age_days": "{n} days old",
@@ -121,6 +166,7 @@ LABELS = {
     "about": "about {date}",
     "quoted_in_english": "",
     "by": "by {author}",
+    "untitled": "untitled article",
     "no_attribution": "no byline or outlet in the text",
     "no_outlet": "no outlet named",
     "photo": "photo: {credit}",
@@ -129,6 +175,8 @@ LABELS = {
     "kind:post with a comment form": "a post with a comment form",
     "kind:blog post": "a blog post",
     "fact_as_of": "as of {date}",
+    "inline_source": "Source: {source}, ¶{paragraph}",
+    "inline_more": "More: /{command} in a chat with the bot.",
     "more_on": "More:",
     "note:not including service fees": "not including service fees",
     "note:not including fees": "not including fees",
@@ -140,6 +188,7 @@ LABELS = {
 # The reference commands in the menu next to the text box.
 MENU_COMMANDS = (
     ("topics", "All topics as buttons"),
+    ("search", "Find a name, place, figure or event in the news"),
     ("sources", "The documents behind the briefings"),
     ("help", "How to ask, with examples"),
     ("about", "How briefings cite their sources"),
@@ -282,10 +331,9 @@ SUBSCRIPTIONS = {
 DIGESTS = {
     "head": "<b>{title}</b> · your {cadence} digest · {date}",
     "head_unchanged": (
-        "Nothing new since your last digest ({date}) on <b>{title}</b>: "
-        "its newest news is from {news}."
+        "Nothing new since your last digest ({date}) on <b>{title}</b>: its newest news is {news}."
     ),
-    "news_from": "The newest news here is from {news}.",
+    "news_from": "The newest news here is {news}.",
     "first": "Your first digest on this. From now on it opens with what changed.",
     "changed": "<b>New since your last digest</b> ({date}):",
     "unchanged": (
@@ -346,3 +394,26 @@ SLOW_DOWN = (
     "You are sending faster than I can answer, so I skipped some of your latest messages. "
     "Wait for my answers, then send again what you still need."
 )
+
+
+# /feeds, for the bot's admins in a private chat. Feed addresses are escaped by the caller.
+FEEDS = {
+    "title": "<b>Feeds</b> ({count}) — polled for new articles",
+    "empty": "No feeds yet. Add one: <code>/feeds add https://example.com/feed.xml 30</code>",
+    "line": "{number}. {url}\n   every {minutes} min · {state} · {documents} articles",
+    "never": "not polled yet",
+    "ok": "polled {when}",
+    "failing": "⚠ failing since {since} ({tries} tries): {error}; next try {next}",
+    "catalog": "Catalog: version {version}, {articles} articles, changed {when}",
+    "added": "Added feed {number}: {url}, polled every {minutes} min. Polling it now.",
+    "exists": "That feed is already in the list (/feeds).",
+    "not_url": "“{text}” is not an http(s) address of a feed.",
+    "bad_minutes": "“{text}” is not a number of minutes from {least} to {most}.",
+    "removed": "Removed feed {number}: {url}.",
+    "no_such": "There is no feed {text}; /feeds lists them with their numbers.",
+    "usage": (
+        "<code>/feeds</code> lists the feeds; <code>/feeds add URL [minutes]</code> adds one; "
+        "<code>/feeds remove N</code> removes one."
+    ),
+    "unavailable": "Feeds are unavailable right now: the database is not open.",
+}

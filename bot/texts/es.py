@@ -8,6 +8,17 @@ from __future__ import annotations
 
 # Replies to commands, buttons and typed words.
 ANSWERS = {
+    "about_page": (
+        "<b>Acerca de briefbot</b>\nCada frase, cifra, fecha y cita de un resumen sale de "
+        "un documento fuente y lo cita como [n ¶p]: artículo n de la lista de fuentes, "
+        "párrafo p. Versión del catálogo <code>{version}</code>, compilado de {documents} "
+        "documentos ({articles} artículos)."
+    ),
+    "no_briefing": "Todavía no hay nada sobre <b>{topic}</b> en el catálogo.",
+    "no_sources": "Sin fuentes.",
+    "seed_heading": "Semilla {seed}",
+    "fetched_heading": "{outlet} · {count} artículos obtenidos",
+    "fetched_more": "… y {n} más antiguos",
     "welcome": (
         "<b>Bienvenido a briefbot.</b> Resúmenes breves de noticias de México, "
         "con su fuente: cada frase y cifra cita el artículo del que sale.\n"
@@ -20,6 +31,8 @@ ANSWERS = {
         "<b>Cartelera</b>: /eventos acepta ciudad, mes, rango, precio y tipo en cualquier "
         "orden, p. ej. <code>/eventos guadalajara feb</code>, <code>/eventos próximo mes</code>, "
         "<code>/eventos gratis</code>, <code>/eventos música menos de 500</code>.\n"
+        "<b>Búsqueda</b>: pregunta por una persona, lugar, empresa, cifra o evento, p. ej. "
+        "<code>quién es Sheinbaum</code>, <code>Pemex</code>, o /buscar palabras.\n"
         "<b>En cualquier chat</b>: escribe <code>@{bot} cuba</code> para compartir.\n"
         "<b>Resúmenes periódicos</b>: <code>/suscribir cuba diario 07:30</code> o solo "
         "/suscribir; /subscriptions, /timezone, /quiet, /digest.\n\n"
@@ -55,7 +68,10 @@ ANSWERS = {
     "instead_month": "Los eventos que tengo de ese mes son de {years}",
     "instead_all": "Esto es lo que tengo",
     "not_sure": "No sé bien qué significa “{text}”. ¿Quisiste decir?",
-    "nothing": "No tengo nada sobre “{text}”. Prueba: {suggestions}",
+    "nothing": (
+        "No tengo nada sobre “{text}”. Cubro {covered}. Prueba: {suggestions}, o "
+        "/buscar un nombre, lugar o cifra de esos temas."
+    ),
     "unknown_command": "No conozco el comando {command}. Envía /help para ver los temas.",
     "empty": "Envía un tema como /cuba o escribe lo que buscas.",
     "bad_link": "Ese enlace no lleva a un resumen que tenga; este es el inicio.",
@@ -63,6 +79,24 @@ ANSWERS = {
     "thanks": "De nada. Envía /topics cuando quieras ver los resúmenes.",
     "recurring": "Eventos recurrentes que caen en ese periodo según su regla",
     "subscribe": "🔔 Suscribirme",
+    # Respuestas del índice de búsqueda (/search, /buscar y preguntas escritas).
+    "search_head": "<b>Lo que dicen las fuentes sobre “{text}”</b>",
+    "search_read_as": "Entendí {pairs}.",
+    "search_read_pair": "“{typed}” como “{found}”",
+    "search_listings": "Eventos",
+    "search_next_rule": "<b>{title}</b>: próxima fecha según su regla: <b>{date}</b>.",
+    "search_next_listed": "<b>{title}</b>: próxima fecha anunciada: <b>{date}</b>.",
+    "search_next_none": (
+        "<b>{title}</b>: todas sus fechas ya pasaron (la última fue el {date}) y la fuente "
+        "no da una regla para las siguientes."
+    ),
+    "search_usage": (
+        "Escribe qué buscar después del comando, p. ej. <code>/buscar Sheinbaum</code>, "
+        "<code>/buscar Pemex</code> o <code>/buscar Vizsla Silver</code>."
+    ),
+    "search_open": "📰 {topic}",
+    "search_undated": "sin fecha",
+    "search_inline_source": "Fuente",
     # Texto plano (quien lo usa lo escapa): cita la palabra de la persona.
     "bad_filter": (
         "No entiendo «{word}» como filtro. /eventos acepta una ciudad ({cities}), un mes "
@@ -75,6 +109,10 @@ ANSWERS = {
 
 
 # Headings and labels inside a rendered briefing or listing.
+# Dates as the bot writes them: "2 feb 2026", "lun 2 feb 2026" (index 0 of MONTHS is unused).
+MONTHS = ("", "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic")
+WEEKDAYS = ("lun", "mar", "mié", "jue", "vie", "sáb", "dom")
+
 LABELS = {
     "as_of": "Datos al",
     "facts": "Cifras clave",
@@ -90,6 +128,7 @@ LABELS = {
     "listing_one": "1 evento",
     "listing_many": "{n} eventos",
     "free": "Gratis",
+    "no_price": "precio no indicado",
     "from": "desde",
     "next": "próxima fecha según su regla",
     "projected": "repetición del evento anunciado para",
@@ -105,6 +144,12 @@ LABELS = {
     "line": "línea",
     "news_span": "Noticias del {span} · {age}",
     "news_year": "Noticias de {span}",
+    "when_span": "del {span}",
+    "when_year": "de {span}",
+    "when_before": "de antes del {date}",
+    "news_before": "Noticias de antes del {date} · {age}",
+    "over_months": "de hace más de {n} meses",
+    "over_years": "de hace más de {n} años",
     "no_news": "No hay noticias fechadas sobre esto; solo contexto",
     "age_today": "de hoy",
     "age_days": "de hace {n} días",
@@ -122,6 +167,7 @@ LABELS = {
     "about": "hacia el {date}",
     "quoted_in_english": "Las frases de las fuentes se citan en inglés, tal como se publicaron.",
     "by": "por {author}",
+    "untitled": "artículo sin título",
     "no_attribution": "sin firma ni medio en el texto",
     "no_outlet": "sin medio identificado",
     "photo": "foto: {credit}",
@@ -130,6 +176,8 @@ LABELS = {
     "kind:post with a comment form": "una entrada con formulario de comentarios",
     "kind:blog post": "una entrada de blog",
     "fact_as_of": "datos de {date}",
+    "inline_source": "Fuente: {source}, ¶{paragraph}",
+    "inline_more": "Más: /{command} en un chat con el bot.",
     "more_on": "Más:",
     "note:not including service fees": "sin incluir cargos por servicio",
     "note:not including fees": "sin incluir cargos",
@@ -141,6 +189,7 @@ LABELS = {
 # The reference commands in the menu next to the text box.
 MENU_COMMANDS = (
     ("topics", "Todos los temas"),
+    ("buscar", "Buscar un nombre, lugar, cifra o evento en las noticias"),
     ("sources", "Los documentos detrás de los resúmenes"),
     ("help", "Cómo preguntar, con ejemplos"),
     ("about", "Cómo citan sus fuentes los resúmenes"),
@@ -286,9 +335,9 @@ DIGESTS = {
     "head": "<b>{title}</b> · tu resumen {cadence} · {date}",
     "head_unchanged": (
         "Nada nuevo desde tu último resumen ({date}) sobre <b>{title}</b>: "
-        "lo más reciente es del {news}."
+        "lo más reciente es {news}."
     ),
-    "news_from": "Lo más reciente aquí es del {news}.",
+    "news_from": "Lo más reciente aquí es {news}.",
     "first": "Tu primer resumen de esto. Desde ahora empezará con lo que cambió.",
     "changed": "<b>Nuevo desde tu último resumen</b> ({date}):",
     "unchanged": (
@@ -348,3 +397,28 @@ SLOW_DOWN = (
     "Me escribes más rápido de lo que puedo responder, así que omití algunos de tus últimos "
     "mensajes. Espera mis respuestas y vuelve a enviar lo que aún necesites."
 )
+
+
+# /feeds, para los administradores del bot en un chat privado.
+FEEDS = {
+    "title": "<b>Fuentes</b> ({count}) — revisadas en busca de artículos nuevos",
+    "empty": (
+        "Aún no hay fuentes. Agrega una: <code>/feeds add https://example.com/feed.xml 30</code>"
+    ),
+    "line": "{number}. {url}\n   cada {minutes} min · {state} · {documents} artículos",
+    "never": "aún sin revisar",
+    "ok": "revisada {when}",
+    "failing": "⚠ falla desde {since} ({tries} intentos): {error}; próximo intento {next}",
+    "catalog": "Catálogo: versión {version}, {articles} artículos, cambió {when}",
+    "added": "Fuente {number} agregada: {url}, revisada cada {minutes} min. Revisándola ya.",
+    "exists": "Esa fuente ya está en la lista (/feeds).",
+    "not_url": "“{text}” no es una dirección http(s) de una fuente.",
+    "bad_minutes": "“{text}” no es un número de minutos entre {least} y {most}.",
+    "removed": "Fuente {number} eliminada: {url}.",
+    "no_such": "No hay fuente {text}; /feeds las lista con su número.",
+    "usage": (
+        "<code>/feeds</code> lista las fuentes; <code>/feeds add URL [minutos]</code> agrega "
+        "una; <code>/feeds remove N</code> elimina una."
+    ),
+    "unavailable": "Las fuentes no están disponibles ahora: la base de datos no está abierta.",
+}

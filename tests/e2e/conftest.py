@@ -223,10 +223,12 @@ async def start_bot(
         env: dict[str, str] | None = None,
         webhook: bool = False,
         web: bool = False,
+        port: int | None = None,
     ) -> Harness:
         """``webhook``: run as ``briefbot run`` with WEBHOOK_URL on 127.0.0.1 (the local
-        API posts every update there); ``web``: long polling plus the health server."""
-        port = free_port()
+        API posts every update there); ``web``: long polling plus the health server;
+        ``port``: the bot's own HTTP server's (a free one by default)."""
+        port = port or free_port()
         settings = load_settings(
             {
                 "TELEGRAM_BOT_TOKEN": telegram.api.token,

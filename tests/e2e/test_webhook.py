@@ -123,6 +123,8 @@ async def test_healthz_reports_the_catalog_the_database_and_the_last_update(
         "loaded": True,
         "version": bot.services.catalog.version,
         "briefings": len(bot.services.catalog.briefings),
+        "articles": len(bot.services.catalog.articles),
+        "changed_at": TODAY.isoformat(),  # served since the start
     }
     assert health["last_update_id"] == bot.services.activity.last_update_id
     assert health["last_update_at"] == TODAY.isoformat()

@@ -21,11 +21,11 @@ INLINE_QUERY_LIMIT = 256
 
 # Every command a handler answers (tests check this against the running application).
 COMMANDS = tuple(
-    """start help ayuda topics temas sources fuentes about acerca stats
+    """start help ayuda topics temas sources fuentes about acerca stats feeds
     cuba missing desaparecidos events eventos train tren security seguridad transfers
     traslados carnival carnaval subscribe suscribir suscribirse subscriptions
     suscripciones unsubscribe desuscribir cancelar timezone zona zonahoraria quiet silencio
-    digest resumen""".split()
+    digest resumen search buscar""".split()
 )
 # Words the bot reads in arguments, so junk is mixed with what reaches deeper code.
 VOCABULARY = (

@@ -371,6 +371,15 @@ def catalog_problems(catalog: Catalog, seeds: list[Seed]) -> list[str]:
             require(event.age_limit is None or 0 < event.age_limit < 100, f"{at}: age")
             require(not event.year_inferred or bool(event.year_basis), f"{at}: inferred how?")
             check_ref(at, event.source)
+    # What only a search shows (issue 18): held to the rules of a shown sentence.
+    for number, passage in enumerate(catalog.passages):
+        at = f"passage {number}"
+        check(at, passage.text)
+        check_ref(at, passage.source)
+        if has_relative_date(passage.text):
+            problems.append(f"{at}: an unresolved relative date: {passage.text!r:.100}")
+        elif why := standalone_problem(passage.text):
+            problems.append(f"{at}: {why}: {passage.text!r:.100}")
     return problems
 
 

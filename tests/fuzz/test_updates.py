@@ -41,8 +41,9 @@ from tests.fuzz.strategies import (
 
 PEOPLE = (ADMIN_ID, 1001, 1002, 1003)
 GROUP, SUPERGROUP, CHANNEL, LINKED_CHANNEL = -100, -1001000000001, -1001000000002, -1001000000003
-# Commands a group may send without the bot's @name: /stats is for admins in private only.
-GROUP_COMMANDS = frozenset(COMMANDS) - {"stats"}
+# Commands a group may send without the bot's @name: /stats and /feeds are for admins in
+# private only.
+GROUP_COMMANDS = frozenset(COMMANDS) - {"stats", "feeds"}
 GROUP_ANONYMOUS_BOT = {
     "id": 1087968824,
     "is_bot": True,

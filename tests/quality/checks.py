@@ -70,6 +70,9 @@ CONNECTIVES = (
     "the following year",
     "the first time",
     "the second time",
+    "in another",
+    "in this",
+    "unlike them",
 )
 PRONOUNS = (
     "he",

@@ -208,6 +208,21 @@ def test_inline_results_are_within_limits(catalog: Catalog) -> None:
     assert "Source:" in next(r for r in missing if r.id.startswith("f:")).message
 
 
+def test_inline_results_speak_the_readers_language(catalog: Catalog) -> None:
+    """A Spanish reader's inline figure says "datos de …" and "Fuente", never "as of"."""
+    spanish = inline_results(catalog, "missing", now=TODAY, lang="es")
+    figures = [r for r in spanish if r.id.startswith("f:") and "(" in r.title]
+    assert figures, "a figure with the date it was true"
+    for result in figures:
+        assert "as of" not in result.title and "as of" not in to_plain(result.message)
+        assert "(datos de " in result.title
+    shown = "\n".join(to_plain(r.message) for r in spanish)
+    assert "Fuente:" in shown and "Source:" not in shown and "article " not in shown
+    assert ".txt" not in shown  # the article as the sources page names it, not the seed file
+    english = inline_results(catalog, "missing", now=TODAY, lang="en")
+    assert any("(as of " in r.title for r in english if r.id.startswith("f:"))
+
+
 def test_replies_are_frozen(answers: Answers) -> None:
     reply = answers.help("en")
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -252,3 +267,15 @@ def test_a_filter_eventos_cannot_read_is_explained_in_spanish(answers: Answers) 
     assert line.startswith("No entiendo «zzzz» como filtro") and "/eventos guadalajara" in line
     english = answers.events("zzzz", now=TODAY, lang="en")
     assert english.messages[0].startswith("I can't read “zzzz” as a filter")
+
+
+def test_the_sources_and_about_pages_speak_the_readers_language(answers: Answers) -> None:
+    """/sources names seeds by number, never by file name; /about is not English-only."""
+    for lang in ("en", "es"):
+        shown = to_plain("\n".join(answers.sources(lang).messages))
+        assert ".txt" not in shown
+    assert "Seed 001" in to_plain(answers.sources("en").messages[0])
+    assert to_plain(answers.sources("es").messages[0]).startswith("Fuentes")
+    assert "Semilla 001" in to_plain("\n".join(answers.sources("es").messages))
+    assert to_plain(answers.about("es").messages[0]).startswith("Acerca de briefbot")
+    assert "About briefbot" in to_plain(answers.about("en").messages[0])

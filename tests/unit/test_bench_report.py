@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bench import build_scale, fanout, load, replies, report
+from bench import build_scale, fanout, load, replies, report, search
 from bench.report import Figure
 
 BENCH = Path(report.__file__).parent
@@ -177,6 +177,16 @@ def test_build_scale_figures_judge_the_time_and_its_growth() -> None:
     assert verdicts["compile 1,000 articles"] is None
     assert verdicts["compile 10,000 articles"] is False  # over 60 s
     assert verdicts["time growth, 10× the articles"] is False  # 15.2×: 1.52 of linear
+    rows[1].update(index_seconds=1.5, index_mb=30.0, index_records=80_000, catalog_mb=25.0)
+    index = {f.name: f for f in build_scale.figures(rows)}["search index, 10,000 articles"]
+    assert "1.50 s" in index.result and "30.0 MB" in index.result and index.met is None
+
+
+def test_search_figures_judge_the_p99_of_the_index_and_of_the_answer() -> None:
+    fast, slow = [0.0005] * 100, [0.0005] * 98 + [0.006] * 2
+    verdicts = _verdicts(search.figures(search.Measured(0.008, 196, 131072, fast, slow)))
+    assert verdicts["search p99, index"] is True
+    assert verdicts["search p99, answer"] is False  # 6 ms at the 99th percentile
 
 
 def test_replies_figures_compare_with_the_echo_bot_of_the_same_run() -> None:

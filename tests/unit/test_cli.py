@@ -15,7 +15,7 @@ from bot.__main__ import build_parser, main
 from bot.console.chat import CONSOLE_USER_ID
 from bot.store import Store, database_url
 
-COMMANDS = ["build", "ask", "topics", "chat", "run"]
+COMMANDS = ["build", "ingest", "ask", "topics", "chat", "run"]
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

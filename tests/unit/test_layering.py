@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCT = ("bot", "briefings")  # what the wheel and the image ship
+PRODUCT = ("bot", "briefings", "ingest")  # what the wheel and the image ship
 TEST_EQUIPMENT = ("localapi", "tests", "bench")
 # The modules that may talk to Telegram: the application and its shared pieces, the
 # keyboard builder, the handlers, the digests' jobs and sender, the console front end, the
@@ -33,12 +33,15 @@ TELEGRAM_SIDE = {
     "bot.digests.jobs",
     "bot.digests.sender",
     "bot.digests.service",
+    "bot.feeds.jobs",
     "bot.operations.runner",
     "bot.operations.web",
     "bot.operations.tracing",
     "bot.operations.concurrency",
     "bot.operations.update_screen",
     "bot.operations.rate_limiter",
+    "bot.operations.update_queue",
+    "bot.operations.instances",
 }
 
 
@@ -134,7 +137,7 @@ def test_the_checks_see_the_tree() -> None:
 
 def test_logic_never_reads_the_wall_clock() -> None:
     offenders = []
-    for path in [*(ROOT / "briefings").rglob("*.py"), *(ROOT / "bot").rglob("*.py")]:
+    for path in [p for package in PRODUCT for p in (ROOT / package).rglob("*.py")]:
         text = path.read_text("utf-8")
         for needle in ("datetime.now(", "dt.datetime.now(", "date.today(", "time.time("):
             if needle in text and path.name != "clock.py":

@@ -88,6 +88,7 @@ def test_the_fact_list_is_plain_data_with_its_reading_explained() -> None:
         "This cell has been waging a violent campaign for more than two months.",
         "However, Sheinbaum asserted that the decision was not influenced by pressure.",
         "They also say they are more prone to digital extortion.",
+        "In another, an image of Yordi Alejandro Cárdenas Flores says he was 21.",
     ],
 )
 def test_a_sentence_leaning_on_an_unseen_one_is_a_dangling_opener(sentence: str) -> None:

@@ -18,7 +18,7 @@ from bot.conversation.render import (
 from bot.digests.compose import Previous, Subject, compose_digest
 from briefings.model import Article, Catalog, Paragraph, SourceRef
 from briefings.relative import has_relative_date, resolve, strip_markers
-from briefings.standalone import standalone_problem, trim_connective
+from briefings.standalone import drop_dated_clause, standalone_problem, trim_connective
 from briefings.stories import Dated, attribution_score, build_story, group
 from tests.conftest import MEXICO_CITY
 
@@ -94,10 +94,66 @@ def test_resolved_dates_are_written_in_the_readers_language() -> None:
         "Mexico’s 1938 Brigada Mexicana used parades and nationalist speeches to…",
         "Capitalizing on Castro: the connections between Mexico's foreign and .",
         'Carlos Mendez: "This is a calculated act of diplomatic sovereignty by Mexico.',
+        # "another" what? The video of the sentence before, which is not shown
+        "In another, an image of Yordi Alejandro Cárdenas Flores says he was 21 in 2022.",
+        "In this case, the prosecutor opened a file on the disappearance of the workers.",
+        # which stance? The pledge told in the sentence before, not shown
+        "The Mexican president's stance introduces a new friction point in relations.",
+        "President Claudia Sheinbaum announced the decision over the weekend, framing it so.",
+        "Authorities subsequently located the vehicle outside an address in Villa de Álvarez.",
+        "Vizsla Silver also announced the temporary suspension of activities at the mine.",
     ],
 )
 def test_sentences_that_lean_on_others_or_are_cut_are_not_shown(sentence: str) -> None:
     assert standalone_problem(sentence) is not None
+
+
+def test_a_relative_date_the_article_cannot_resolve_is_cut_with_its_clause() -> None:
+    """An undated article's "Monday" or "two weeks ago" cannot be resolved; the phrase or
+    clause that holds it goes, when what remains is a whole sentence of its own."""
+    assert (
+        drop_dated_clause(
+            "In her complaint filed Monday with the Attorney General’s Office, Guzmán accused "
+            "García Harfuch and other security officials of “treason.”"
+        )
+        == "Guzmán accused García Harfuch and other security officials of “treason.”"
+    )
+    assert (
+        drop_dated_clause(
+            "Since February 2025, Mexico has sent 92 people to face trial in the U.S. — the most "
+            "recent prison transfer having occurred just two weeks ago."
+        )
+        == "Since February 2025, Mexico has sent 92 people to face trial in the U.S."
+    )
+    # a weekday alone is an adverb the sentence does without
+    assert (
+        drop_dated_clause(
+            "An aunt and cousin of Education Minister Mario Delgado were murdered on Saturday "
+            "morning in the city of Colima."
+        )
+        == "An aunt and cousin of Education Minister Mario Delgado were murdered in the city "
+        "of Colima."
+    )
+    assert (
+        drop_dated_clause(
+            "Later on Saturday, three people who allegedly took part were shot dead by police."
+        )
+        == "Three people who allegedly took part were shot dead by police."
+    )
+    # the main verb is never cut away with the date: no "Mario Delgado, a former president."
+    assert (
+        drop_dated_clause(
+            "Mario Delgado, a former president of the party, acknowledged the murder of his "
+            "aunt in a social media post two weeks ago."
+        )
+        is None
+    )
+    assert drop_dated_clause("She said on Sunday that she had not discussed it.") is None
+
+
+def test_an_opening_phrase_that_points_nowhere_stands_alone() -> None:
+    assert standalone_problem("In one 110-second video, a missing man tells his story.") is None
+    assert standalone_problem("In 2012, President Calderón visited Havana.") is None
 
 
 def test_a_sentence_adverb_is_dropped_when_the_rest_stands_alone() -> None:
@@ -268,3 +324,30 @@ def test_listing_notes_the_compiler_derives_are_spanish_in_spanish(
     note: str, spanish: str
 ) -> None:
     assert listing_note(note, "es") == spanish and listing_note(note, "en") == note
+
+
+def test_news_dated_only_by_its_year_still_says_how_old_it_is_at_least(
+    catalog: Catalog,
+) -> None:
+    carnival = catalog.briefing("carnival")
+    assert carnival is not None
+    line = news_line(carnival, now=DECEMBER, lang="en")
+    assert line == "News from before 12 Feb 2026 · over 9 months old · 1 article"
+    spanish = news_line(carnival, now=DECEMBER, lang="es")
+    assert spanish == "Noticias de antes del 12 feb 2026 · de hace más de 9 meses · 1 artículo"
+    # days after the bound, "over 0 months" would say nothing: the year alone is shown
+    feb = dt.datetime(2026, 2, 20, 9, 0, tzinfo=MEXICO_CITY)
+    assert news_line(carnival, now=feb, lang="en") == "News from 2026 · 1 article"
+
+
+def test_a_digest_says_how_old_news_dated_only_by_its_year_is_at_least(
+    catalog: Catalog,
+) -> None:
+    for lang, line in (
+        ("en", "The newest news here is from before 12 Feb 2026, over 9 months old."),
+        ("es", "Lo más reciente aquí es de antes del 12 feb 2026, de hace más de 9 meses."),
+    ):
+        digest = compose_digest(
+            catalog, Subject("carnival"), cadence="daily", now=DECEMBER, lang=lang, previous=None
+        )
+        assert line in to_plain("\n".join(digest.messages)).split("\n")
