@@ -150,7 +150,7 @@ def test_a_search_answer_cites_dates_and_offers_the_briefing(answers: Answers) -
     sentences, _ = found_parts(text)
     assert text.startswith("What the sources say about “Pemex”")
     assert sentences and all("[1 ¶" in line and line.endswith("2 Feb 2026") for line in sentences)
-    assert "\nSources\n[1] “President Claudia Sheinbaum" in text
+    assert "\nSources\n[1] “Sheinbaum asserts she has never spoken to Trump" in text
     labels = [b.text for row in reply.buttons for b in row]
     assert labels == ["📰 Cuba–Mexico relations"]
     _within_limits(reply)
