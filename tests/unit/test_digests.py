@@ -10,7 +10,7 @@ from bot.conversation.render import to_plain
 from bot.digests.compose import Previous, Subject, compose_digest
 from bot.digests.schedule import Cadence
 from bot.subscriptions.replies import Partial
-from bot.subscriptions.requests import SubscribeError, parse_request
+from bot.subscriptions.requests import SubscribeError, checked_partial, parse_request
 from briefings.model import Catalog
 from tests.conftest import FEB_FIRST, TODAY
 
@@ -109,11 +109,16 @@ def test_bad_requests_say_what_was_expected(catalog: Catalog, line: str, expecte
     assert raised.value.text("es") != str(raised.value)  # and in Spanish too
 
 
-def test_guided_progress_fits_in_callback_data() -> None:
+def test_guided_progress_fits_in_callback_data(catalog: Catalog) -> None:
     partial = Partial("events:guadalajara", "weekly", 6, "23:45")
     assert Partial.decode(partial.encode()) == partial
-    for junk in ("cuba.z", "cuba.d.0.2599", "cuba.d.99", "a.b.c.d.e"):
+    for junk in ("cuba.z", "cuba.d.99", "cuba.d.0.9", "a.b.c.d.e"):
         assert Partial.decode(junk) is None
+    # A time of the right shape that is no time is refused by the rules a typed line meets.
+    shaped = Partial.decode("cuba.d.0.2599")
+    assert shaped is not None
+    with pytest.raises(SubscribeError):
+        checked_partial(catalog, shaped, TODAY)
 
 
 def test_a_city_keeps_the_listings_spelling(catalog: Catalog) -> None:
