@@ -188,10 +188,11 @@ class Hold:
     something, say), and ``arrived`` counts them, so the test can wait for that too.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, after: int = 0) -> None:
         self._released = threading.Event()
         self._lock = threading.Lock()
         self._arrived = 0
+        self._after = after
 
     @property
     def arrived(self) -> int:
@@ -199,9 +200,16 @@ class Hold:
         with self._lock:
             return self._arrived
 
+    @property
+    def holding(self) -> bool:
+        """Whether a call is waiting here now (or has since been let through)."""
+        return self.arrived > self._after
+
     def pass_through(self) -> None:
         with self._lock:
             self._arrived += 1
+            if self._arrived <= self._after:
+                return
         self._released.wait()
 
     def release(self) -> None:
@@ -543,10 +551,12 @@ class LocalBotApi:
         with self._condition:
             self._delays.setdefault(_canonical(method), []).extend([seconds] * times)
 
-    def hold(self, method: str) -> Hold:
-        """Hold every call of ``method`` from now on until the returned hold is released
-        (or the server stops); later calls of a released hold go straight through."""
-        hold = Hold()
+    def hold(self, method: str, after: int = 0) -> Hold:
+        """Hold every call of ``method`` from now on, but the first ``after``, until the
+        returned hold is released (or the server stops); later calls of a released hold go
+        straight through. ``after`` stops a process at an exact point of its work, however
+        fast or slow the machine runs it."""
+        hold = Hold(after)
         with self._condition:
             self._holds[_canonical(method)] = hold
         return hold
