@@ -48,7 +48,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -136,6 +136,18 @@ def subscriber_ids(count: int) -> list[int]:
     """80 % private chats (positive ids), 20 % groups (negative ids)."""
     groups = count // 5
     return [*range(1, count - groups + 1), *(-1_000_000 - n for n in range(groups))]
+
+
+def add_chats(api: LocalBotApi, subscribers: list[int], people: Iterable[int]) -> None:
+    """The subscribed chats (a reader each, or a group) and each person's private chat."""
+    for chat_id in subscribers:
+        if chat_id > 0:
+            api.private_chat(chat_id, first_name=f"reader{chat_id}")
+        else:
+            api.group_chat(chat_id, f"Group {-chat_id}")
+    for person in people:
+        api.user(person, first_name=f"person{person}")
+        api.private_chat(person)
 
 
 # --- the server process ----------------------------------------------------------------
@@ -242,14 +254,7 @@ def serve(scenario: Scenario, pipe: Connection) -> None:
     limits = FloodLimits().scaled(scenario.scale)
     api = MeasuredApi(scenario.person_ids, rate_limits=limits, record_calls=False)
     subscribers = subscriber_ids(scenario.subscribers)
-    for chat_id in subscribers:
-        if chat_id > 0:
-            api.private_chat(chat_id, first_name=f"reader{chat_id}")
-        else:
-            api.group_chat(chat_id, f"Group {-chat_id}")
-    for person in scenario.person_ids:
-        api.user(person, first_name=f"person{person}")
-        api.private_chat(person)
+    add_chats(api, subscribers, scenario.person_ids)
     stop = threading.Event()
     people = threading.Thread()
     before: dict[int, int] = {}

@@ -49,7 +49,14 @@ import httpx  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 from bench import fanout  # noqa: E402
-from bench.fanout import AT_NINE, MeasuredApi, chat, seed_database, subscriber_ids  # noqa: E402
+from bench.fanout import (  # noqa: E402
+    AT_NINE,
+    MeasuredApi,
+    add_chats,
+    chat,
+    seed_database,
+    subscriber_ids,
+)
 from bench.report import Figure, percentile, show  # noqa: E402
 from bot.operations.telegram_limits import FloodLimits  # noqa: E402
 from bot.store import Store, database_url  # noqa: E402
@@ -136,14 +143,7 @@ def serve(scenario: Scenario, pipe: Connection) -> None:
         scenario.person_ids, rate_limits=FloodLimits().scaled(scenario.scale), record_calls=False
     )
     subscribers = subscriber_ids(scenario.subscribers)
-    for chat_id in subscribers:
-        if chat_id > 0:
-            api.private_chat(chat_id, first_name=f"reader{chat_id}")
-        else:
-            api.group_chat(chat_id, f"Group {-chat_id}")
-    for person in [*scenario.person_ids, REFERENCE]:
-        api.user(person, first_name=f"person{person}")
-        api.private_chat(person)
+    add_chats(api, subscribers, [*scenario.person_ids, REFERENCE])
     proxy: RoundRobinProxy | None = None
     stop = threading.Event()
     threads: list[threading.Thread] = []

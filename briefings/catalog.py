@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,7 +28,7 @@ from briefings.chronology import (
     written_date,
 )
 from briefings.clean import clean_article
-from briefings.documents import SourceMeta, read_documents
+from briefings.documents import SourceMeta, read_documents, write_atomically
 from briefings.events import events_by_article, extract_events
 from briefings.model import (
     SCHEMA_VERSION,
@@ -569,16 +567,7 @@ def save_catalog(catalog: Catalog, path: Path) -> None:
     """Write atomically: a temporary file in the same directory, then a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     text = render_catalog(catalog)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, text)
 
 
 def load_catalog(path: Path) -> Catalog:

@@ -106,17 +106,23 @@ def save_document(document: SourceDocument, directory: Path, name: str | None = 
     directory.mkdir(parents=True, exist_ok=True)
     name = name or document.name
     path = directory / name
-    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", dir=directory)
+    write_atomically(path, render_document(document))
+    return path
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """A temporary file in the same folder, synced, then renamed over ``path``: a reader
+    (or a kill -9) sees the old file or the new one whole, never half of one."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-            file.write(render_document(document))
+            file.write(text)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return path
 
 
 def document_paths(directory: Path) -> list[Path]:

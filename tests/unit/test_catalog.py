@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from briefings import catalog as catalog_module
+from briefings import documents as documents_module
 from briefings.catalog import (
     DEFAULT_CATALOG,
     CatalogError,
@@ -75,7 +76,7 @@ def test_a_failed_build_leaves_the_old_catalog_intact(
     def disk_full(_: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(catalog_module.os, "fsync", disk_full)  # fails after the write began
+    monkeypatch.setattr(documents_module.os, "fsync", disk_full)  # fails after the write began
     with pytest.raises(OSError, match="No space"):
         save_catalog(catalog, path)
     assert path.read_bytes() == before
